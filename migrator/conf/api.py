@@ -1,0 +1,44 @@
+"""Options of the REST API service ([api])."""
+from oslo_config import cfg
+
+api_group = cfg.OptGroup('api', title='REST API options')
+
+api_opts = [
+    cfg.StrOpt(
+        'auth_strategy', default='keystone',
+        choices=[('keystone', 'Validate tokens with keystonemiddleware '
+                              'auth_token (configure [keystone_authtoken]).'),
+                 ('noauth2', 'No authentication: the token "user:project" '
+                             'acts as that user in that project, and the '
+                             'user "admin" has the admin role. For the '
+                             'embedded default and tests only.')],
+        help='How the API authenticates requests.'),
+    cfg.HostAddressOpt(
+        'bind_host', default='127.0.0.1',
+        help='Address the compute API listens on.'),
+    cfg.PortOpt(
+        'bind_port', default=8774,
+        help='Port the compute API listens on.'),
+    cfg.PortOpt(
+        'volume_bind_port', default=8776,
+        help='Port the block storage API listens on.'),
+    cfg.IntOpt(
+        'max_limit', default=1000, min=1,
+        help='Largest number of items a list call returns in one page.'),
+    cfg.IntOpt(
+        'wsgi_threads', default=16, min=1,
+        help='Worker threads of the API\'s WSGI server.'),
+    cfg.StrOpt(
+        'public_endpoint',
+        help='Base URL clients use to reach the API, for the links in '
+             'responses. Defaults to the request\'s own host URL.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(api_group)
+    conf.register_opts(api_opts, group=api_group)
+
+
+def list_opts():
+    return {api_group: api_opts}

@@ -1,0 +1,183 @@
+"""The contract between a compute service and its hypervisor driver.
+
+``virt`` knows nothing of RPC, the REST API or the databases: a driver is
+given plain data (dicts built by the compute manager from its objects) and
+callbacks, and returns plain data. Job statistics always have the shape of
+libvirt's ``virDomainGetJobStats`` so that one monitor serves every driver.
+
+Plain-data shapes
+-----------------
+``guest`` (what the manager passes about an instance)::
+
+    {'uuid': str, 'name': str, 'vcpus': int, 'memory_mb': int,
+     'root_gb': int, 'ephemeral_gb': int,
+     'extra_specs': {str: str},      # the flavor's extra specs
+     'metadata': {str: str}}         # the server's metadata
+
+``resources`` (``get_available_resource``)::
+
+    {'hypervisor_hostname': str, 'hypervisor_type': str,
+     'hypervisor_version': int, 'cpu_info': str (JSON),
+     'vcpus': int, 'memory_mb': int, 'local_gb': int,
+     'vcpus_used': int, 'memory_mb_used': int, 'local_gb_used': int}
+
+``job stats`` (``MigrationJob.get_job_stats``): libvirt's keys, bytes and
+seconds as libvirt gives them, missing keys simply absent::
+
+    {'type': JOB_NONE..JOB_CANCELLED, 'time_elapsed': ms,
+     'data_total'|'data_processed'|'data_remaining': bytes,
+     'memory_total'|'memory_processed'|'memory_remaining': bytes,
+     'memory_bps': bytes/s, 'memory_dirty_rate': pages/s,
+     'memory_page_size': bytes, 'memory_iteration': int,
+     'disk_total'|'disk_processed'|'disk_remaining': bytes,
+     'downtime': expected downtime in ms}
+"""
+import abc
+
+# libvirt's virDomainJobType values, shared by every driver's job stats.
+JOB_NONE = 0
+JOB_BOUNDED = 1
+JOB_UNBOUNDED = 2
+JOB_COMPLETED = 3
+JOB_FAILED = 4
+JOB_CANCELLED = 5
+
+# Power states a driver reports for a guest (Nova's numbering).
+NOSTATE = 0
+RUNNING = 1
+PAUSED = 3
+SHUTDOWN = 4
+CRASHED = 6
+
+
+class MigrationJob(metaclass=abc.ABCMeta):
+    """One live migration in flight out of this host.
+
+    The source compute's monitor samples and steers it; every method must
+    be safe to call from the monitor's thread while the transfer runs.
+    """
+
+    @abc.abstractmethod
+    def get_job_stats(self):
+        """Current job statistics (see the module docstring)."""
+
+    @abc.abstractmethod
+    def is_finished(self):
+        """True once the transfer operation has returned or raised."""
+
+    @abc.abstractmethod
+    def error(self):
+        """The exception the transfer raised, or None."""
+
+    @abc.abstractmethod
+    def set_max_downtime(self, milliseconds):
+        """Allow this much guest pause at switch-over."""
+
+    @abc.abstractmethod
+    def set_max_speed(self, mib_per_second):
+        """Cap the transfer bandwidth (0: no cap)."""
+
+    @abc.abstractmethod
+    def start_postcopy(self):
+        """Switch to post-copy; only if started with post-copy permitted."""
+
+    @abc.abstractmethod
+    def pause_guest(self):
+        """Pause the guest so the remaining memory stops changing."""
+
+    @abc.abstractmethod
+    def resume_guest(self):
+        """Resume a guest paused by ``pause_guest`` (recovery)."""
+
+    @abc.abstractmethod
+    def abort(self):
+        """Cancel the transfer; the guest keeps running on the source."""
+
+    def guest_active_on_source(self):
+        """Whether the guest still runs here (decides FAILED vs COMPLETED
+        when stats say NONE after the transfer finished)."""
+        return False
+
+
+class ComputeDriver(metaclass=abc.ABCMeta):
+    """What a compute service needs from a hypervisor."""
+
+    # Whether the driver reports migration job statistics at all; when
+    # False the progress columns stay null, as seed 001 asks.
+    reports_job_stats = True
+
+    def init_host(self, host):
+        """Called once when the compute service starts on ``host``."""
+
+    def cleanup_host(self):
+        """Called once when the compute service stops."""
+
+    @abc.abstractmethod
+    def get_available_resource(self):
+        """The host's inventory and usage (``resources`` shape)."""
+
+    @abc.abstractmethod
+    def list_instance_uuids(self):
+        """UUIDs of the guests defined on this host."""
+
+    @abc.abstractmethod
+    def spawn(self, guest):
+        """Create and start ``guest`` on this host."""
+
+    @abc.abstractmethod
+    def destroy(self, guest):
+        """Stop and remove ``guest`` from this host; no error if absent."""
+
+    @abc.abstractmethod
+    def get_power_state(self, guest):
+        """One of the power state constants above."""
+
+    # -- live migration ---------------------------------------------------
+    def check_can_live_migrate_destination(self, guest, source_resources,
+                                           block_migration):
+        """Run on the destination: raise a MigrationPreCheckError subclass
+        (migrator.exception) if the guest cannot come here. Returns a dict
+        of driver data passed on to the source check and to the
+        migration."""
+        return {}
+
+    def check_can_live_migrate_source(self, guest, dest_check_data):
+        """Run on the source: raise if the guest cannot leave."""
+        return dest_check_data
+
+    def pre_live_migration(self, guest, migrate_data):
+        """Run on the destination before the transfer starts."""
+        return migrate_data
+
+    @abc.abstractmethod
+    def start_live_migration(self, guest, dest_host, migrate_data, params):
+        """Run on the source: start the transfer and return a MigrationJob.
+
+        ``params``: {'block_migration': bool, 'bandwidth_mib': int,
+        'permit_post_copy': bool, 'permit_auto_converge': bool,
+        'max_downtime_ms': int (initial)}. The call returns at once; the
+        transfer runs in the background until the job finishes.
+        """
+
+    def post_live_migration_at_source(self, guest):
+        """Run on the source after success: forget the guest here."""
+        self.destroy(guest)
+
+    def post_live_migration_at_destination(self, guest, migrate_data):
+        """Run on the destination after success: the guest is now here."""
+
+    def rollback_live_migration_at_destination(self, guest, migrate_data):
+        """Run on the destination after a failure: remove what
+        ``pre_live_migration`` prepared."""
+
+
+def load_driver(name, conf):
+    """The driver called ``name`` ('fake' or 'libvirt')."""
+    if name == 'fake':
+        from migrator.virt.fake import driver as fake_driver
+        return fake_driver.FakeDriver(conf)
+    if name == 'libvirt':
+        from migrator.virt.libvirt import driver as libvirt_driver
+        return libvirt_driver.LibvirtDriver(conf)
+    raise ValueError('Unknown compute_driver %r: choose fake or libvirt'
+                     % name)
