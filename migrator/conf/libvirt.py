@@ -6,6 +6,32 @@ libvirt_group = cfg.OptGroup('libvirt', title='libvirt driver options')
 libvirt_opts = [
     cfg.StrOpt('connection_uri', default='qemu:///system',
                help='libvirt URI of this host\'s hypervisor.'),
+    cfg.StrOpt('virt_type', default='kvm',
+               choices=[('kvm', 'Hardware-accelerated QEMU guests.'),
+                        ('qemu', 'Emulated QEMU guests (no /dev/kvm).'),
+                        ('test', 'libvirt\'s test driver (test:///default), '
+                                 'for tests only.')],
+               help='Domain type of the guests this driver defines.'),
+    cfg.StrOpt('boot_image', default=None,
+               help='Raw disk image every guest boots from, attached '
+                    'read-only (a read-only disk needs no shared storage '
+                    'to live-migrate). Unset: guests have no disk.'),
+    cfg.StrOpt('instances_path', default='/var/lib/libvirt/images',
+               help='Directory whose file system is reported as this '
+                    'host\'s local disk.'),
+    cfg.StrOpt('live_migration_uri', default='qemu+tcp://%s/system',
+               help='libvirt URI of a destination host, "%s" being its '
+                    'address: live_migration_inbound_addr of the '
+                    'destination when it sets one, else its host name.'),
+    cfg.HostAddressOpt('live_migration_inbound_addr', default=None,
+                       help='Address other hosts use to send live '
+                            'migrations to this host (its libvirtd and '
+                            'the migration data stream). Unset: the host '
+                            'name, and libvirt picks the data address.'),
+    cfg.StrOpt('live_migration_data_uri', default='tcp://%s',
+               help='Template of the URI the migration data stream goes '
+                    'to when the destination sets '
+                    'live_migration_inbound_addr ("%s" is that address).'),
 ]
 
 

@@ -1,0 +1,172 @@
+"""The libvirt compute driver: guests and live migrations through
+libvirt-python on this host's libvirtd."""
+from oslo_log import log as logging
+
+from migrator import exception
+from migrator.virt import driver
+from migrator.virt.libvirt import guest_config
+from migrator.virt.libvirt import host as libvirt_host
+from migrator.virt.libvirt import host_resources
+from migrator.virt.libvirt import migration
+
+LOG = logging.getLogger(__name__)
+
+# virDomainState -> the driver's power states.
+_POWER_STATES = {
+    0: driver.NOSTATE,    # VIR_DOMAIN_NOSTATE
+    1: driver.RUNNING,    # VIR_DOMAIN_RUNNING
+    2: driver.RUNNING,    # VIR_DOMAIN_BLOCKED: running, waiting on I/O
+    3: driver.PAUSED,     # VIR_DOMAIN_PAUSED
+    4: driver.SHUTDOWN,   # VIR_DOMAIN_SHUTDOWN: shutting down
+    5: driver.SHUTDOWN,   # VIR_DOMAIN_SHUTOFF
+    6: driver.CRASHED,    # VIR_DOMAIN_CRASHED
+    7: driver.PAUSED,     # VIR_DOMAIN_PMSUSPENDED
+}
+
+
+class LibvirtDriver(driver.ComputeDriver):
+
+    def __init__(self, conf):
+        self.conf = conf
+        self.host = libvirt_host.Host(conf.libvirt.connection_uri)
+
+    def init_host(self, host):
+        conn = self.host.get_connection()
+        LOG.info('libvirt driver on %s: %s (%s %s, libvirt %s)', host,
+                 self.host.uri, conn.getType(), conn.getVersion(),
+                 conn.getLibVersion())
+
+    def cleanup_host(self):
+        self.host.close()
+
+    # -- inventory ---------------------------------------------------------
+    def get_available_resource(self):
+        conn = self.host.get_connection()
+        _model, memory_mb, cpus = conn.getInfo()[:3]
+        vcpus_used, memory_mb_used = host_resources.guest_usage(
+            conn.listAllDomains(0))
+        local_gb, local_gb_used = host_resources.local_disk_gb(
+            self.conf.libvirt.instances_path)
+        return {
+            'hypervisor_hostname': conn.getHostname(),
+            'hypervisor_type': conn.getType(),
+            'hypervisor_version': conn.getVersion(),
+            'cpu_info': host_resources.cpu_info(conn.getCapabilities()),
+            'vcpus': cpus,
+            'memory_mb': memory_mb,
+            'local_gb': local_gb,
+            'vcpus_used': vcpus_used,
+            'memory_mb_used': memory_mb_used,
+            'local_gb_used': local_gb_used,
+        }
+
+    def list_instance_uuids(self):
+        return [dom.UUIDString()
+                for dom in self.host.get_connection().listAllDomains(0)]
+
+    # -- guests ------------------------------------------------------------
+    def spawn(self, guest):
+        xml = guest_config.domain_xml(guest, self.conf.libvirt.virt_type,
+                                      self.conf.libvirt.boot_image)
+        dom = self.host.get_connection().defineXML(xml)
+        try:
+            dom.create()
+        except libvirt_host.load_libvirt().libvirtError:
+            LOG.exception('Guest %s was defined but did not start',
+                          guest['uuid'])
+            dom.undefine()
+            raise
+        LOG.info('Guest %s (%s) started', guest['uuid'], guest['name'])
+
+    def destroy(self, guest):
+        lv = libvirt_host.load_libvirt()
+        dom = self.host.lookup(guest['uuid'])
+        if dom is None:
+            return
+        try:
+            if dom.isActive():
+                dom.destroy()
+            if dom.isPersistent():
+                dom.undefine()
+        except lv.libvirtError as e:
+            # Gone in the meantime (a transient domain vanishes when it
+            # stops; a migration may just have taken it): nothing to do.
+            if not libvirt_host.is_error(e, 'VIR_ERR_NO_DOMAIN'):
+                raise
+        LOG.info('Guest %s destroyed', guest['uuid'])
+
+    def get_power_state(self, guest):
+        dom = self.host.lookup(guest['uuid'])
+        if dom is None:
+            return driver.NOSTATE
+        return _POWER_STATES.get(dom.info()[0], driver.NOSTATE)
+
+    # -- live migration ----------------------------------------------------
+    def check_can_live_migrate_destination(self, guest, source_resources,
+                                           block_migration):
+        conn = self.host.get_connection()
+        source_type = source_resources.get('hypervisor_type')
+        if source_type != conn.getType():
+            raise exception.InvalidHypervisorType(
+                reason='source is %s, this host is %s'
+                       % (source_type, conn.getType()))
+        if source_resources.get('hypervisor_version', 0) > conn.getVersion():
+            raise exception.DestinationHypervisorTooOld()
+        self._compare_cpu(conn, source_resources.get('cpu_info'))
+        return {'block_migration': bool(block_migration),
+                'target_connect_addr':
+                    self.conf.libvirt.live_migration_inbound_addr}
+
+    @staticmethod
+    def _compare_cpu(conn, source_cpu_info):
+        """Raise InvalidCPUInfo if this host's CPU cannot run a guest that
+        runs on the source CPU."""
+        lv = libvirt_host.load_libvirt()
+        if not source_cpu_info:
+            return
+        try:
+            result = conn.compareCPU(host_resources.cpu_xml(source_cpu_info),
+                                     0)
+        except lv.libvirtError as e:
+            if libvirt_host.is_error(e, 'VIR_ERR_NO_SUPPORT'):
+                LOG.debug('This hypervisor cannot compare CPUs: %s', e)
+                return
+            raise exception.InvalidCPUInfo(reason=str(e)) from e
+        if result == lv.VIR_CPU_COMPARE_INCOMPATIBLE:
+            raise exception.InvalidCPUInfo(
+                reason='this host\'s CPU is incompatible with the source\'s')
+
+    def start_live_migration(self, guest, dest_host, migrate_data, params):
+        lv_conf = self.conf.libvirt
+        address = (migrate_data or {}).get('target_connect_addr')
+        dest_uri = lv_conf.live_migration_uri % (address or dest_host)
+        typed = migration.migration_params(params, address,
+                                           lv_conf.live_migration_data_uri)
+        flags = migration.migration_flags(params)
+        job = migration.LibvirtMigrationJob(self.host, guest['uuid'],
+                                            dest_uri, typed, flags)
+        if params.get('max_downtime_ms'):
+            self._set_initial_downtime(job, params['max_downtime_ms'])
+        return job.start()
+
+    @staticmethod
+    def _set_initial_downtime(job, milliseconds):
+        try:
+            job.set_max_downtime(milliseconds)
+        except libvirt_host.load_libvirt().libvirtError as e:
+            # Not fatal: the migration starts with libvirt's default and
+            # the monitor's downtime steps still apply.
+            LOG.warning('Cannot set the initial max downtime of %s: %s',
+                        job.uuid, e)
+
+    def post_live_migration_at_destination(self, guest, migrate_data):
+        # PERSIST_DEST has already defined the guest here; make sure.
+        lv = libvirt_host.load_libvirt()
+        dom = self.host.lookup(guest['uuid'])
+        if dom is not None and not dom.isPersistent():
+            self.host.get_connection().defineXML(
+                dom.XMLDesc(lv.VIR_DOMAIN_XML_MIGRATABLE))
+
+    def rollback_live_migration_at_destination(self, guest, migrate_data):
+        # A failed migration can leave the "-incoming" QEMU behind.
+        self.destroy(guest)
