@@ -1,0 +1,16 @@
+import warnings
+
+# eventlet is installed as a dependency of oslo.service and warns when
+# futurist probes for it; migrator never uses it.
+warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+
+# migrator runs on native threads, never eventlet. oslo.messaging pulls in
+# oslo.service, whose default backend is eventlet: choose threading before
+# anything imports it.
+from oslo_service import backend as _oslo_service_backend
+
+try:
+    _oslo_service_backend.init_backend(
+        _oslo_service_backend.BackendType.THREADING)
+except _oslo_service_backend.exceptions.BackendAlreadySelected:
+    pass

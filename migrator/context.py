@@ -8,8 +8,10 @@ import contextlib
 import copy
 
 from oslo_context import context as oslo_context
+from oslo_db.sqlalchemy import enginefacade
 
 
+@enginefacade.transaction_context_provider
 class RequestContext(oslo_context.RequestContext):
 
     def __init__(self, user_id=None, project_id=None, roles=None,

@@ -39,8 +39,18 @@ base_opts = [
 ]
 
 
+def _messaging_opts():
+    # oslo.messaging registers transport_url only when a transport is
+    # made; register it up front so it can be checked and documented.
+    from oslo_messaging import opts as messaging_opts
+    return [opt for group, opts in messaging_opts.list_opts()
+            if group in (None, 'DEFAULT') for opt in opts
+            if opt.name in ('transport_url', 'rpc_response_timeout')]
+
+
 def register_opts(conf):
     conf.register_opts(base_opts)
+    conf.register_opts(_messaging_opts())
 
 
 def list_opts():

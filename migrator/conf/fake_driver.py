@@ -17,6 +17,42 @@ fake_opts = [
                help='Hypervisor type the simulated host reports.'),
     cfg.IntOpt('hypervisor_version', default=8002000,
                help='Hypervisor version the simulated host reports.'),
+    cfg.StrOpt('cpu_arch', default='x86_64',
+               help='CPU architecture in the simulated host\'s cpu_info. '
+                    'A guest only live-migrates between hosts of the same '
+                    'architecture and vendor.'),
+    cfg.StrOpt('cpu_model', default='Skylake-Server-IBRS',
+               help='CPU model in the simulated host\'s cpu_info.'),
+    cfg.StrOpt('cpu_vendor', default='Intel',
+               help='CPU vendor in the simulated host\'s cpu_info.'),
+    cfg.ListOpt('cpu_features',
+                default=['sse4.2', 'avx', 'avx2', 'aes', 'vmx', 'x2apic'],
+                help='CPU features in the simulated host\'s cpu_info. A '
+                     'destination must offer every feature of the source.'),
+    cfg.IntOpt('link_bandwidth_mib', default=125, min=1,
+               help='MiB/s a simulated live migration moves between two '
+                    'hosts (125 MiB/s is a 1 Gbit/s link: an idle 2 GiB '
+                    'guest takes about 17 s). A migration\'s own bandwidth '
+                    'limit can only lower it.'),
+    cfg.FloatOpt('guest_dirty_rate_mib', default=8.0, min=0.0,
+                 help='MiB/s a simulated guest writes to its memory, unless '
+                      'its metadata sim_dirty_rate_mib or its flavor\'s '
+                      'extra spec sim:dirty_rate_mib say otherwise. A rate '
+                      'near or above the link bandwidth with a large '
+                      'working set never converges.'),
+    cfg.FloatOpt('guest_working_set_ratio', default=0.125, min=0.0, max=1.0,
+                 help='Share of a simulated guest\'s memory it writes to '
+                      '(its hot set: the most that can be dirty at once), '
+                      'unless metadata sim_working_set_mib or extra spec '
+                      'sim:working_set_mib give it in MiB.'),
+    cfg.FloatOpt('time_scale', default=1.0, min=0.001,
+                 help='Simulated seconds per real second. 1.0 runs a '
+                      'migration in real time; tests and demos raise it to '
+                      'run a 20 s migration in a fraction of a second '
+                      'through the same model.'),
+    cfg.FloatOpt('simulation_tick', default=0.05, min=0.001,
+                 help='Simulated seconds per integration step of the '
+                      'migration model.'),
 ]
 
 

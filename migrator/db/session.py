@@ -1,0 +1,126 @@
+"""Database sessions: the API database and one database per cell.
+
+``api_reader/api_writer(ctx)`` and ``reader/writer(ctx)`` are enginefacade
+transaction scopes. A cell scope uses the database of ``ctx.cell_uuid``
+(looked up once in the API database's cell_mappings and cached), or the
+``[database] connection`` of this service when the context targets no cell.
+"""
+import threading
+
+from oslo_config import cfg
+from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from migrator.db.api import models as api_models
+from migrator import exception
+
+CONF = cfg.CONF
+
+_lock = threading.Lock()
+_api_manager = None
+_main_managers = {}     # connection URL -> transaction context manager
+_cell_connections = {}  # cell uuid -> connection URL
+
+
+@event.listens_for(sa.engine.Engine, 'connect')
+def _tune_sqlite(dbapi_connection, connection_record):
+    # Several threads share one SQLite file in the embedded default: let a
+    # writer wait for the lock instead of failing at once.
+    if type(dbapi_connection).__module__.startswith('sqlite3'):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA busy_timeout = 30000')
+        cursor.close()
+
+
+def _new_manager(connection):
+    if not connection:
+        raise exception.ConfigurationError(
+            reason='no database connection is configured')
+    manager = enginefacade.transaction_context()
+    manager.configure(connection=connection, sqlite_fk=True)
+    return manager
+
+
+def api_manager():
+    global _api_manager
+    with _lock:
+        if _api_manager is None:
+            if not CONF.api_database.connection:
+                raise exception.ConfigurationError(
+                    reason='[api_database] connection is not set')
+            _api_manager = _new_manager(CONF.api_database.connection)
+        return _api_manager
+
+
+def main_manager(connection=None):
+    """The manager of one cell database (default: [database] connection)."""
+    connection = connection or CONF.database.connection
+    if not connection:
+        raise exception.ConfigurationError(
+            reason='[database] connection is not set')
+    with _lock:
+        manager = _main_managers.get(connection)
+        if manager is None:
+            manager = _main_managers[connection] = _new_manager(connection)
+        return manager
+
+
+def cell_connection(context, cell_uuid):
+    url = _cell_connections.get(cell_uuid)
+    if url is None:
+        with api_manager().reader.using(context) as session:
+            cell = session.scalars(sa.select(api_models.CellMapping).where(
+                api_models.CellMapping.uuid == cell_uuid)).first()
+            if cell is None:
+                raise exception.CellMappingNotFound(uuid=cell_uuid)
+            url = cell.database_connection
+        _cell_connections[cell_uuid] = url
+    return url
+
+
+def _manager_for(context):
+    cell_uuid = getattr(context, 'cell_uuid', None)
+    if cell_uuid is None:
+        return main_manager()
+    return main_manager(cell_connection(context, cell_uuid))
+
+
+def api_reader(context):
+    return api_manager().reader.using(context)
+
+
+def api_writer(context):
+    return api_manager().writer.using(context)
+
+
+def reader(context):
+    return _manager_for(context).reader.using(context)
+
+
+def writer(context):
+    return _manager_for(context).writer.using(context)
+
+
+def engine_for(connection):
+    """A plain engine, for schema work (sync, version)."""
+    return main_manager(connection).writer.get_engine()
+
+
+def api_engine():
+    return api_manager().writer.get_engine()
+
+
+def reset():
+    """Forget every engine (tests, and services re-reading config)."""
+    global _api_manager
+    with _lock:
+        for manager in list(_main_managers.values()) + [_api_manager]:
+            if manager is not None:
+                try:
+                    manager.writer.get_engine().dispose()
+                except Exception:  # noqa: S110 - never started
+                    pass
+        _api_manager = None
+        _main_managers.clear()
+        _cell_connections.clear()

@@ -1,0 +1,29 @@
+"""Base of the RPC endpoint classes (conductor, compute)."""
+import oslo_messaging as messaging
+
+
+class Manager:
+    #: RPC target of the endpoint: namespace None, the service's version.
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, host, service_name):
+        self.host = host
+        self.service_name = service_name
+
+    def init_host(self):
+        """Start-up work before RPC is served (e.g. crash clean-up)."""
+
+    def post_start_hook(self):
+        """Work after the Service record exists and RPC is served."""
+
+    def cleanup_host(self):
+        """Stop-time work after RPC is no longer served."""
+
+    def record_interrupted(self, reason):
+        """Called when graceful shutdown timed out with work in flight:
+        record what was cut short, so nothing is left half-done unseen."""
+
+    def periodic_tasks(self):
+        """[(callable(context), interval_seconds), ...] run by the
+        service in the background."""
+        return []

@@ -1,0 +1,122 @@
+"""Base classes, registry and RPC serializer of migrator's versioned objects."""
+from oslo_utils import timeutils
+from oslo_versionedobjects import base as ovo_base
+from oslo_versionedobjects import fields as ovo_fields
+import sqlalchemy as sa
+
+from migrator import exception
+
+
+class MigratorObjectRegistry(ovo_base.VersionedObjectRegistry):
+    notification_classes = []
+
+
+register = MigratorObjectRegistry.register
+
+
+class MigratorObject(ovo_base.VersionedObject):
+    OBJ_SERIAL_NAMESPACE = 'migrator_object'
+    OBJ_PROJECT_NAMESPACE = 'migrator'
+
+    # Fields copied verbatim from a DB row; subclasses that compute or
+    # nest fields list only the plain ones here.
+    _db_fields = None
+
+    @classmethod
+    def _plain_fields(cls):
+        if cls._db_fields is not None:
+            return cls._db_fields
+        return [name for name, field in cls.fields.items()
+                if not isinstance(field, ovo_fields.ObjectField)]
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_obj):
+        for name in cls._plain_fields():
+            value = getattr(db_obj, name)
+            if name == 'deleted' and isinstance(value, int):
+                value = bool(value)
+            setattr(obj, name, value)
+        obj._context = context
+        obj.obj_reset_changes()
+        return obj
+
+    def _changed_values(self):
+        values = self.obj_get_changes()
+        for name, value in list(values.items()):
+            if isinstance(self.fields[name], ovo_fields.ObjectField):
+                values.pop(name)
+        values.pop('id', None)
+        return values
+
+    def obj_require(self, *names):
+        for name in names:
+            if not self.obj_attr_is_set(name):
+                raise exception.ObjectActionError(
+                    action='save', reason='%s is not set' % name)
+
+
+class MigratorTimestampObject:
+    fields = {
+        'created_at': ovo_fields.DateTimeField(nullable=True),
+        'updated_at': ovo_fields.DateTimeField(nullable=True),
+    }
+
+
+class MigratorPersistentObject:
+    """Timestamps and soft-delete fields of a cell-database row."""
+    fields = {
+        'created_at': ovo_fields.DateTimeField(nullable=True),
+        'updated_at': ovo_fields.DateTimeField(nullable=True),
+        'deleted_at': ovo_fields.DateTimeField(nullable=True),
+        'deleted': ovo_fields.BooleanField(default=False),
+    }
+
+
+class ObjectListBase(ovo_base.ObjectListBase):
+    @classmethod
+    def _from_db_list(cls, context, item_cls, db_rows):
+        return ovo_base.obj_make_list(context, cls(context), item_cls,
+                                     db_rows)
+
+
+def soft_delete_values(row_id):
+    return {'deleted': row_id, 'deleted_at': timeutils.utcnow()}
+
+
+def read_deleted_filter(query, model, context):
+    """Apply the context's read_deleted to a select of ``model``."""
+    mode = getattr(context, 'read_deleted', 'no')
+    if mode == 'no':
+        return query.where(model.deleted == 0)
+    if mode == 'only':
+        return query.where(model.deleted != 0)
+    return query
+
+
+def sort_and_page(query, model, sort_key, sort_dir, marker_row=None,
+                  limit=None):
+    """Order ``query`` by ``sort_key`` then id, both ``sort_dir``, and keep
+    only the rows after ``marker_row`` (keyset pagination: with an index on
+    (sort_key, id) a page costs the same wherever it starts)."""
+    key_col = getattr(model, sort_key)
+    desc = sort_dir == 'desc'
+    if marker_row is not None:
+        mval = getattr(marker_row, sort_key)
+        if desc:
+            after = sa.or_(key_col < mval, sa.and_(key_col == mval,
+                                                   model.id < marker_row.id))
+        else:
+            after = sa.or_(key_col > mval, sa.and_(key_col == mval,
+                                                   model.id > marker_row.id))
+        query = query.where(after)
+    if desc:
+        query = query.order_by(key_col.desc(), model.id.desc())
+    else:
+        query = query.order_by(key_col.asc(), model.id.asc())
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
+class MigratorObjectSerializer(ovo_base.VersionedObjectSerializer):
+    OBJ_BASE_CLASS = MigratorObject

@@ -1,0 +1,245 @@
+"""Instance: a server in one cell's database."""
+from oslo_serialization import jsonutils
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from migrator.db.main import models
+from migrator.db import session
+from migrator import exception
+from migrator.objects import base
+from migrator.objects import fields
+from migrator.objects import flavor as flavor_obj
+
+# vm_state values (Nova's).
+ACTIVE = 'active'
+BUILDING = 'building'
+PAUSED = 'paused'
+STOPPED = 'stopped'
+ERROR = 'error'
+DELETED = 'deleted'
+RESIZED = 'resized'
+
+# task_state values used by migrator.
+SCHEDULING = 'scheduling'
+SPAWNING = 'spawning'
+MIGRATING = 'migrating'
+DELETING = 'deleting'
+RESIZE_PREP = 'resize_prep'
+
+_PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
+          'node', 'vm_state', 'task_state', 'power_state', 'image_ref',
+          'instance_type_id', 'memory_mb', 'vcpus', 'root_gb',
+          'ephemeral_gb', 'locked', 'locked_by', 'progress',
+          'availability_zone', 'launched_at', 'terminated_at',
+          'created_at', 'updated_at', 'deleted_at', 'deleted')
+
+
+@base.register
+class Instance(base.MigratorObject, base.MigratorPersistentObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.MigratorPersistentObject.fields, **{
+        'id': fields.IntegerField(read_only=True),
+        'uuid': fields.UUIDField(),
+        'display_name': fields.StringField(nullable=True),
+        'user_id': fields.StringField(nullable=True),
+        'project_id': fields.StringField(nullable=True),
+        'host': fields.StringField(nullable=True),
+        'node': fields.StringField(nullable=True),
+        'vm_state': fields.StringField(nullable=True),
+        'task_state': fields.StringField(nullable=True),
+        'power_state': fields.IntegerField(nullable=True),
+        'image_ref': fields.StringField(nullable=True),
+        'instance_type_id': fields.IntegerField(nullable=True),
+        'flavor': fields.ObjectField('Flavor', nullable=True),
+        'memory_mb': fields.IntegerField(nullable=True),
+        'vcpus': fields.IntegerField(nullable=True),
+        'root_gb': fields.IntegerField(nullable=True),
+        'ephemeral_gb': fields.IntegerField(nullable=True),
+        'metadata': fields.DictOfStringsField(default={}),
+        'locked': fields.BooleanField(default=False),
+        'locked_by': fields.StringField(nullable=True),
+        'progress': fields.IntegerField(nullable=True),
+        'availability_zone': fields.StringField(nullable=True),
+        'launched_at': fields.DateTimeField(nullable=True),
+        'terminated_at': fields.DateTimeField(nullable=True),
+    })
+    _db_fields = _PLAIN
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_obj):
+        for name in _PLAIN:
+            value = db_obj[name]
+            if name == 'deleted':
+                value = bool(value)
+            if name == 'locked':
+                value = bool(value)
+            setattr(obj, name, value)
+        obj.metadata = jsonutils.loads(db_obj.metadata_json or '{}')
+        obj.flavor = (flavor_obj.Flavor.from_snapshot(
+            jsonutils.loads(db_obj.flavor)) if db_obj.flavor else None)
+        obj._context = context
+        obj.obj_reset_changes()
+        return obj
+
+    def _db_values(self):
+        values = self._changed_values()
+        if 'metadata' in values:
+            values['metadata_json'] = jsonutils.dumps(values.pop('metadata'))
+        if 'flavor' in self.obj_what_changed():
+            values['flavor'] = (jsonutils.dumps(self.flavor.snapshot())
+                                if self.flavor else None)
+        values.pop('deleted', None)
+        return values
+
+    @staticmethod
+    def _select(context):
+        return base.read_deleted_filter(sa.select(models.Instance),
+                                        models.Instance, context)
+
+    @classmethod
+    def get_by_uuid(cls, context, uuid):
+        with session.reader(context) as db:
+            row = db.scalars(cls._select(context).where(
+                models.Instance.uuid == uuid)).first()
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            return cls._from_db_object(context, cls(), row)
+
+    def create(self):
+        if self.obj_attr_is_set('id'):
+            raise exception.ObjectActionError(action='create',
+                                              reason='already created')
+        values = self._db_values()
+        with session.writer(self._context) as db:
+            row = models.Instance(**values)
+            db.add(row)
+            db.flush()
+            self._from_db_object(self._context, self, row)
+
+    def save(self, expected_task_state=None, expected_vm_state=None):
+        """Write the changed fields.
+
+        With ``expected_task_state`` (a value or a list of values) the write
+        happens only if the row's task_state is still one of them: a
+        compare-and-swap, so two racing requests cannot both win.
+        """
+        values = self._db_values()
+        if not values:
+            return
+        values['updated_at'] = timeutils.utcnow()
+        query = sa.update(models.Instance).where(
+            models.Instance.uuid == self.uuid, models.Instance.deleted == 0)
+        if expected_task_state is not None:
+            expected = (list(expected_task_state)
+                        if isinstance(expected_task_state, (list, tuple))
+                        else [expected_task_state])
+            conds = [models.Instance.task_state == v
+                     for v in expected if v is not None]
+            if None in expected:
+                conds.append(models.Instance.task_state.is_(None))
+            query = query.where(sa.or_(*conds))
+        if expected_vm_state is not None:
+            query = query.where(models.Instance.vm_state.in_(
+                expected_vm_state if isinstance(expected_vm_state,
+                                                (list, tuple))
+                else [expected_vm_state]))
+        with session.writer(self._context) as db:
+            result = db.execute(query.values(**values))
+            if result.rowcount != 1:
+                row = db.scalars(sa.select(models.Instance).where(
+                    models.Instance.uuid == self.uuid)).first()
+                if row is None or row.deleted:
+                    raise exception.InstanceNotFound(instance_id=self.uuid)
+                raise exception.UnexpectedTaskStateError(
+                    instance_uuid=self.uuid,
+                    expected=expected_task_state, actual=row.task_state)
+        self.updated_at = values['updated_at']
+        self.obj_reset_changes()
+
+    def refresh(self):
+        fresh = self.get_by_uuid(self._context, self.uuid)
+        for name in self.fields:
+            if fresh.obj_attr_is_set(name):
+                setattr(self, name, getattr(fresh, name))
+        self.obj_reset_changes()
+
+    def destroy(self):
+        with session.writer(self._context) as db:
+            db.execute(sa.update(models.Instance).where(
+                models.Instance.uuid == self.uuid).values(
+                    vm_state=DELETED, task_state=None,
+                    terminated_at=timeutils.utcnow(),
+                    **base.soft_delete_values(self.id)))
+        self.deleted = True
+        self.vm_state = DELETED
+        self.task_state = None
+        self.obj_reset_changes()
+
+    def as_guest(self):
+        """The plain dict a virt driver is given about this instance."""
+        flavor = self.flavor
+        return {
+            'uuid': self.uuid, 'name': self.display_name or self.uuid,
+            'vcpus': self.vcpus or 0, 'memory_mb': self.memory_mb or 0,
+            'root_gb': self.root_gb or 0,
+            'ephemeral_gb': self.ephemeral_gb or 0,
+            'extra_specs': dict(flavor.extra_specs) if flavor else {},
+            'metadata': dict(self.metadata or {}),
+        }
+
+
+_SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'id',
+              'host', 'node', 'vm_state', 'task_state', 'project_id',
+              'user_id'}
+
+
+@base.register
+class InstanceList(base.ObjectListBase, base.MigratorObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Instance')}
+
+    @classmethod
+    def get_by_filters(cls, context, filters=None, sort_key='created_at',
+                       sort_dir='desc', limit=None, marker=None):
+        """Instances matching ``filters`` (column -> value or list; plus
+        'changes-since'/'changes-before' on updated_at and 'name' as a
+        substring of display_name), sorted, after ``marker`` (a uuid)."""
+        filters = dict(filters or {})
+        if sort_key not in _SORT_KEYS:
+            raise exception.InvalidSortKey(key=sort_key)
+        model = models.Instance
+        query = Instance._select(context)
+        since = filters.pop('changes-since', None)
+        before = filters.pop('changes-before', None)
+        if since:
+            query = query.where(model.updated_at >= since)
+        if before:
+            query = query.where(model.updated_at <= before)
+        name = filters.pop('name', None)
+        if name:
+            query = query.where(model.display_name.contains(name))
+        for key, value in filters.items():
+            column = getattr(model, key)
+            if isinstance(value, (list, tuple, set)):
+                query = query.where(column.in_(list(value)))
+            else:
+                query = query.where(column == value)
+        with session.reader(context) as db:
+            marker_row = None
+            if marker is not None:
+                with context.temporary_read_deleted('yes'):
+                    marker_row = db.scalars(sa.select(model).where(
+                        model.uuid == marker)).first()
+                if marker_row is None:
+                    raise exception.MarkerNotFound(marker=marker)
+            query = base.sort_and_page(query, model, sort_key, sort_dir,
+                                       marker_row, limit)
+            rows = db.scalars(query).all()
+            return cls._from_db_list(context, Instance, rows)
+
+    @classmethod
+    def get_by_host(cls, context, host):
+        return cls.get_by_filters(context, {'host': host})

@@ -1,0 +1,224 @@
+"""Migration: one move of an instance, with its progress (seed 001)."""
+from oslo_serialization import jsonutils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from migrator.db.main import models
+from migrator.db import session
+from migrator import exception
+from migrator.objects import base
+from migrator.objects import fields
+
+PROGRESS_FIELDS = ('memory_total', 'memory_processed', 'memory_remaining',
+                   'disk_total', 'disk_processed', 'disk_remaining')
+
+# Statuses of a live migration that is still under way (Nova's list for
+# server-migrations), and the wider set that still holds resources.
+LIVE_IN_PROGRESS = ('queued', 'preparing', 'running', 'post-migrating')
+NOT_FINISHED = ('accepted', 'queued', 'preparing', 'running',
+                'running (post-copy)', 'post-migrating', 'pre-migrating',
+                'migrating', 'finished', 'confirming', 'reverting')
+
+_PLAIN = ('id', 'uuid', 'source_compute', 'dest_compute', 'source_node',
+          'dest_node', 'dest_host', 'status', 'instance_uuid',
+          'old_instance_type_id', 'new_instance_type_id', 'migration_type',
+          'hidden', 'cross_cell_move', 'user_id', 'project_id',
+          'created_at', 'updated_at', 'deleted_at', 'deleted') + \
+    PROGRESS_FIELDS
+
+
+@base.register
+class Migration(base.MigratorObject, base.MigratorPersistentObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.MigratorPersistentObject.fields, **{
+        'id': fields.IntegerField(read_only=True),
+        'uuid': fields.UUIDField(),
+        'source_compute': fields.StringField(nullable=True),
+        'dest_compute': fields.StringField(nullable=True),
+        'source_node': fields.StringField(nullable=True),
+        'dest_node': fields.StringField(nullable=True),
+        'dest_host': fields.StringField(nullable=True),
+        'status': fields.StringField(nullable=True),
+        'instance_uuid': fields.StringField(nullable=True),
+        'old_instance_type_id': fields.IntegerField(nullable=True),
+        'new_instance_type_id': fields.IntegerField(nullable=True),
+        'migration_type': fields.MigrationTypeField(nullable=True),
+        'hidden': fields.BooleanField(default=False),
+        'cross_cell_move': fields.BooleanField(default=False),
+        'user_id': fields.StringField(nullable=True),
+        'project_id': fields.StringField(nullable=True),
+        'memory_total': fields.IntegerField(nullable=True),
+        'memory_processed': fields.IntegerField(nullable=True),
+        'memory_remaining': fields.IntegerField(nullable=True),
+        'disk_total': fields.IntegerField(nullable=True),
+        'disk_processed': fields.IntegerField(nullable=True),
+        'disk_remaining': fields.IntegerField(nullable=True),
+        'progress_detail': fields.JsonField(nullable=True, default=None),
+    })
+    _db_fields = _PLAIN
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_obj):
+        super()._from_db_object(context, obj, db_obj)
+        obj.progress_detail = (jsonutils.loads(db_obj.progress_detail)
+                               if db_obj.progress_detail else None)
+        obj.obj_reset_changes()
+        return obj
+
+    def _db_values(self):
+        values = self._changed_values()
+        values.pop('deleted', None)
+        if 'progress_detail' in values:
+            detail = values['progress_detail']
+            values['progress_detail'] = (jsonutils.dumps(detail)
+                                         if detail is not None else None)
+        return values
+
+    @classmethod
+    def _get(cls, context, *conditions, not_found):
+        query = base.read_deleted_filter(sa.select(models.Migration),
+                                         models.Migration, context)
+        with session.reader(context) as db:
+            row = db.scalars(query.where(*conditions)).first()
+            if row is None:
+                raise not_found
+            return cls._from_db_object(context, cls(), row)
+
+    @classmethod
+    def get_by_id(cls, context, migration_id):
+        return cls._get(context, models.Migration.id == migration_id,
+                        not_found=exception.MigrationNotFound(
+                            migration_id=migration_id))
+
+    @classmethod
+    def get_by_uuid(cls, context, uuid):
+        return cls._get(context, models.Migration.uuid == uuid,
+                        not_found=exception.MigrationNotFound(
+                            migration_id=uuid))
+
+    @classmethod
+    def get_by_id_and_instance(cls, context, migration_id, instance_uuid):
+        return cls._get(
+            context, models.Migration.id == migration_id,
+            models.Migration.instance_uuid == instance_uuid,
+            not_found=exception.MigrationNotFoundForInstance(
+                migration_id=migration_id, instance_id=instance_uuid))
+
+    def create(self):
+        if not self.obj_attr_is_set('uuid'):
+            self.uuid = uuidutils.generate_uuid()
+        values = self._db_values()
+        with session.writer(self._context) as db:
+            row = models.Migration(**values)
+            db.add(row)
+            db.flush()
+            self._from_db_object(self._context, self, row)
+
+    def save(self, expected_status=None):
+        """Write the changed fields; with ``expected_status`` (a list) only
+        if the row's status is still one of them. Returns whether it
+        wrote."""
+        values = self._db_values()
+        if not values:
+            return True
+        values['updated_at'] = timeutils.utcnow()
+        query = sa.update(models.Migration).where(
+            models.Migration.id == self.id)
+        if expected_status is not None:
+            query = query.where(models.Migration.status.in_(
+                list(expected_status)))
+        with session.writer(self._context) as db:
+            written = db.execute(query.values(**values)).rowcount == 1
+        if written:
+            self.updated_at = values['updated_at']
+            self.obj_reset_changes()
+        return written
+
+    def refresh(self):
+        fresh = self.get_by_id(self._context, self.id)
+        for name in self.fields:
+            if fresh.obj_attr_is_set(name):
+                setattr(self, name, getattr(fresh, name))
+        self.obj_reset_changes()
+
+    @property
+    def is_live_migration(self):
+        return self.migration_type == 'live-migration'
+
+
+@base.register
+class MigrationList(base.ObjectListBase, base.MigratorObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Migration')}
+
+    @classmethod
+    def get_by_filters(cls, context, filters=None, sort_key='created_at',
+                       sort_dir='desc', limit=None, marker=None):
+        """Migrations matching Nova's os-migrations filters.
+
+        ``filters``: host (source or destination compute),
+        source_compute (ignored with host), status (value or list),
+        instance_uuid, migration_type, hidden, user_id, project_id,
+        node, changes-since and changes-before (on updated_at).
+        ``marker`` is a migration uuid.
+        """
+        filters = dict(filters or {})
+        model = models.Migration
+        query = base.read_deleted_filter(sa.select(model), model, context)
+        host = filters.pop('host', None)
+        source_compute = filters.pop('source_compute', None)
+        if host:
+            query = query.where(sa.or_(model.source_compute == host,
+                                       model.dest_compute == host))
+        elif source_compute:
+            query = query.where(model.source_compute == source_compute)
+        node = filters.pop('node', None)
+        if node:
+            query = query.where(sa.or_(model.source_node == node,
+                                       model.dest_node == node))
+        since = filters.pop('changes-since', None)
+        before = filters.pop('changes-before', None)
+        if since:
+            query = query.where(model.updated_at >= since)
+        if before:
+            query = query.where(model.updated_at <= before)
+        for key in ('status', 'instance_uuid', 'migration_type', 'user_id',
+                    'project_id', 'dest_compute', 'hidden'):
+            if key not in filters:
+                continue
+            value = filters.pop(key)
+            column = getattr(model, key)
+            if isinstance(value, (list, tuple, set)):
+                query = query.where(column.in_(list(value)))
+            else:
+                query = query.where(column == value)
+        with session.reader(context) as db:
+            marker_row = None
+            if marker is not None:
+                marker_row = db.scalars(sa.select(model).where(
+                    model.uuid == marker)).first()
+                if marker_row is None:
+                    raise exception.MarkerNotFound(marker=marker)
+            query = base.sort_and_page(query, model, sort_key, sort_dir,
+                                       marker_row, limit)
+            return cls._from_db_list(context, Migration,
+                                     db.scalars(query).all())
+
+    @classmethod
+    def get_in_progress_by_instance(cls, context, instance_uuid,
+                                    migration_type=None):
+        filters = {'instance_uuid': instance_uuid,
+                   'status': list(LIVE_IN_PROGRESS)}
+        if migration_type:
+            filters['migration_type'] = migration_type
+        return cls.get_by_filters(context, filters)
+
+    @classmethod
+    def get_unfinished_by_host(cls, context, host):
+        """Migrations into or out of ``host`` that still hold resources."""
+        return cls.get_by_filters(context, {'host': host,
+                                            'status': list(NOT_FINISHED)})

@@ -1,0 +1,98 @@
+"""oslo.messaging set-up: the transport, clients, servers and notifier.
+
+``init(conf)`` must run once in each process before a client or server is
+made. The request context crosses every call as a dict and comes back as
+a ``migrator.context.RequestContext``.
+"""
+from oslo_config import cfg
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+from oslo_serialization import jsonutils
+
+from migrator import context as migrator_context
+from migrator.objects import base as objects_base
+
+CONF = cfg.CONF
+
+TRANSPORT = None
+NOTIFICATION_TRANSPORT = None
+NOTIFIER = None
+
+
+class JsonPayloadSerializer(messaging.NoOpSerializer):
+    @staticmethod
+    def serialize_entity(context, entity):
+        return jsonutils.to_primitive(entity, convert_instances=True)
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Carries the request context, and objects through ``base``."""
+
+    def __init__(self, base=None):
+        self._base = base
+
+    def serialize_entity(self, context, entity):
+        if not self._base:
+            return entity
+        return self._base.serialize_entity(context, entity)
+
+    def deserialize_entity(self, context, entity):
+        if not self._base:
+            return entity
+        return self._base.deserialize_entity(context, entity)
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return migrator_context.RequestContext.from_dict(context)
+
+
+def init(conf=CONF):
+    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER
+    if TRANSPORT is not None:
+        return
+    messaging.set_transport_defaults(control_exchange='migrator')
+    TRANSPORT = messaging.get_rpc_transport(conf)
+    NOTIFICATION_TRANSPORT = messaging.get_notification_transport(conf)
+    NOTIFIER = messaging.Notifier(
+        NOTIFICATION_TRANSPORT,
+        serializer=RequestContextSerializer(JsonPayloadSerializer()),
+        topics=['versioned_notifications'])
+
+
+def cleanup():
+    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER
+    for transport in (TRANSPORT, NOTIFICATION_TRANSPORT):
+        if transport is not None:
+            transport.cleanup()
+    TRANSPORT = NOTIFICATION_TRANSPORT = NOTIFIER = None
+
+
+def _require_init():
+    if TRANSPORT is None:
+        raise RuntimeError('migrator.rpc.init() was not called')
+
+
+def get_client(target, version_cap=None, timeout=None):
+    _require_init()
+    serializer = RequestContextSerializer(
+        objects_base.MigratorObjectSerializer())
+    return messaging.get_rpc_client(TRANSPORT, target,
+                                    version_cap=version_cap,
+                                    serializer=serializer, timeout=timeout)
+
+
+def get_server(target, endpoints):
+    _require_init()
+    serializer = RequestContextSerializer(
+        objects_base.MigratorObjectSerializer())
+    return messaging.get_rpc_server(
+        TRANSPORT, target, endpoints, executor='threading',
+        serializer=serializer,
+        access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def get_notifier(publisher_id):
+    _require_init()
+    return NOTIFIER.prepare(publisher_id=publisher_id)

@@ -1,0 +1,161 @@
+"""A simulated migration running in the background: the fake MigrationJob.
+
+The simulation itself has no notion of real time; this class moves it on,
+either from its own thread (``start``: simulated seconds = real seconds x
+``time_scale``) or by hand (``step``), which is how unit tests drive it
+deterministically.
+"""
+import threading
+import time
+
+from oslo_log import log as logging
+
+from migrator import exception
+from migrator.virt import driver
+from migrator.virt.fake import simulation
+
+LOG = logging.getLogger(__name__)
+
+# Longest real sleep between two advances, so stats stay fresh.
+MAX_REAL_SLEEP = 0.05
+MIN_REAL_SLEEP = 0.001
+
+
+class FakeMigrationJob(driver.MigrationJob):
+
+    def __init__(self, sim, guest_uuid, time_scale=1.0, on_finish=None,
+                 on_pause=None, clock=time.monotonic):
+        """``on_finish(job)`` runs once, when the transfer ends however it
+        ends; ``on_pause(paused)`` mirrors the guest's power state."""
+        self._sim = sim
+        self.guest_uuid = guest_uuid
+        self._time_scale = float(time_scale)
+        self._on_finish = on_finish
+        self._on_pause = on_pause
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread = None
+        self._finished = False
+        self._error = None
+
+    # -- driving time -----------------------------------------------------
+    def start(self):
+        """Run the transfer on a background thread."""
+        self._thread = threading.Thread(
+            target=self._run, name='fake-migration-%s' % self.guest_uuid,
+            daemon=True)
+        self._thread.start()
+
+    def step(self, simulated_seconds):
+        """Advance by hand (tests): no thread, no sleeping."""
+        with self._lock:
+            self._sim.advance(simulated_seconds)
+            self._check_finished()
+
+    def stop(self, timeout=5.0):
+        """Stop the background thread (the host is shutting down)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self):
+        real_sleep = max(MIN_REAL_SLEEP,
+                         min(MAX_REAL_SLEEP,
+                             self._sim.tick / self._time_scale))
+        last = self._clock()
+        while not self._stop.wait(real_sleep):
+            now = self._clock()
+            with self._lock:
+                self._sim.advance((now - last) * self._time_scale)
+                self._check_finished()
+                if self._finished:
+                    return
+            last = now
+
+    def _check_finished(self):
+        if self._finished or not self._sim.finished:
+            return
+        sim = self._sim
+        if sim.job_type == driver.JOB_FAILED:
+            self._error = exception.MigrationError(reason=sim.error_message)
+        elif sim.job_type == driver.JOB_CANCELLED:
+            self._error = exception.LiveMigrationAborted(
+                instance_uuid=self.guest_uuid, reason=sim.error_message)
+        LOG.info('Simulated migration of %(uuid)s ended: %(result)s after '
+                 '%(secs).1f simulated s, %(iters)d iteration(s), downtime '
+                 '%(down)s ms',
+                 {'uuid': self.guest_uuid, 'secs': sim.elapsed,
+                  'result': {driver.JOB_COMPLETED: 'completed',
+                             driver.JOB_FAILED: 'failed',
+                             driver.JOB_CANCELLED: 'cancelled'}[sim.job_type],
+                  'iters': sim.iteration,
+                  'down': (None if sim.downtime_ms is None
+                           else int(sim.downtime_ms))})
+        self._finished = True
+        if self._on_finish is not None:
+            try:
+                self._on_finish(self)
+            except Exception:
+                LOG.exception('Finishing simulated migration of %s failed',
+                              self.guest_uuid)
+
+    # -- MigrationJob -------------------------------------------------------
+    @property
+    def simulation(self):
+        return self._sim
+
+    def get_job_stats(self):
+        with self._lock:
+            stats = self._sim.job_stats()
+            if not self._finished:
+                # The final type shows only once the operation returned.
+                stats['type'] = driver.JOB_UNBOUNDED
+            return stats
+
+    def is_finished(self):
+        with self._lock:
+            return self._finished
+
+    def error(self):
+        with self._lock:
+            return self._error
+
+    def set_max_downtime(self, milliseconds):
+        with self._lock:
+            self._sim.set_max_downtime(milliseconds)
+
+    def set_max_speed(self, mib_per_second):
+        with self._lock:
+            self._sim.set_max_speed(mib_per_second)
+
+    def start_postcopy(self):
+        with self._lock:
+            try:
+                self._sim.start_postcopy()
+            except simulation.SimulationError as e:
+                raise exception.MigrationError(reason=str(e))
+
+    def pause_guest(self):
+        with self._lock:
+            self._sim.pause()
+        if self._on_pause is not None:
+            self._on_pause(True)
+
+    def resume_guest(self):
+        with self._lock:
+            self._sim.resume()
+        if self._on_pause is not None:
+            self._on_pause(False)
+
+    def abort(self):
+        with self._lock:
+            try:
+                self._sim.abort()
+            except simulation.SimulationError as e:
+                raise exception.MigrationError(reason=str(e))
+            self._check_finished()
+
+    def guest_active_on_source(self):
+        with self._lock:
+            return not self._sim.guest_on_destination
