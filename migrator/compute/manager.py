@@ -1,11 +1,19 @@
 """The compute service's RPC endpoint: it owns one host and its guests."""
+import sys
+
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_utils import excutils
+from oslo_utils import timeutils
 
 from migrator.compute import resource_tracker
 from migrator import context as migrator_context
+from migrator import exception
+from migrator.instance_events import wrap_instance_event
 from migrator import manager
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_fault
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.virt import driver as virt_driver
 
@@ -45,4 +53,38 @@ class ComputeManager(manager.Manager):
         return {'host': self.host, 'service': 'compute', 'payload': payload}
 
     def refresh_resources(self, context):
+        self.update_available_resource(context)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def build_and_run_instance(self, context, instance, node=None):
+        try:
+            self.driver.spawn(instance.as_guest())
+        except Exception as exc:
+            with excutils.save_and_reraise_exception():
+                LOG.error('Build of %s on %s failed: %s', instance.uuid,
+                          self.host, exc)
+                instance.vm_state = instance_obj.ERROR
+                instance.task_state = None
+                instance.host = None
+                instance.node = None
+                instance.save()
+                instance_fault.InstanceFault.record(
+                    context, instance.uuid, exc, host=self.host,
+                    exc_tb=sys.exc_info()[2])
+                self.update_available_resource(context)
+        instance.vm_state = instance_obj.ACTIVE
+        instance.task_state = None
+        instance.power_state = self.driver.get_power_state(
+            instance.as_guest())
+        instance.launched_at = timeutils.utcnow()
+        instance.save(expected_task_state=[instance_obj.SPAWNING])
+        LOG.info('Instance %s is ACTIVE on %s', instance.uuid, self.host)
+        self.update_available_resource(context)
+
+    @wrap_instance_event(prefix='compute')
+    def terminate_instance(self, context, instance):
+        self.driver.destroy(instance.as_guest())
+        instance.destroy()
+        LOG.info('Instance %s deleted from %s', instance.uuid, self.host)
         self.update_available_resource(context)

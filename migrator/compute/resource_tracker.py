@@ -1,62 +1,14 @@
-"""What a compute host has and what is claimed on it.
-
-Usage is derived, not counted: the instances whose host is this one, plus
-the migrations coming here that are not finished (their claim). A failed
-or rolled-back migration thus leaves nothing claimed, with no bookkeeping
-to forget.
-"""
+"""Reports what a compute host has, and what is used or claimed on it
+(``migrator.capacity``), into its ComputeNode record."""
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from migrator import capacity
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
-from migrator.objects import flavor as flavor_obj
-from migrator.objects import instance as instance_obj
-from migrator.objects import migration as migration_obj
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
-
-
-def _flavor_usage(flavor):
-    return (flavor.vcpus, flavor.memory_mb,
-            flavor.root_gb + flavor.ephemeral_gb)
-
-
-def host_usage(context, host):
-    """(vcpus, memory_mb, disk_gb, running_vms) used or claimed on host."""
-    vcpus = memory = disk = count = 0
-    instances = instance_obj.InstanceList.get_by_host(context, host)
-    here = set()
-    for inst in instances:
-        here.add(inst.uuid)
-        vcpus += inst.vcpus or 0
-        memory += inst.memory_mb or 0
-        disk += (inst.root_gb or 0) + (inst.ephemeral_gb or 0)
-        count += 1
-    for mig in migration_obj.MigrationList.get_unfinished_by_host(
-            context, host):
-        if mig.dest_compute != host or mig.instance_uuid in here:
-            continue
-        flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
-        try:
-            inst = instance_obj.Instance.get_by_uuid(context,
-                                                     mig.instance_uuid)
-        except exception.InstanceNotFound:
-            continue
-        flavor = inst.flavor
-        if mig.new_instance_type_id and flavor_id != inst.instance_type_id:
-            try:
-                flavor = flavor_obj.Flavor.get_by_id(context, flavor_id)
-            except exception.FlavorNotFound:
-                pass
-        if flavor is None:
-            continue
-        used = _flavor_usage(flavor)
-        vcpus += used[0]
-        memory += used[1]
-        disk += used[2]
-    return vcpus, memory, disk, count
 
 
 class ResourceTracker:
@@ -68,7 +20,7 @@ class ResourceTracker:
         """Write the driver's inventory and the derived usage into this
         host's ComputeNode, creating it on first run."""
         resources = self.driver.get_available_resource()
-        vcpus_used, memory_used, disk_used, running = host_usage(
+        vcpus_used, memory_used, disk_used, running = capacity.host_usage(
             context, self.host)
         nodename = resources['hypervisor_hostname']
         try:

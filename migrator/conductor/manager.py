@@ -6,6 +6,9 @@ here only unpack the request and run the task.
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from migrator.conductor.tasks import build_instance
+from migrator import exception
+from migrator.instance_events import wrap_instance_event
 from migrator import manager
 from migrator.rpcapi import conductor as conductor_rpcapi
 
@@ -21,3 +24,13 @@ class ConductorManager(manager.Manager):
     def ping(self, context, payload):
         return {'host': self.host, 'service': 'conductor',
                 'payload': payload}
+
+    # Expected failures (no host, bad request) are recorded on the
+    # instance and its action; oslo.messaging then logs them without a
+    # traceback.
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='conductor')
+    def build_instances(self, context, instance, requested_host=None,
+                        requested_node=None):
+        build_instance.BuildInstanceTask(
+            context, instance, requested_host, requested_node).run()

@@ -1,0 +1,76 @@
+"""How much of a compute host is used or claimed, and what is free.
+
+Usage is derived, not counted: the instances whose host is this one, plus
+the migrations coming here that are not finished (their claim). A failed
+or rolled-back migration thus leaves nothing claimed, with no bookkeeping
+to forget. Both the compute's resource tracker and the conductor's
+scheduler read it, so it sits below both.
+"""
+from migrator import exception
+from migrator.objects import flavor as flavor_obj
+from migrator.objects import instance as instance_obj
+from migrator.objects import migration as migration_obj
+
+
+def _flavor_usage(flavor):
+    return (flavor.vcpus, flavor.memory_mb,
+            flavor.root_gb + flavor.ephemeral_gb)
+
+
+def host_usage(context, host):
+    """(vcpus, memory_mb, disk_gb, running_vms) used or claimed on host."""
+    vcpus = memory = disk = count = 0
+    instances = instance_obj.InstanceList.get_by_host(context, host)
+    here = set()
+    for inst in instances:
+        here.add(inst.uuid)
+        vcpus += inst.vcpus or 0
+        memory += inst.memory_mb or 0
+        disk += (inst.root_gb or 0) + (inst.ephemeral_gb or 0)
+        count += 1
+    for mig in migration_obj.MigrationList.get_unfinished_by_host(
+            context, host):
+        if mig.dest_compute != host or mig.instance_uuid in here:
+            continue
+        flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
+        try:
+            inst = instance_obj.Instance.get_by_uuid(context,
+                                                     mig.instance_uuid)
+        except exception.InstanceNotFound:
+            continue
+        flavor = inst.flavor
+        if mig.new_instance_type_id and flavor_id != inst.instance_type_id:
+            try:
+                flavor = flavor_obj.Flavor.get_by_id(context, flavor_id)
+            except exception.FlavorNotFound:
+                pass
+        if flavor is None:
+            continue
+        used = _flavor_usage(flavor)
+        vcpus += used[0]
+        memory += used[1]
+        disk += used[2]
+    return vcpus, memory, disk, count
+
+
+def free_capacity(context, node):
+    """Free vcpus, memory_mb and disk_gb of a ComputeNode."""
+    vcpus_used, memory_used, disk_used, _ = host_usage(context, node.host)
+    return {
+        'vcpus': int(node.vcpus * (node.cpu_allocation_ratio or 1.0))
+        - vcpus_used,
+        'memory_mb': int(node.memory_mb * (node.ram_allocation_ratio or 1.0))
+        - memory_used,
+        'disk_gb': int(node.local_gb * (node.disk_allocation_ratio or 1.0))
+        - disk_used,
+    }
+
+
+def lacking(flavor, free):
+    """What ``free`` lacks to hold ``flavor``, as a phrase, or None."""
+    needs = {'vcpus': flavor.vcpus, 'memory_mb': flavor.memory_mb,
+             'disk_gb': flavor.root_gb + flavor.ephemeral_gb}
+    short = ['%s: needs %d, free %d' % (key, needs[key], free[key])
+             for key in ('vcpus', 'memory_mb', 'disk_gb')
+             if needs[key] > free[key]]
+    return '; '.join(short) or None
