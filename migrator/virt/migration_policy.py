@@ -9,7 +9,8 @@ MIN_GB = 2  # Nova counts memory and each disk as at least 2 GiB.
 
 def data_gb(memory_mb, block_disk_gbs=()):
     """GiB to transfer as Nova counts it: memory (at least 2 GiB) plus each
-    block-migrated disk (at least 2 GiB each). A float, as in Nova."""
+    block-migrated disk (at least 2 GiB each). A float, as in Nova.
+    """
     total = max(memory_mb / 1024.0, MIN_GB)
     for size_gb in block_disk_gbs:
         total += max(float(size_gb or 0), MIN_GB)

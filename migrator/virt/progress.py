@@ -58,12 +58,15 @@ class ProgressEstimator(object):
 
     def enter_postcopy(self):
         """The guest now runs on the destination: nothing gets dirtied
-        here any more."""
+        here any more.
+        """
         self._postcopy = True
 
     def feed(self, now, stats):
-        """Fold one job-stats sample taken at ``now`` (seconds); returns
-        the progress dict."""
+        """Fold one job-stats sample taken at ``now`` (seconds).
+
+        Returns the progress dict.
+        """
         if stats.get('memory_total') is None:
             # The driver exposes no figures: leave the fields null.
             self._latest = self._empty()
@@ -94,7 +97,8 @@ class ProgressEstimator(object):
 
     def finish(self, completed, stats=None, now=None):
         """The final progress dict: 100% and ETA 0 if ``completed``, else
-        the last figures as they stood."""
+        the last figures as they stood.
+        """
         if stats is not None and stats.get('memory_total') is not None:
             self.feed(now if now is not None else self._last_time or 0.0,
                       stats)

@@ -219,7 +219,7 @@ class FakeDriver(driver.ComputeDriver):
             self._jobs.pop(guest['uuid'], None)
         self.destroy(guest)
 
-    # -- live migration: the transfer ------------------------------------------
+    # -- live migration: the transfer ---------------------------------------
     def migration_setup(self, guest, params):
         """The simulation's inputs for migrating ``guest`` with ``params``.
         """
@@ -245,7 +245,8 @@ class FakeDriver(driver.ComputeDriver):
             # A zero working set would mean "all memory" to the model.
             working_set_bytes=max(working_set, 1),
             disk_bytes=disk,
-            speed_cap_bps=(params.get('bandwidth_mib') or 0) * simulation.MIB,
+            speed_cap_bps=((params.get('bandwidth_mib') or 0) *
+                           simulation.MIB),
             max_downtime_ms=params.get('max_downtime_ms') or 300,
             permit_post_copy=permit_post_copy,
             # As with libvirt's flags: auto-converge only without post-copy.

@@ -26,7 +26,8 @@ class FakeMigrationJob(driver.MigrationJob):
     def __init__(self, sim, guest_uuid, time_scale=1.0, on_finish=None,
                  on_pause=None, clock=time.monotonic):
         """``on_finish(job)`` runs once, when the transfer ends however it
-        ends; ``on_pause(paused)`` mirrors the guest's power state."""
+        ends; ``on_pause(paused)`` mirrors the guest's power state.
+        """
         self._sim = sim
         self.guest_uuid = guest_uuid
         self._time_scale = float(time_scale)

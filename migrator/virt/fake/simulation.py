@@ -57,6 +57,11 @@ PHASE_POSTCOPY = 'postcopy'
 PHASE_DONE = 'done'
 
 
+def _whole(value):
+    # Rounded, not truncated: float steps must not show 9999 for 10000.
+    return int(round(value))
+
+
 class SimulationError(Exception):
     """A request the simulated hypervisor refuses (as libvirt would)."""
 
@@ -290,16 +295,16 @@ class PreCopySimulation(object):
         return pending / self.bandwidth_bps * 1000.0
 
     def job_stats(self):
-        memory_remaining = int(self.memory_remaining)
+        memory_remaining = _whole(self.memory_remaining)
         disk_total = int(self.setup.disk_bytes)
-        disk_remaining = disk_total - int(self.disk_processed)
+        disk_remaining = disk_total - _whole(self.disk_processed)
         memory_moving = self.phase in (PHASE_MEMORY, PHASE_SWITCHOVER,
                                        PHASE_POSTCOPY)
         stats = {
             'type': self.job_type,
-            'time_elapsed': int(self.elapsed * 1000),
+            'time_elapsed': _whole(self.elapsed * 1000),
             'memory_total': int(self.setup.memory_bytes),
-            'memory_processed': int(self.memory_processed),
+            'memory_processed': _whole(self.memory_processed),
             'memory_remaining': memory_remaining,
             'memory_bps': int(self.bandwidth_bps) if memory_moving else 0,
             'memory_dirty_rate': int(self.effective_dirty_rate_bps /
@@ -307,7 +312,7 @@ class PreCopySimulation(object):
             'memory_page_size': PAGE_SIZE,
             'memory_iteration': self.iteration,
             'disk_total': disk_total,
-            'disk_processed': int(self.disk_processed),
+            'disk_processed': _whole(self.disk_processed),
             'disk_remaining': disk_remaining,
             'downtime': int(round(self.expected_downtime_ms())),
         }
