@@ -45,8 +45,10 @@ class FakeClock(object):
 
 
 class SteppedSleep(object):
-    """A ``sleep`` that moves the fake clock and the simulated job together
-    instead of waiting."""
+    """A ``sleep`` that moves the fake clock and the job together.
+
+    No waiting: the monitor under test runs as fast as Python does.
+    """
 
     def __init__(self, clock, job=None):
         self.clock = clock

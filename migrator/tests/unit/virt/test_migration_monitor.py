@@ -1,0 +1,295 @@
+"""The live-migration monitor, on a fake clock, against the simulation."""
+import queue
+
+import testtools
+
+from migrator.tests.unit.virt import fakes
+from migrator.virt import driver
+from migrator.virt import migration_monitor
+from migrator.virt import progress as progress_mod
+
+MIB = fakes.MIB
+GIB = fakes.GIB
+
+COMPLETED = migration_monitor.COMPLETED
+FAILED = migration_monitor.FAILED
+CANCELLED = migration_monitor.CANCELLED
+
+NO_STALL = {'stall_timeout': 0}
+
+
+def dirty_guest(dirty_mib, working_set_mib=None, **kwargs):
+    metadata = {'sim_dirty_rate_mib': str(dirty_mib)}
+    if working_set_mib:
+        metadata['sim_working_set_mib'] = str(working_set_mib)
+    metadata.update(kwargs.pop('metadata', {}))
+    return fakes.make_guest(metadata=metadata, **kwargs)
+
+
+class SpyJob(object):
+    """Records what the monitor asks of a real fake job."""
+
+    def __init__(self, job):
+        self._job = job
+        self.downtimes = []
+        self.calls = []
+
+    def __getattr__(self, name):
+        return getattr(self._job, name)
+
+    def set_max_downtime(self, ms):
+        self.downtimes.append(ms)
+        self._job.set_max_downtime(ms)
+
+    def start_postcopy(self):
+        self.calls.append('start_postcopy')
+        self._job.start_postcopy()
+
+    def pause_guest(self):
+        self.calls.append('pause_guest')
+        self._job.pause_guest()
+
+    def resume_guest(self):
+        self.calls.append('resume_guest')
+        self._job.resume_guest()
+
+    def abort(self):
+        self.calls.append('abort')
+        self._job.abort()
+
+
+def spy(mig):
+    mig.monitor.job = SpyJob(mig.job)
+    return mig.monitor.job
+
+
+class TestOutcomes(testtools.TestCase):
+
+    def test_converging_migration_completes(self):
+        mig = fakes.SimulatedMigration()
+        self.assertEqual((COMPLETED, None), mig.run())
+        final = mig.progresses[-1]
+        self.assertEqual(100, final['percent'])
+        self.assertEqual(0, final['memory_remaining'])
+        self.assertEqual(2 * GIB, final['memory_total'])
+        self.assertEqual(0, final['disk_total'])   # not block migrating
+        self.assertFalse(mig.job.guest_active_on_source())
+        self.assertEqual([], mig.recorder.statuses)
+
+    def test_operator_abort_cancels(self):
+        mig = fakes.SimulatedMigration()
+        mig.commands.put('abort')
+        status, reason = mig.run()
+        self.assertEqual(CANCELLED, status)
+        self.assertIn(mig.guest['uuid'], mig.source.list_instance_uuids())
+        self.assertLess(mig.progresses[-1]['percent'], 100)
+
+    def test_transfer_failure_fails(self):
+        mig = fakes.SimulatedMigration(
+            guest=fakes.make_guest(metadata={'sim_fail_at_percent': '30'}))
+        status, reason = mig.run()
+        self.assertEqual(FAILED, status)
+        self.assertIn('simulated transfer failure', reason)
+        self.assertTrue(mig.job.guest_active_on_source())
+
+    def test_force_complete_pauses_without_postcopy(self):
+        mig = fakes.SimulatedMigration(NO_STALL, guest=dirty_guest(200))
+        job = spy(mig)
+        mig.commands.put('force-complete')
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['pause_guest'], job.calls)
+
+    def test_force_complete_switches_to_postcopy_when_permitted(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, permit_post_copy=True), guest=dirty_guest(200))
+        job = spy(mig)
+        mig.commands.put('force-complete')
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['start_postcopy'], job.calls)
+        self.assertEqual(['running (post-copy)'], mig.recorder.statuses)
+
+    def test_paused_guest_is_resumed_when_the_migration_fails(self):
+        mig = fakes.SimulatedMigration(NO_STALL, guest=dirty_guest(
+            200, metadata={'sim_fail_at_percent': '90'}))
+        job = spy(mig)
+        mig.commands.put('force-complete')
+        status, _ = mig.run()
+        self.assertEqual(FAILED, status)
+        self.assertEqual(['pause_guest', 'resume_guest'], job.calls)
+        self.assertEqual(driver.RUNNING,
+                         mig.source.get_power_state(mig.guest))
+
+    def test_job_gone_with_guest_still_here_is_a_failure(self):
+        clock = fakes.FakeClock()
+        job = fakes.ScriptedJob(clock, lambda t: {'type': driver.JOB_NONE})
+        job.is_finished = lambda: t_over(clock, job)
+        recorder = fakes.Recorder(clock)
+        monitor = migration_monitor.LiveMigrationMonitor(
+            job, fakes.make_conf().live_migration, 2, queue.Queue(),
+            recorder.save_progress, recorder.set_status, clock=clock,
+            sleep=fakes.SteppedSleep(clock))
+        status, reason = monitor.run()
+        self.assertEqual(FAILED, status)
+        self.assertGreaterEqual(clock.now - job.start, 3)
+        # A driver without figures: the fields stay null.
+        self.assertIsNone(recorder.saves[-1][1]['memory_total'])
+
+
+def t_over(clock, job):
+    return clock.now - job.start >= 3
+
+
+class TestProgressCadence(testtools.TestCase):
+
+    def test_saves_coalesced_at_most_one_per_interval(self):
+        mig = fakes.SimulatedMigration(
+            {'monitor_poll_interval': 0.25, 'progress_save_interval': 2.0})
+        mig.run()
+        times = [t for t, _ in mig.recorder.saves]
+        running = times[:-1]     # the last one is the final save
+        gaps = [b - a for a, b in zip(running, running[1:])]
+        self.assertGreater(len(running), 5)
+        self.assertTrue(all(g >= 2.0 - 1e-6 for g in gaps), gaps)
+        # Progress changes all along: at least one save per interval.
+        self.assertTrue(all(g <= 2.0 + 0.25 + 1e-6 for g in gaps), gaps)
+        # Far fewer saves than samples.
+        samples = (times[-1] - times[0]) / 0.25
+        self.assertLess(len(times), samples / 4)
+
+    def test_progress_fields_and_monotonic_percent(self):
+        mig = fakes.SimulatedMigration(
+            guest=dirty_guest(60, working_set_mib=2048, root_gb=4),
+            block_migration=True)
+        self.assertEqual(COMPLETED, mig.run()[0])
+        progresses = mig.progresses
+        for p in progresses:
+            self.assertEqual(set(progress_mod.PROGRESS_KEYS), set(p))
+        percents = [p['percent'] for p in progresses]
+        self.assertEqual(sorted(percents), percents)
+        self.assertTrue(all(p <= 99 for p in percents[:-1]))
+        self.assertEqual(100, percents[-1])
+        self.assertEqual(4 * GIB, progresses[0]['disk_total'])
+        self.assertIsNone(progresses[0]['eta_seconds'])
+        self.assertIsNotNone(progresses[len(progresses) // 2]['eta_seconds'])
+        self.assertGreater(max(p['iteration'] for p in progresses), 2)
+        self.assertEqual(60 * MIB, progresses[-2]['dirty_rate'])
+
+    def test_failing_save_does_not_stop_the_monitor(self):
+        mig = fakes.SimulatedMigration()
+
+        def broken(progress):
+            raise RuntimeError('database is down')
+        mig.monitor._save_progress = broken
+        self.assertEqual(COMPLETED, mig.run()[0])
+
+
+class TestDowntimeAndTimeout(testtools.TestCase):
+
+    def test_downtime_steps_then_completion_timeout_aborts(self):
+        mig = fakes.SimulatedMigration(NO_STALL, guest=dirty_guest(200))
+        job = spy(mig)
+        status, reason = mig.run()
+        self.assertEqual(CANCELLED, status)
+        # Nova's steps for 2 GiB: 50 ms, then +45 ms every 150 s to 500.
+        self.assertEqual([50, 95, 140, 185, 230, 275, 320, 365, 410, 455,
+                          500], job.downtimes)
+        self.assertEqual(['abort'], job.calls)
+        # 800 s/GiB x 2 GiB.
+        self.assertGreaterEqual(mig.clock.now - mig.monitor._start, 1600)
+        self.assertLess(mig.clock.now - mig.monitor._start, 1602)
+        self.assertIn(mig.guest['uuid'], mig.source.list_instance_uuids())
+
+    def test_completion_timeout_force_complete(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, completion_timeout=10,
+                 timeout_action='force_complete'),
+            guest=dirty_guest(200))
+        job = spy(mig)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['pause_guest'], job.calls)
+        self.assertGreaterEqual(mig.clock.now - mig.monitor._start, 20)
+
+    def test_no_timeout_in_postcopy(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, completion_timeout=1, permit_post_copy=True),
+            guest=dirty_guest(200))
+        job = spy(mig)
+        mig.commands.put('force-complete')
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['start_postcopy'], job.calls)
+
+    def test_operator_downtime_stops_the_steps(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, completion_timeout=0), guest=dirty_guest(200))
+        job = spy(mig)
+        mig.commands.put(('set-max-downtime', 3000))
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual([3000], job.downtimes)
+
+
+class TestStallDetection(testtools.TestCase):
+
+    def test_stuck_migration_is_aborted(self):
+        mig = fakes.SimulatedMigration(
+            {'stall_timeout': 60, 'stall_iterations': 3},
+            guest=dirty_guest(200))
+        job = spy(mig)
+        status, _ = mig.run()
+        self.assertEqual(CANCELLED, status)
+        self.assertEqual(['abort'], job.calls)
+        elapsed = mig.clock.now - mig.monitor._start
+        # Well before the 1600 s completion timeout.
+        self.assertTrue(60 <= elapsed < 200, elapsed)
+
+    def test_stall_force_complete_pauses_then_completes(self):
+        mig = fakes.SimulatedMigration(
+            {'stall_timeout': 60, 'stall_action': 'force_complete'},
+            guest=dirty_guest(200))
+        job = spy(mig)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['pause_guest'], job.calls)
+
+    def test_hung_transfer_is_aborted(self):
+        clock = fakes.FakeClock()
+        frozen = {'type': driver.JOB_UNBOUNDED, 'memory_total': 2 * GIB,
+                  'memory_processed': GIB, 'memory_remaining': GIB,
+                  'memory_iteration': 1, 'disk_total': 0,
+                  'disk_processed': 0, 'disk_remaining': 0}
+        job = fakes.ScriptedJob(clock, lambda t: dict(frozen))
+        recorder = fakes.Recorder(clock)
+        conf = fakes.make_conf({'stall_timeout': 30}).live_migration
+        monitor = migration_monitor.LiveMigrationMonitor(
+            job, conf, 2, queue.Queue(), recorder.save_progress,
+            recorder.set_status, clock=clock,
+            sleep=fakes.SteppedSleep(clock))
+        self.assertEqual(CANCELLED, monitor.run()[0])
+        self.assertIn(('abort',), job.calls)
+        self.assertTrue(30 <= clock.now - job.start < 32)
+        # Nothing moved: saved when first seen, when the rate (0) became
+        # known, and at the end; not every interval.
+        self.assertEqual(3, len(recorder.saves))
+
+    def test_healthy_block_migration_is_not_a_stall(self):
+        # 20 GiB of disk take 164 s at 125 MiB/s, longer than the stall
+        # timeout, with memory figures frozen all along; then memory.
+        mig = fakes.SimulatedMigration(
+            {'stall_timeout': 60, 'stall_iterations': 1},
+            guest=dirty_guest(40, working_set_mib=2048, root_gb=20),
+            block_migration=True)
+        job = spy(mig)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual([], job.calls)
+        self.assertGreater(mig.clock.now - mig.monitor._start, 164)
+
+    def test_healthy_multi_iteration_copy_is_not_a_stall(self):
+        # Dirtying 80 MiB/s of 125: passes shrink by a third each, many
+        # iterations over longer than the stall timeout.
+        mig = fakes.SimulatedMigration(
+            {'stall_timeout': 20, 'stall_iterations': 1},
+            guest=dirty_guest(80, working_set_mib=2048))
+        job = spy(mig)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual([], job.calls)
+        progresses = mig.progresses
+        self.assertGreater(max(p['iteration'] for p in progresses), 5)
+        self.assertGreater(mig.clock.now - mig.monitor._start, 20)

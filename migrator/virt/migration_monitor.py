@@ -1,0 +1,379 @@
+"""The live-migration monitor: watches and steers one migration out of this
+host, for any driver.
+
+It runs on the source compute, in the thread the compute manager gives
+it, for as long as the migration runs. Every ``monitor_poll_interval`` it
+samples the driver's job stats and, in Nova's order: runs the operators'
+queued commands, applies the completion timeout, the stall detector and the
+downtime steps, and folds the sample into the progress estimate. Progress is
+handed to the manager (``save_progress``) at most every
+``progress_save_interval``, samples in between coalesced, and once more at
+the end. ``run()`` returns the outcome; the manager does the rest
+(post-migration or rollback).
+
+Commands (``commands``, a queue.Queue the manager puts into):
+
+* ``'force-complete'``: switch to post-copy if permitted, else pause the
+  guest (resumed again if the migration then fails or is cancelled);
+* ``'abort'``: cancel the migration, in any phase but post-copy;
+* ``('set-max-downtime', ms)``: set the downtime now; stops the steps;
+* ``('set-max-speed', mib)``: cap the bandwidth (0: no cap).
+"""
+import collections
+import queue
+import time
+
+from oslo_log import log as logging
+
+from migrator.virt import driver
+from migrator.virt import migration_policy
+from migrator.virt import progress as progress_mod
+from migrator.virt import stall
+
+LOG = logging.getLogger(__name__)
+
+COMPLETED = 'completed'
+FAILED = 'failed'
+CANCELLED = 'cancelled'
+
+STATUS_POSTCOPY = 'running (post-copy)'
+
+FORCE_COMPLETE = 'force-complete'
+ABORT = 'abort'
+SET_MAX_DOWNTIME = 'set-max-downtime'
+SET_MAX_SPEED = 'set-max-speed'
+
+Outcome = collections.namedtuple('Outcome', ['status', 'reason'])
+
+_ACTIVE_TYPES = (driver.JOB_BOUNDED, driver.JOB_UNBOUNDED)
+_MIB = 1024 * 1024
+
+
+def _mib(value):
+    return None if value is None else int(value) // _MIB
+
+
+class LiveMigrationMonitor(object):
+
+    def __init__(self, job, lm_conf, data_gb, commands, save_progress,
+                 set_status, instance_uuid=None, clock=time.monotonic,
+                 sleep=time.sleep):
+        """Watch ``job``; nothing runs until ``run()``.
+
+        :param job: the driver's MigrationJob.
+        :param lm_conf: the ``[live_migration]`` group
+            (``CONF.live_migration``).
+        :param data_gb: Nova's data size (migration_policy.data_gb).
+        :param commands: queue.Queue of operator commands (module doc).
+        :param save_progress: ``save_progress(progress_dict)`` callback.
+        :param set_status: ``set_status(status)`` callback, e.g. for
+            ``'running (post-copy)'``.
+        :param clock, sleep: injectable for tests.
+        """
+        self.job = job
+        self.conf = lm_conf
+        self.data_gb = data_gb
+        self.commands = commands
+        self._save_progress = save_progress
+        self._set_status = set_status
+        self.uuid = instance_uuid
+        self._clock = clock
+        self._sleep = sleep
+
+        self.permit_post_copy = migration_policy.permits_post_copy(lm_conf)
+        self.estimator = progress_mod.ProgressEstimator()
+        self.stall = stall.StallDetector(lm_conf.stall_timeout,
+                                         lm_conf.stall_iterations)
+        self._downtime_steps = list(
+            migration_policy.downtime_steps(lm_conf, data_gb))
+        self.completion_timeout = migration_policy.completion_timeout(
+            lm_conf, data_gb)
+
+        self.in_postcopy = False
+        self.paused_by_monitor = False
+        self.downtime_ms = None
+        self._downtime_pinned = False
+        self._pending_force_complete = False
+        self._timeout_fired = False
+        self._stall_aborted = False
+        self._start = None
+        self._last_save = None
+        self._last_saved = None
+        self._last_log = None
+        self._last_stats = None
+        self.saves = 0
+
+    # -- the loop -----------------------------------------------------------
+    def run(self):
+        """Watch the migration until it ends; return an Outcome
+        ``(status, reason)``, status one of completed/failed/cancelled.
+        """
+        self._start = self._clock()
+        next_sample = self._start
+        LOG.info('Monitoring live migration of %(uuid)s: %(gb).1f GiB to '
+                 'transfer, completion timeout %(timeout)s s, stall timeout '
+                 '%(stall)s s, post-copy %(pc)s',
+                 {'uuid': self.uuid, 'gb': self.data_gb,
+                  'timeout': self.completion_timeout or 'off',
+                  'stall': self.conf.stall_timeout or 'off',
+                  'pc': 'permitted' if self.permit_post_copy else 'off'})
+        while True:
+            now = self._clock()
+            outcome = self._sample(now)
+            if outcome is not None:
+                return self._finish(now, outcome)
+            next_sample += self.conf.monitor_poll_interval
+            delay = next_sample - self._clock()
+            if delay < 0:
+                # Fell behind (slow driver or save): don't try to catch up.
+                next_sample = self._clock()
+                delay = 0
+            self._sleep(delay)
+
+    def _sample(self, now):
+        try:
+            stats = self.job.get_job_stats() or {}
+        except Exception:
+            LOG.exception('Reading job stats of the migration of %s failed',
+                          self.uuid)
+            stats = {}
+        job_type = stats.get('type', driver.JOB_NONE)
+        if job_type in _ACTIVE_TYPES:
+            self._last_stats = stats
+            self._while_running(now, stats)
+            return None
+        if job_type == driver.JOB_COMPLETED:
+            self._keep_final(stats)
+            return Outcome(COMPLETED, None)
+        if job_type == driver.JOB_FAILED:
+            self._keep_final(stats)
+            return Outcome(FAILED, self._failure_reason(stats))
+        if job_type == driver.JOB_CANCELLED:
+            self._keep_final(stats)
+            return Outcome(CANCELLED, self._failure_reason(stats) or
+                           'migration cancelled')
+        # JOB_NONE: not started yet, or over and gone.
+        if not self.job.is_finished():
+            self._run_commands(now, active=False)
+            return None
+        if self.job.guest_active_on_source():
+            return Outcome(FAILED, self._failure_reason(stats) or
+                           'the guest is still active on the source')
+        return Outcome(COMPLETED, None)
+
+    def _while_running(self, now, stats):
+        elapsed = now - self._start
+        self._run_commands(now, active=True)
+        self._check_completion_timeout(elapsed)
+        self._check_stall(now, stats)
+        self._update_downtime(elapsed)
+        progress = self.estimator.feed(now, stats)
+        self._maybe_save(now, progress)
+        self._maybe_log(now, elapsed, progress)
+
+    # -- commands and actions ---------------------------------------------
+    def _run_commands(self, now, active):
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                break
+            self._run_command(command)
+        if active and self._pending_force_complete:
+            self._pending_force_complete = False
+            self.force_complete('requested by an operator')
+
+    def _run_command(self, command):
+        name, arg = (command if isinstance(command, (tuple, list))
+                     else (command, None))
+        if name == FORCE_COMPLETE:
+            # Until the transfer runs there is nothing to force: keep it.
+            self._pending_force_complete = True
+        elif name == ABORT:
+            self.abort('requested by an operator')
+        elif name == SET_MAX_DOWNTIME:
+            LOG.info('Max downtime of the migration of %s set to %s ms by '
+                     'an operator; downtime steps stop', self.uuid, arg)
+            self._downtime_pinned = True
+            self._set_downtime(int(arg))
+        elif name == SET_MAX_SPEED:
+            LOG.info('Bandwidth of the migration of %s capped at %s MiB/s '
+                     'by an operator', self.uuid, arg)
+            self.job.set_max_speed(int(arg))
+        else:
+            LOG.warning('Ignoring unknown live-migration command %r for %s',
+                        command, self.uuid)
+
+    def abort(self, why):
+        LOG.info('Aborting the live migration of %s: %s', self.uuid, why)
+        try:
+            self.job.abort()
+        except Exception as e:
+            LOG.warning('Could not abort the live migration of %s: %s',
+                        self.uuid, e)
+
+    def force_complete(self, why):
+        """Post-copy if permitted, else pause the guest.
+        """
+        if self.in_postcopy or self.paused_by_monitor:
+            LOG.info('Live migration of %s is already forced to complete',
+                     self.uuid)
+            return
+        if self.permit_post_copy:
+            LOG.info('Switching the live migration of %s to post-copy: %s',
+                     self.uuid, why)
+            try:
+                self.job.start_postcopy()
+            except Exception as e:
+                LOG.warning('Could not switch the migration of %s to '
+                            'post-copy: %s', self.uuid, e)
+                return
+            self.in_postcopy = True
+            self.estimator.enter_postcopy()
+            self._call(self._set_status, STATUS_POSTCOPY)
+        else:
+            LOG.info('Pausing guest %s so its live migration completes: %s',
+                     self.uuid, why)
+            try:
+                self.job.pause_guest()
+            except Exception as e:
+                LOG.warning('Could not pause guest %s: %s', self.uuid, e)
+                return
+            self.paused_by_monitor = True
+
+    def _take_action(self, action, why):
+        if action == 'force_complete':
+            self.force_complete(why)
+        else:
+            self.abort(why)
+
+    def _check_completion_timeout(self, elapsed):
+        if (self._timeout_fired or not self.completion_timeout or
+                self.in_postcopy or elapsed <= self.completion_timeout):
+            return
+        self._timeout_fired = True
+        self._take_action(
+            self.conf.timeout_action,
+            'not completed within %d s (completion_timeout %d s/GiB x '
+            '%.1f GiB)' % (self.completion_timeout,
+                           self.conf.completion_timeout, self.data_gb))
+
+    def _check_stall(self, now, stats):
+        if self._stall_aborted or self.in_postcopy:
+            return
+        reason = self.stall.feed(now, stats)
+        if reason is None:
+            return
+        action = self.conf.stall_action
+        if self.paused_by_monitor:
+            # Forcing did not help: nothing left but to give up.
+            action = 'abort'
+        self._stall_aborted = action == 'abort'
+        # Give a forced migration a fresh window before judging it again.
+        self.stall = stall.StallDetector(self.conf.stall_timeout,
+                                         self.conf.stall_iterations)
+        self._take_action(action, 'stalled: %s' % reason)
+
+    def _update_downtime(self, elapsed):
+        if self._downtime_pinned:
+            return
+        step = None
+        for delay, downtime in self._downtime_steps:
+            if elapsed >= delay:
+                step = downtime
+        if step is not None and step != self.downtime_ms:
+            LOG.info('Max downtime of the live migration of %s: %d ms '
+                     '(%d s elapsed)', self.uuid, step, elapsed)
+            self._set_downtime(step)
+
+    def _set_downtime(self, milliseconds):
+        try:
+            self.job.set_max_downtime(milliseconds)
+            self.downtime_ms = milliseconds
+        except Exception as e:
+            LOG.warning('Could not set the max downtime of the migration of '
+                        '%s: %s', self.uuid, e)
+
+    # -- progress ---------------------------------------------------------
+    def _maybe_save(self, now, progress):
+        if self._last_save is not None and (
+                now - self._last_save <
+                self.conf.progress_save_interval - 1e-9):
+            return      # coalesced into the next save
+        if progress == self._last_saved:
+            return
+        self._save(now, progress)
+
+    def _save(self, now, progress):
+        self._last_save = now
+        self._last_saved = progress
+        self.saves += 1
+        self._call(self._save_progress, progress)
+
+    def _maybe_log(self, now, elapsed, progress):
+        if (self._last_log is not None and
+                now - self._last_log < self.conf.progress_log_interval):
+            return
+        self._last_log = now
+        LOG.info('Live migration of %(uuid)s after %(secs)d s: %(pct)s%%, '
+                 'memory %(mrem)s of %(mtot)s MiB left, disk %(drem)s of '
+                 '%(dtot)s MiB left, %(rate)s MiB/s, dirtying %(dirty)s '
+                 'MiB/s, iteration %(it)s, expected downtime %(down)s ms, '
+                 'ETA %(eta)s s',
+                 {'uuid': self.uuid, 'secs': elapsed,
+                  'pct': progress['percent'],
+                  'mrem': _mib(progress['memory_remaining']),
+                  'mtot': _mib(progress['memory_total']),
+                  'drem': _mib(progress['disk_remaining']),
+                  'dtot': _mib(progress['disk_total']),
+                  'rate': _mib(progress['transfer_rate']),
+                  'dirty': _mib(progress['dirty_rate']),
+                  'it': progress['iteration'],
+                  'down': progress['expected_downtime_ms'],
+                  'eta': progress['eta_seconds']})
+
+    # -- the end ------------------------------------------------------------
+    def _keep_final(self, stats):
+        if stats.get('memory_total') is not None:
+            self._last_stats = stats
+
+    def _failure_reason(self, stats):
+        error = None
+        try:
+            error = self.job.error()
+        except Exception:
+            LOG.debug('Reading the migration error failed', exc_info=True)
+        if error is not None:
+            return str(error)
+        return stats.get('errmsg')
+
+    def _finish(self, now, outcome):
+        if outcome.status != COMPLETED and self.paused_by_monitor:
+            # The guest stays here: undo the pause force-complete did.
+            LOG.info('Resuming guest %s paused for a migration that ended '
+                     '%s', self.uuid, outcome.status)
+            try:
+                self.job.resume_guest()
+                self.paused_by_monitor = False
+            except Exception:
+                LOG.exception('Could not resume guest %s', self.uuid)
+        final_stats = self._last_stats
+        if outcome.status != COMPLETED:
+            final_stats = None   # keep the last running figures
+        progress = self.estimator.finish(outcome.status == COMPLETED,
+                                         final_stats, now)
+        self._save(now, progress)
+        log = LOG.info if outcome.status == COMPLETED else LOG.warning
+        log('Live migration of %(uuid)s %(status)s after %(secs).1f s%(why)s',
+            {'uuid': self.uuid, 'status': outcome.status,
+             'secs': now - self._start,
+             'why': ': %s' % outcome.reason if outcome.reason else ''})
+        return outcome
+
+    def _call(self, callback, *args):
+        # A failing callback (a DB hiccup) must not orphan the migration.
+        try:
+            callback(*args)
+        except Exception:
+            LOG.exception('Live-migration monitor callback %s failed for %s',
+                          getattr(callback, '__name__', callback), self.uuid)
