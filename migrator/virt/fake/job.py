@@ -109,6 +109,11 @@ class FakeMigrationJob(driver.MigrationJob):
     def get_job_stats(self):
         with self._lock:
             stats = self._sim.job_stats()
+            # Rates per real second, so that they agree with the clock
+            # of whoever samples them (the monitor measures transfer rate
+            # itself). Downtime stays in simulated ms: the guest's pause.
+            for key in ('memory_bps', 'memory_dirty_rate'):
+                stats[key] = int(stats[key] * self._time_scale)
             if not self._finished:
                 # The final type shows only once the operation returned.
                 stats['type'] = driver.JOB_UNBOUNDED

@@ -228,3 +228,15 @@ class TestBackgroundThread(testtools.TestCase):
             time.sleep(0.01)
         self.assertTrue(job.is_finished())
         self.assertEqual(driver.JOB_COMPLETED, job.get_job_stats()['type'])
+
+    def test_rates_are_per_real_second(self):
+        conf = fakes.make_conf(fake={'time_scale': 10.0})
+        src = make_host('src', conf)
+        src.autostart_migrations = False
+        guest = fakes.make_guest(metadata={'sim_dirty_rate_mib': '8'})
+        src.spawn(guest)
+        job = src.start_live_migration(guest, 'dst', {}, {})
+        job.step(1)
+        stats = job.get_job_stats()
+        self.assertEqual(1250 * fakes.MIB, stats['memory_bps'])
+        self.assertEqual(80 * fakes.MIB // 4096, stats['memory_dirty_rate'])
