@@ -53,7 +53,10 @@ def init(conf=CONF):
     if TRANSPORT is not None:
         return
     messaging.set_transport_defaults(control_exchange='migrator')
-    TRANSPORT = messaging.get_rpc_transport(conf)
+    # Exceptions from migrator.exception raised by a called service come
+    # back as themselves (with their HTTP code), not as RemoteError.
+    TRANSPORT = messaging.get_rpc_transport(
+        conf, allowed_remote_exmods=['migrator.exception'])
     NOTIFICATION_TRANSPORT = messaging.get_notification_transport(conf)
     NOTIFIER = messaging.Notifier(
         NOTIFICATION_TRANSPORT,

@@ -7,12 +7,14 @@ import oslo_messaging as messaging
 from oslo_utils import excutils
 from oslo_utils import timeutils
 
+from migrator.compute import live_migration
 from migrator.compute import resource_tracker
 from migrator import context as migrator_context
 from migrator import exception
 from migrator.instance_events import wrap_instance_event
 from migrator import manager
 from migrator.objects import instance as instance_obj
+from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance_fault
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.virt import driver as virt_driver
@@ -29,10 +31,14 @@ class ComputeManager(manager.Manager):
         self.driver = driver or virt_driver.load_driver(
             CONF.compute_driver, CONF)
         self.rt = resource_tracker.ResourceTracker(host, self.driver)
-        self.service_id = None
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.live_migrations = live_migration.LiveMigrationRunner(
+            host, self.driver, self.update_available_resource)
 
     def init_host(self):
         self.driver.init_host(self.host)
+        live_migration.cleanup_interrupted(
+            migrator_context.get_admin_context(), self.host, self.driver)
 
     def post_start_hook(self):
         self.update_available_resource(
@@ -40,6 +46,9 @@ class ComputeManager(manager.Manager):
 
     def cleanup_host(self):
         self.driver.cleanup_host()
+
+    def record_interrupted(self, reason):
+        self.live_migrations.shutdown(reason)
 
     def periodic_tasks(self):
         return [(self.update_available_resource,
@@ -88,3 +97,76 @@ class ComputeManager(manager.Manager):
         instance.destroy()
         LOG.info('Instance %s deleted from %s', instance.uuid, self.host)
         self.update_available_resource(context)
+
+    # -- live migration: checks (destination, then source) ---------------
+    @wrap_instance_event(prefix='compute')
+    def check_can_live_migrate_destination(self, context, instance,
+                                           block_migration=None,
+                                           migration=None):
+        source = compute_node_obj.ComputeNode.get_by_host_and_nodename(
+            context, instance.host, instance.node)
+        source_resources = {
+            'hypervisor_type': source.hypervisor_type,
+            'hypervisor_version': source.hypervisor_version,
+            'cpu_info': source.cpu_info}
+        dest_check_data = self.driver.check_can_live_migrate_destination(
+            instance.as_guest(), source_resources, block_migration)
+        dest_check_data.setdefault('block_migration', bool(block_migration))
+        return self.compute_rpcapi.check_can_live_migrate_source(
+            context, instance, dest_check_data)
+
+    @wrap_instance_event(prefix='compute')
+    def check_can_live_migrate_source(self, context, instance,
+                                      dest_check_data):
+        if instance.uuid not in self.driver.list_instance_uuids():
+            raise exception.MigrationPreCheckError(
+                reason='the guest of %s is not running on %s'
+                % (instance.uuid, self.host))
+        return self.driver.check_can_live_migrate_source(
+            instance.as_guest(), dest_check_data)
+
+    # -- live migration: the transfer ---------------------------------------
+    @wrap_instance_event(prefix='compute')
+    def pre_live_migration(self, context, instance, migration,
+                           migrate_data):
+        return self.driver.pre_live_migration(instance.as_guest(),
+                                              migrate_data)
+
+    def live_migration(self, context, instance, dest, migration,
+                       migrate_data):
+        # The runner's worker records the compute_live_migration event for
+        # the whole transfer, not just for queueing it.
+        self.live_migrations.submit(context, instance, dest, migration,
+                                    migrate_data)
+
+    @wrap_instance_event(prefix='compute')
+    def post_live_migration_at_destination(self, context, instance,
+                                           migration, migrate_data):
+        self.driver.post_live_migration_at_destination(instance.as_guest(),
+                                                       migrate_data)
+        instance.host = self.host
+        instance.node = migration.dest_node
+        instance.power_state = self.driver.get_power_state(
+            instance.as_guest())
+        instance.task_state = None
+        instance.progress = None
+        instance.save()
+        self.update_available_resource(context)
+
+    @wrap_instance_event(prefix='compute')
+    def rollback_live_migration_at_destination(self, context, instance,
+                                               migration, migrate_data):
+        self.driver.rollback_live_migration_at_destination(
+            instance.as_guest(), migrate_data)
+
+    # -- live migration: operator controls ----------------------------------
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def live_migration_force_complete(self, context, instance,
+                                      migration_id):
+        self.live_migrations.force_complete(migration_id)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def live_migration_abort(self, context, instance, migration_id):
+        self.live_migrations.abort(migration_id)

@@ -7,6 +7,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from migrator.conductor.tasks import build_instance
+from migrator.conductor.tasks import live_migrate
 from migrator import exception
 from migrator.instance_events import wrap_instance_event
 from migrator import manager
@@ -34,3 +35,26 @@ class ConductorManager(manager.Manager):
                         requested_node=None):
         build_instance.BuildInstanceTask(
             context, instance, requested_host, requested_node).run()
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='conductor')
+    def migrate_server(self, context, instance, host, live=True,
+                       block_migration=None, force=False, migration=None):
+        """The blocking path: a failed check is raised to the caller."""
+        if not live:
+            raise exception.Invalid(
+                reason='cold migration is not available yet')
+        live_migrate.LiveMigrationTask(
+            context, instance, host, block_migration, force,
+            migration).run()
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='conductor')
+    def live_migrate_server(self, context, instance, host,
+                            block_migration=None, force=False,
+                            migration=None):
+        """The asynchronous path (seed 000): nobody waits for the answer;
+        the outcome is on the instance action and the migration."""
+        live_migrate.LiveMigrationTask(
+            context, instance, host, block_migration, force,
+            migration).run()

@@ -10,7 +10,10 @@ class ComputeAPI(base.RPCClientBase):
     """Version history:
 
     * 1.0 - ping, refresh_resources, build_and_run_instance,
-      terminate_instance
+      terminate_instance, and live migration: check_can_live_migrate_*,
+      pre_live_migration, live_migration, post_live_migration_at_destination,
+      rollback_live_migration_at_destination, live_migration_force_complete,
+      live_migration_abort
     """
     TOPIC = 'compute'
     VERSION = '1.0'
@@ -28,6 +31,34 @@ class ComputeAPI(base.RPCClientBase):
         'terminate_instance': ('1.0', 'cast', ['instance'],
                                'Destroy the guest and soft-delete the '
                                'instance.'),
+        'check_can_live_migrate_destination': (
+            '1.0', 'call', ['instance', 'block_migration', 'migration'],
+            'On the destination: can the instance come here? Asks the '
+            'source in turn; returns the migrate_data dict.'),
+        'check_can_live_migrate_source': (
+            '1.0', 'call', ['instance', 'dest_check_data'],
+            'On the source: can the instance leave? Returns migrate_data.'),
+        'pre_live_migration': (
+            '1.0', 'call', ['instance', 'migration', 'migrate_data'],
+            'On the destination: prepare to receive the guest.'),
+        'live_migration': (
+            '1.0', 'cast', ['instance', 'dest', 'migration', 'migrate_data'],
+            'On the source: queue, prepare, transfer and monitor the live '
+            'migration, then finish it or roll it back.'),
+        'post_live_migration_at_destination': (
+            '1.0', 'call', ['instance', 'migration', 'migrate_data'],
+            'On the destination: the guest is here now; take it over.'),
+        'rollback_live_migration_at_destination': (
+            '1.0', 'call', ['instance', 'migration', 'migrate_data'],
+            'On the destination: undo pre_live_migration after a failure.'),
+        'live_migration_force_complete': (
+            '1.0', 'cast', ['instance', 'migration_id'],
+            'On the source: make a running live migration finish (post-copy '
+            'if permitted, otherwise pause the guest).'),
+        'live_migration_abort': (
+            '1.0', 'cast', ['instance', 'migration_id'],
+            'On the source: cancel a queued, preparing or running live '
+            'migration; the guest stays on the source.'),
     }
 
     def ping(self, ctxt, host, payload):
@@ -45,3 +76,58 @@ class ComputeAPI(base.RPCClientBase):
     def terminate_instance(self, ctxt, instance, host):
         self._prepare('terminate_instance', server=host).cast(
             ctxt, 'terminate_instance', instance=instance)
+
+    def check_can_live_migrate_destination(self, ctxt, instance, dest,
+                                           block_migration, migration):
+        return self._prepare('check_can_live_migrate_destination',
+                             server=dest,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'check_can_live_migrate_destination', instance=instance,
+            block_migration=block_migration, migration=migration)
+
+    def check_can_live_migrate_source(self, ctxt, instance,
+                                      dest_check_data):
+        return self._prepare('check_can_live_migrate_source',
+                             server=instance.host).call(
+            ctxt, 'check_can_live_migrate_source', instance=instance,
+            dest_check_data=dest_check_data)
+
+    def pre_live_migration(self, ctxt, instance, dest, migration,
+                           migrate_data):
+        return self._prepare('pre_live_migration', server=dest,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'pre_live_migration', instance=instance,
+            migration=migration, migrate_data=migrate_data)
+
+    def live_migration(self, ctxt, instance, dest, migration, migrate_data):
+        self._prepare('live_migration', server=instance.host).cast(
+            ctxt, 'live_migration', instance=instance, dest=dest,
+            migration=migration, migrate_data=migrate_data)
+
+    def post_live_migration_at_destination(self, ctxt, instance, dest,
+                                           migration, migrate_data):
+        return self._prepare('post_live_migration_at_destination',
+                             server=dest,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'post_live_migration_at_destination', instance=instance,
+            migration=migration, migrate_data=migrate_data)
+
+    def rollback_live_migration_at_destination(self, ctxt, instance, dest,
+                                               migration, migrate_data):
+        return self._prepare('rollback_live_migration_at_destination',
+                             server=dest,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'rollback_live_migration_at_destination',
+            instance=instance, migration=migration,
+            migrate_data=migrate_data)
+
+    def live_migration_force_complete(self, ctxt, instance, migration_id):
+        self._prepare('live_migration_force_complete',
+                      server=instance.host).cast(
+            ctxt, 'live_migration_force_complete', instance=instance,
+            migration_id=migration_id)
+
+    def live_migration_abort(self, ctxt, instance, migration_id):
+        self._prepare('live_migration_abort', server=instance.host).cast(
+            ctxt, 'live_migration_abort', instance=instance,
+            migration_id=migration_id)

@@ -9,7 +9,7 @@ CONF = cfg.CONF
 class ConductorAPI(base.RPCClientBase):
     """Version history:
 
-    * 1.0 - ping, build_instances
+    * 1.0 - ping, build_instances, migrate_server, live_migrate_server
     """
     TOPIC = 'conductor'
     VERSION = '1.0'
@@ -25,6 +25,20 @@ class ConductorAPI(base.RPCClientBase):
                             'requested one) and have that compute build '
                             'it; on failure the instance goes to ERROR '
                             'with a fault.'),
+        'migrate_server': ('1.0', 'call',
+                           ['instance', 'host', 'live', 'block_migration',
+                            'force', 'migration'],
+                           'Blocking live migration (microversions below '
+                           '2.34): run the pre-checks and answer only once '
+                           'they passed (the migration then runs on) or '
+                           'raise the failed check.'),
+        'live_migrate_server': ('1.0', 'cast',
+                                ['instance', 'host', 'block_migration',
+                                 'force', 'migration'],
+                                'Asynchronous live migration (2.34 and '
+                                'later, seed 000): the same pre-checks, '
+                                'their outcome recorded only on the '
+                                'instance action and the migration.'),
     }
 
     def ping(self, ctxt, payload):
@@ -35,3 +49,19 @@ class ConductorAPI(base.RPCClientBase):
         self._prepare('build_instances').cast(
             ctxt, 'build_instances', instance=instance,
             requested_host=requested_host, requested_node=requested_node)
+
+    def migrate_server(self, ctxt, instance, host, live=True,
+                       block_migration=None, force=False, migration=None):
+        return self._prepare('migrate_server',
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'migrate_server', instance=instance, host=host, live=live,
+            block_migration=block_migration, force=force,
+            migration=migration)
+
+    def live_migrate_server(self, ctxt, instance, host,
+                            block_migration=None, force=False,
+                            migration=None):
+        self._prepare('live_migrate_server').cast(
+            ctxt, 'live_migrate_server', instance=instance, host=host,
+            block_migration=block_migration, force=force,
+            migration=migration)

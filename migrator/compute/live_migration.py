@@ -1,0 +1,255 @@
+"""Live migration on the source compute: queue, prepare, transfer under
+the monitor, then finish on both hosts or roll back.
+
+At most ``[compute] max_concurrent_live_migrations`` run at once; the rest
+wait in status ``queued``. Operators' force-complete and abort reach a
+running migration through its monitor's command queue; an abort of a
+queued or preparing one stops it before the transfer starts.
+"""
+import queue
+import threading
+
+from futurist import ThreadPoolExecutor
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from migrator import exception
+from migrator.instance_events import wrap_instance_event
+from migrator.objects import instance as instance_obj
+from migrator.objects import migration as migration_obj
+from migrator.rpcapi import compute as compute_rpcapi
+from migrator.virt import migration_monitor
+from migrator.virt import migration_policy
+from migrator.virt import progress as progress_mod
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+# Nova in threading mode runs 5 at once when the option is 0.
+UNLIMITED_WORKERS = 5
+IN_FLIGHT = ('queued', 'preparing', 'running',
+             migration_monitor.STATUS_POSTCOPY, 'post-migrating')
+
+
+def set_status(migration, status):
+    """Change the status and stamp when the new phase started."""
+    detail = dict(migration.progress_detail or {})
+    phases = dict(detail.get('phases') or {})
+    phases.setdefault(status, timeutils.utcnow().isoformat() + 'Z')
+    detail['phases'] = phases
+    migration.status = status
+    migration.progress_detail = detail
+    migration.save()
+
+
+class _Tracked:
+    """What the runner knows of one migration out of this host."""
+
+    def __init__(self, migration):
+        self.migration_id = migration.id
+        self.commands = queue.Queue()
+        self.cancelled = False
+        self.job = None
+
+
+class MigrationCancelled(exception.MigratorException):
+    msg_fmt = 'Live migration cancelled: %(reason)s'
+
+
+class LiveMigrationFailed(exception.MigratorException):
+    msg_fmt = 'Live migration failed: %(reason)s'
+
+
+class LiveMigrationRunner:
+    def __init__(self, host, driver, update_resources, notifier=None):
+        self.host = host
+        self.driver = driver
+        self._update_resources = update_resources
+        self._notifier = notifier
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        workers = CONF.compute.max_concurrent_live_migrations
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers or UNLIMITED_WORKERS)
+        self._tracked = {}
+        self._lock = threading.Lock()
+
+    # -- entry points (called by the manager's RPC methods) ---------------
+    def submit(self, context, instance, dest, migration, migrate_data):
+        set_status(migration, 'queued')
+        with self._lock:
+            self._tracked[migration.id] = _Tracked(migration)
+        self._executor.submit(self._run_and_forget, context, instance, dest,
+                              migration, migrate_data)
+
+    def force_complete(self, migration_id):
+        tracked = self._get(migration_id)
+        tracked.commands.put(migration_monitor.FORCE_COMPLETE)
+
+    def abort(self, migration_id):
+        tracked = self._get(migration_id)
+        with self._lock:
+            if tracked.job is None:
+                # Not transferring yet: stop it before it starts.
+                tracked.cancelled = True
+                return
+        tracked.commands.put(migration_monitor.ABORT)
+
+    def _get(self, migration_id):
+        with self._lock:
+            tracked = self._tracked.get(migration_id)
+        if tracked is None:
+            raise exception.MigrationNotFound(migration_id=migration_id)
+        return tracked
+
+    def in_flight(self):
+        with self._lock:
+            return list(self._tracked)
+
+    def shutdown(self, reason):
+        """Abort every transfer (service stopping): the guests stay here,
+        and each migration is rolled back and recorded by its worker."""
+        with self._lock:
+            tracked = list(self._tracked.values())
+        for item in tracked:
+            item.cancelled = True
+            item.commands.put(migration_monitor.ABORT)
+        LOG.warning('Aborting %d live migration(s): %s', len(tracked),
+                    reason)
+        self._executor.shutdown(wait=True)
+
+    # -- the worker --------------------------------------------------------
+    def _run_and_forget(self, context, instance, dest, migration,
+                        migrate_data):
+        try:
+            self.live_migration(context, instance, dest, migration,
+                                migrate_data)
+        except Exception as exc:
+            # Recorded on the migration and the action already.
+            LOG.info('Live migration %s of %s ended: %s', migration.uuid,
+                     instance.uuid, exc)
+        finally:
+            with self._lock:
+                self._tracked.pop(migration.id, None)
+
+    # Named after the RPC method so that its event is
+    # compute_live_migration, and it spans the whole transfer.
+    @wrap_instance_event(prefix='compute')
+    def live_migration(self, context, instance, dest, migration,
+                       migrate_data):
+        tracked = self._tracked[migration.id]
+        guest = instance.as_guest()
+        block_migration = bool((migrate_data or {}).get('block_migration'))
+        try:
+            self._check_not_cancelled(tracked)
+            set_status(migration, 'preparing')
+            migrate_data = self.compute_rpcapi.pre_live_migration(
+                context, instance, dest, migration, migrate_data)
+            self._check_not_cancelled(tracked)
+            set_status(migration, 'running')
+            data_gb = migration_policy.guest_data_gb(guest, block_migration)
+            params = migration_policy.start_params(
+                CONF.live_migration, block_migration, data_gb)
+            with self._lock:
+                tracked.job = self.driver.start_live_migration(
+                    guest, dest, migrate_data, params)
+            LOG.info('Live migration %s of %s to %s started (%s)',
+                     migration.uuid, instance.uuid, dest, params)
+            monitor = migration_monitor.LiveMigrationMonitor(
+                tracked.job, CONF.live_migration, data_gb,
+                tracked.commands,
+                save_progress=lambda p: self._save_progress(
+                    context, instance, migration, p),
+                set_status=lambda s: set_status(migration, s),
+                instance_uuid=instance.uuid)
+            outcome = monitor.run()
+        except Exception as exc:
+            status = ('cancelled' if isinstance(exc, MigrationCancelled)
+                      else 'failed')
+            self._rollback(context, instance, dest, migration, migrate_data,
+                           status)
+            raise
+        if outcome.status == migration_monitor.COMPLETED:
+            self._post(context, instance, dest, migration, migrate_data)
+            return
+        self._rollback(context, instance, dest, migration, migrate_data,
+                       outcome.status)
+        if outcome.status == migration_monitor.CANCELLED:
+            raise MigrationCancelled(reason=outcome.reason or 'aborted')
+        raise LiveMigrationFailed(reason=outcome.reason or 'unknown')
+
+    @staticmethod
+    def _check_not_cancelled(tracked):
+        if tracked.cancelled:
+            raise MigrationCancelled(reason='aborted before the transfer')
+
+    def _save_progress(self, context, instance, migration, progress):
+        for key in progress_mod.SEED_001_KEYS:
+            setattr(migration, key, progress.get(key))
+        detail = dict(migration.progress_detail or {})
+        for key in progress_mod.PROGRESS_KEYS[6:]:
+            detail[key] = progress.get(key)
+        migration.progress_detail = detail
+        migration.save()
+        if progress.get('percent') is not None and \
+                instance.progress != progress['percent']:
+            instance.progress = progress['percent']
+            instance.save()
+        if self._notifier is not None:
+            self._notifier.progress(context, instance, migration)
+
+    def _post(self, context, instance, dest, migration, migrate_data):
+        set_status(migration, 'post-migrating')
+        guest = instance.as_guest()
+        self.compute_rpcapi.post_live_migration_at_destination(
+            context, instance, dest, migration, migrate_data)
+        self.driver.post_live_migration_at_source(guest)
+        set_status(migration, 'completed')
+        LOG.info('Live migration %s of %s to %s completed', migration.uuid,
+                 instance.uuid, dest)
+        self._update_resources(context)
+        if self._notifier is not None:
+            self._notifier.end(context, instance, migration)
+
+    def _rollback(self, context, instance, dest, migration, migrate_data,
+                  status):
+        LOG.warning('Live migration %s of %s to %s %s; rolling back',
+                    migration.uuid, instance.uuid, dest, status)
+        try:
+            self.compute_rpcapi.rollback_live_migration_at_destination(
+                context, instance, dest, migration, migrate_data)
+        except Exception:
+            # The destination may be gone; its claim ends with the
+            # migration's status regardless.
+            LOG.exception('Rollback at destination %s failed', dest)
+        instance.refresh()
+        instance.task_state = None
+        instance.progress = None
+        instance.save()
+        set_status(migration, status)
+        self._update_resources(context)
+        if self._notifier is not None:
+            self._notifier.end(context, instance, migration)
+
+
+def cleanup_interrupted(context, host, driver):
+    """At start-up: migrations out of ``host`` that were in flight when
+    the service died cannot resume. Mark them ``error`` and give the
+    instances back their state, so nothing is left half-done unseen."""
+    guests_here = set(driver.list_instance_uuids())
+    stale = migration_obj.MigrationList.get_by_filters(
+        context, {'source_compute': host, 'status': list(IN_FLIGHT),
+                  'migration_type': 'live-migration'})
+    for migration in stale:
+        LOG.warning('Live migration %s of %s was interrupted by a restart '
+                    'of %s; marking it error', migration.uuid,
+                    migration.instance_uuid, host)
+        set_status(migration, 'error')
+        try:
+            instance = instance_obj.Instance.get_by_uuid(
+                context, migration.instance_uuid)
+        except exception.InstanceNotFound:
+            continue
+        if instance.host == host and instance.uuid in guests_here:
+            instance.task_state = None
+            instance.save()

@@ -1,0 +1,156 @@
+"""Live migration, conductor side: the pre-checks, then hand-off to the
+source compute.
+
+Steps, top to bottom:
+1. the Migration record exists (the API writes it before it casts or
+   calls; it is made here if not) with status ``accepted``;
+2. the source's compute service is usable;
+3. a destination: the requested one, checked; or, with no host given,
+   the scheduler's candidates, tried in turn (at most
+   ``[scheduler] max_attempts``) until one passes every check;
+4. the destination and source computes' own checks (RPC calls);
+5. the destination is written to the Migration (its claim), then the
+   migration is cast to the source compute.
+
+On a failed check the Migration goes to ``error`` and the instance back to
+its state with no task: the guest was never touched.
+"""
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from migrator import capacity
+from migrator.conductor import scheduler
+from migrator.conductor.tasks import base
+from migrator import exception
+from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import host_mapping as host_mapping_obj
+from migrator.objects import instance_mapping as instance_mapping_obj
+from migrator.objects import migration as migration_obj
+from migrator.rpcapi import compute as compute_rpcapi
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+def new_migration(context, instance):
+    migration = migration_obj.Migration(
+        context, status='accepted', migration_type='live-migration',
+        instance_uuid=instance.uuid, source_compute=instance.host,
+        source_node=instance.node,
+        old_instance_type_id=instance.instance_type_id,
+        new_instance_type_id=instance.instance_type_id,
+        user_id=context.user_id, project_id=context.project_id)
+    migration.create()
+    return migration
+
+
+class LiveMigrationTask(base.TaskBase):
+    def __init__(self, context, instance, destination, block_migration,
+                 force, migration=None):
+        super().__init__(context, instance)
+        self.destination = destination
+        self.block_migration = block_migration
+        self.force = force
+        self.migration = migration
+        self.source = instance.host
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.migrate_data = None
+
+    def _execute(self):
+        if self.migration is None:
+            self.migration = new_migration(self.context, self.instance)
+        scheduler.usable_service(self.context, self.source)
+        if self.destination:
+            dest_node = self._check_requested_destination()
+            self.migrate_data = self._call_compute_checks(
+                self.destination)
+        else:
+            dest_node = self._find_destination()
+        self.migration.dest_compute = dest_node.host
+        self.migration.dest_node = dest_node.hypervisor_hostname
+        self.migration.dest_host = dest_node.host_ip or dest_node.host
+        self.migration.save()
+        LOG.info('Live migration %s of %s: pre-checks passed, %s -> %s',
+                 self.migration.uuid, self.instance.uuid, self.source,
+                 dest_node.host)
+        self.compute_rpcapi.live_migration(
+            self.context, self.instance, dest_node.host, self.migration,
+            self.migrate_data)
+
+    # -- destination checks ---------------------------------------------
+    def _check_requested_destination(self):
+        dest = self.destination
+        if dest == self.source:
+            raise exception.UnableToMigrateToSelf(
+                instance_id=self.instance.uuid, host=dest)
+        scheduler.usable_service(self.context, dest)
+        self._check_same_cell(dest)
+        node = compute_node_obj.ComputeNodeList.get_all_by_host(
+            self.context, dest)[0]
+        self._check_room(node)
+        self._check_hypervisor(node)
+        return node
+
+    def _check_same_cell(self, dest):
+        try:
+            dest_cell = host_mapping_obj.HostMapping.get_by_host(
+                self.context, dest).cell_mapping
+            mine = instance_mapping_obj.InstanceMapping.get_by_instance_uuid(
+                self.context, self.instance.uuid).cell_mapping
+        except (exception.HostMappingNotFound,
+                exception.InstanceMappingNotFound):
+            # Unmapped hosts live in the default cell, as the instance.
+            return
+        if mine is not None and dest_cell.uuid != mine.uuid:
+            raise exception.MigrationPreCheckError(
+                reason='destination %s is in another cell' % dest)
+
+    def _check_room(self, node):
+        free = capacity.free_capacity(self.context, node)
+        short = capacity.lacking(self.instance.flavor, free)
+        if short:
+            raise exception.InsufficientResources(host=node.host,
+                                                  reason=short)
+
+    def _check_hypervisor(self, dest_node):
+        source_node = compute_node_obj.ComputeNode.get_by_host_and_nodename(
+            self.context, self.source, self.instance.node)
+        if source_node.hypervisor_type != dest_node.hypervisor_type:
+            raise exception.InvalidHypervisorType(
+                reason='source is %s, destination %s'
+                % (source_node.hypervisor_type, dest_node.hypervisor_type))
+        if (dest_node.hypervisor_version or 0) < \
+                (source_node.hypervisor_version or 0):
+            raise exception.DestinationHypervisorTooOld()
+
+    def _call_compute_checks(self, dest):
+        return self.compute_rpcapi.check_can_live_migrate_destination(
+            self.context, self.instance, dest, self.block_migration,
+            self.migration)
+
+    def _find_destination(self):
+        """Try the scheduler's candidates, best first, a bounded number."""
+        candidates = scheduler.select_hosts(
+            self.context, self.instance.flavor, exclude=[self.source],
+            limit=CONF.scheduler.max_attempts)
+        failures = []
+        for node in candidates:
+            try:
+                self._check_same_cell(node.host)
+                self._check_hypervisor(node)
+                self.migrate_data = self._call_compute_checks(node.host)
+                return node
+            except exception.MigrationPreCheckError as exc:
+                LOG.info('Destination %s rejected for %s: %s', node.host,
+                         self.instance.uuid, exc.format_message())
+                failures.append('%s: %s' % (node.host,
+                                            exc.format_message()))
+        raise exception.NoValidHost(reason='; '.join(failures))
+
+    def rollback(self, exc):
+        if self.migration is not None:
+            self.migration.status = 'error'
+            self.migration.save()
+        # The guest was never touched: it stays as it was, with no task.
+        self.instance.task_state = None
+        self.instance.save()
