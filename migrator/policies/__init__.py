@@ -1,0 +1,27 @@
+"""In-code policy defaults, one module per resource.
+
+``list_rules()`` is the ``oslo.policy.policies`` entry point: the sample
+generator (``oslopolicy-sample-generator --namespace migrator``) and the
+enforcer read every default from here.
+"""
+import itertools
+
+from migrator.policies import base
+from migrator.policies import flavor_extra_specs
+from migrator.policies import flavor_manage
+from migrator.policies import flavors
+from migrator.policies import hypervisors
+from migrator.policies import servers
+from migrator.policies import services
+
+
+def list_rules():
+    return list(itertools.chain(
+        base.list_rules(),
+        flavors.list_rules(),
+        flavor_manage.list_rules(),
+        flavor_extra_specs.list_rules(),
+        hypervisors.list_rules(),
+        servers.list_rules(),
+        services.list_rules(),
+    ))

@@ -1,0 +1,21 @@
+"""The compute API's microversion range: the one place it is set.
+
+Raise ``MAX_VERSION`` only together with the behaviour the new version
+promises, and add its entry to doc/source/api/rest_api_version_history.rst.
+"""
+from migrator.api import microversion
+
+SERVICE_TYPE = 'compute'
+LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
+
+MIN_VERSION = '2.1'
+# Nova's semantics up to 2.100 for the resources served (versions,
+# servers, flavors, os-services, os-hypervisors); 2.100 is also the
+# highest openstacksdk's Server resource asks for.
+MAX_VERSION = '2.100'
+
+# The date of the v2.1 version document (Nova's).
+UPDATED = '2013-07-23T11:33:21Z'
+
+SURFACE = microversion.Surface(SERVICE_TYPE, MIN_VERSION, MAX_VERSION,
+                               legacy_headers=[LEGACY_HEADER])

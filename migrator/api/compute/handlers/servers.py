@@ -1,0 +1,300 @@
+"""Servers: create, list, detail, show, delete."""
+from oslo_utils import timeutils
+
+from migrator.api.compute import common
+from migrator.api.compute.schemas import servers as schemas
+from migrator.api.compute.views import servers as views
+from migrator.api import errors
+from migrator.api import validation
+from migrator.api import wsgi
+from migrator.compute import api as compute_api
+from migrator import exception
+from migrator.objects import flavor as flavor_obj
+from migrator.policies import servers as server_policies
+from migrator import policy
+
+API = compute_api.API()
+
+# Filters Nova lets every caller use; the rest need allow_all_filters.
+_USER_FILTERS = {'name', 'ip', 'ip6', 'status', 'image', 'flavor',
+                 'changes-since', 'changes-before', 'reservation_id',
+                 'tag', 'tag-any', 'not-tags', 'not-tags-any', 'locked',
+                 'all_tenants'}
+_USER_FILTERS_283 = {'availability_zone', 'config_drive', 'key_name',
+                     'created_at', 'launched_at', 'terminated_at',
+                     'power_state', 'task_state', 'vm_state', 'progress',
+                     'user_id'}
+_PAGING = {'limit', 'marker', 'sort_key', 'sort_dir'}
+# API sort keys migrator can sort by, and the column each one means.
+_SORT_KEYS = {'created_at': 'created_at', 'updated_at': 'updated_at',
+              'display_name': 'display_name', 'uuid': 'uuid',
+              'host': 'host', 'node': 'node', 'vm_state': 'vm_state',
+              'task_state': 'task_state', 'project_id': 'project_id',
+              'user_id': 'user_id'}
+_ADMIN_SORT_KEYS = {'host', 'node'}
+
+
+def _parse_time(value, name):
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise errors.BadRequest('Invalid filter field: %s. %r is not an '
+                                'ISO 8601 date-time.' % (name, value))
+
+
+def _last_segment(ref):
+    return str(ref).rstrip('/').rsplit('/', 1)[-1]
+
+
+def _search_options(req):
+    """The caller's filters as InstanceList filters, or None when they
+    cannot match anything (an unknown flavor, an IP, a tag)."""
+    ctx = req.context
+    opts = {k: v for k, v in req.GET.items() if k not in _PAGING}
+    if not policy.check(ctx, server_policies.SERVERS % 'allow_all_filters'):
+        allowed = set(_USER_FILTERS)
+        if req.is_version('2.83'):
+            allowed |= _USER_FILTERS_283
+        opts = {k: v for k, v in opts.items() if k in allowed}
+    if not req.is_version('2.66'):
+        opts.pop('changes-before', None)
+    if not req.is_version('2.73'):
+        opts.pop('locked', None)
+
+    filters = {}
+    all_tenants = 'all_tenants' in opts and \
+        common.bool_param(opts.pop('all_tenants') or 'true', 'all_tenants')
+    if all_tenants:
+        rule = 'detail:get_all_tenants' if req.path_info.rstrip(
+            '/').endswith('/detail') else 'index:get_all_tenants'
+        policy.authorize(ctx, server_policies.SERVERS % rule)
+        project = opts.pop('project_id', None) or opts.pop('tenant_id',
+                                                           None)
+        if project:
+            filters['project_id'] = project
+    else:
+        opts.pop('project_id', None)
+        opts.pop('tenant_id', None)
+        filters['project_id'] = ctx.project_id
+
+    read_deleted = 'no'
+    for name in ('changes-since', 'changes-before'):
+        if name in opts:
+            filters[name] = _parse_time(opts.pop(name), name)
+            read_deleted = 'yes'
+    if 'changes-since' in filters and 'changes-before' in filters and \
+            filters['changes-before'] < filters['changes-since']:
+        raise errors.BadRequest(
+            'The value of changes-since must be less than or equal to '
+            'changes-before.')
+    if 'deleted' in opts:
+        if common.bool_param(opts.pop('deleted'), 'deleted'):
+            read_deleted = 'only'
+
+    status = opts.pop('status', None)
+    if status:
+        states = common.states_from_status(status)
+        if states is None:
+            if req.is_version('2.38'):
+                raise errors.BadRequest('Invalid status value')
+            return None, read_deleted
+        filters['vm_state'] = states[0]
+    if 'flavor' in opts:
+        try:
+            filters['instance_type_id'] = flavor_obj.Flavor.\
+                get_by_flavor_id(ctx, _last_segment(opts.pop('flavor'))).id
+        except exception.FlavorNotFound:
+            return None, read_deleted
+    if 'image' in opts:
+        filters['image_ref'] = _last_segment(opts.pop('image'))
+    name = opts.pop('name', None) or opts.pop('display_name', None)
+    if name:
+        filters['name'] = name
+    if 'locked' in opts:
+        filters['locked'] = common.bool_param(opts.pop('locked'), 'locked')
+    # No server has an address or a tag in migrator.
+    if opts.pop('ip', None) or opts.pop('ip6', None) or \
+            opts.pop('tag', None) or opts.pop('tag-any', None):
+        return None, read_deleted
+    for name, column in (('host', 'host'), ('node', 'node'),
+                         ('user_id', 'user_id'), ('uuid', 'uuid'),
+                         ('vm_state', 'vm_state'),
+                         ('task_state', 'task_state'),
+                         ('availability_zone', 'availability_zone')):
+        if name in opts:
+            filters[column] = opts.pop(name)
+    if 'power_state' in opts:
+        try:
+            filters['power_state'] = int(opts.pop('power_state'))
+        except ValueError:
+            return None, read_deleted
+    return filters, read_deleted
+
+
+def _sort(req):
+    keys = req.GET.getall('sort_key')
+    dirs = req.GET.getall('sort_dir')
+    key = keys[0] if keys else 'created_at'
+    direction = dirs[0] if dirs else 'desc'
+    if key not in _SORT_KEYS:
+        raise errors.BadRequest('Invalid sort_key %s: migrator sorts '
+                                'servers by %s.'
+                                % (key, ', '.join(sorted(_SORT_KEYS))))
+    if direction not in ('asc', 'desc'):
+        raise errors.BadRequest('Invalid sort_dir %s: asc or desc.'
+                                % direction)
+    if key in _ADMIN_SORT_KEYS and not policy.check(
+            req.context, server_policies.SERVERS % 'allow_all_filters'):
+        raise exception.PolicyNotAuthorized(
+            action='sort servers by %s' % key)
+    return _SORT_KEYS[key], direction
+
+
+def _list(req, detailed):
+    ctx = req.context
+    policy.authorize(ctx, server_policies.SERVERS %
+                     ('detail' if detailed else 'index'))
+    filters, read_deleted = _search_options(req)
+    sort_key, sort_dir = _sort(req)
+    limit, marker = common.limit_and_marker(req)
+    instances = []
+    if filters is not None:
+        with ctx.temporary_read_deleted(read_deleted):
+            try:
+                instances = API.list_servers(ctx, filters,
+                                             sort_key=sort_key,
+                                             sort_dir=sort_dir,
+                                             limit=limit, marker=marker)
+            except exception.MarkerNotFound:
+                raise errors.BadRequest('marker [%s] not found' % marker)
+    if detailed:
+        perms = views.Permissions(req)
+        items = []
+        for instance in instances:
+            items.append(_detail(req, instance, perms))
+    else:
+        items = [views.basic(req, i) for i in instances]
+    body = {'servers': items}
+    links = common.next_link(req, 'servers', items, limit,
+                             lambda item: item['id'])
+    if links:
+        body['servers_links'] = links
+    return wsgi.json_response(body)
+
+
+def _detail(req, instance, perms):
+    ctx = req.context
+    fault = None
+    if instance.vm_state == 'error':
+        fault = API.get_fault(ctx, instance)
+    host_status = None
+    if perms.host_status and req.is_version('2.16'):
+        from migrator import context as migrator_context
+        with migrator_context.target_cell(ctx, instance._cell) as cctxt:
+            host_status = API.host_status(cctxt, instance)
+    return views.detail(req, instance, perms, fault=fault,
+                        host_status=host_status)
+
+
+@validation.query(schemas.list_query_v21, '2.1', '2.74')
+@validation.query(schemas.list_query_v275, '2.75')
+def index(req):
+    return _list(req, detailed=False)
+
+
+@validation.query(schemas.list_query_v21, '2.1', '2.74')
+@validation.query(schemas.list_query_v275, '2.75')
+def detail(req):
+    return _list(req, detailed=True)
+
+
+def _get(req):
+    return API.get_server(req.context, req.url_vars['server_id'])
+
+
+def _target(instance):
+    return {'project_id': instance.project_id,
+            'user_id': instance.user_id}
+
+
+def show(req):
+    instance = _get(req)
+    policy.authorize(req.context, server_policies.SERVERS % 'show',
+                     _target(instance))
+    perms = views.Permissions(req)
+    body = _detail(req, instance, perms)
+    body.update(views.show_extra(req, instance, perms))
+    return wsgi.json_response({'server': body})
+
+
+def _requested_destination(req, server):
+    """(host, node) the caller asked for: 2.74's host and
+    hypervisor_hostname, or the older availability_zone 'zone:host:node'
+    form; each needs its admin policy."""
+    ctx = req.context
+    host = server.get('host')
+    node = server.get('hypervisor_hostname')
+    zone = server.get('availability_zone')
+    if host or node:
+        policy.authorize(ctx, server_policies.REQUESTED_DESTINATION)
+        if zone and ':' in zone:
+            raise errors.BadRequest(
+                'host and hypervisor_hostname cannot be used with the '
+                'availability_zone "zone:host:node" format.')
+        return zone, host, node
+    if zone and ':' in zone:
+        parts = zone.split(':')
+        if len(parts) > 3:
+            raise errors.BadRequest('Invalid availability_zone %s: '
+                                    'expected zone:host[:node].' % zone)
+        parts += [None] * (3 - len(parts))
+        policy.authorize(ctx, server_policies.SERVERS %
+                         'create:forced_host')
+        return parts[0] or None, parts[1] or None, parts[2] or None
+    return zone, None, None
+
+
+@validation.body(schemas.create_v21, '2.1', '2.36')
+@validation.body(schemas.create_v237, '2.37', '2.73')
+@validation.body(schemas.create_v274, '2.74')
+def create(req):
+    ctx = req.context
+    policy.authorize(ctx, server_policies.SERVERS % 'create')
+    server = req.json()['server']
+    for name in ('min_count', 'max_count'):
+        if int(server.get(name, 1)) != 1:
+            raise errors.BadRequest('%s must be 1: migrator creates one '
+                                    'server per request.' % name)
+    networks = server.get('networks')
+    if isinstance(networks, list) and networks:
+        raise errors.BadRequest(
+            'migrator serves no networking: networks must be "none", '
+            '"auto" or an empty list.')
+    image_ref = server.get('imageRef')
+    if not image_ref:
+        raise errors.BadRequest('Missing imageRef attribute')
+    zone, host, node = _requested_destination(req, server)
+    try:
+        instance = API.create_server(
+            ctx, name=server['name'],
+            flavorid=_last_segment(server['flavorRef']),
+            image_ref=_last_segment(image_ref),
+            metadata=server.get('metadata'),
+            availability_zone=zone, requested_host=host,
+            requested_node=node)
+    except (exception.ComputeHostNotFound,
+            exception.ComputeNodeNotFound) as exc:
+        raise errors.BadRequest(exc.format_message())
+    return wsgi.json_response(
+        {'server': views.created(req, instance)}, status=202,
+        headers=[('Location', req.application_url_for(
+            'v2.1', 'servers', instance.uuid))])
+
+
+def delete(req):
+    ctx = req.context
+    instance = _get(req)
+    policy.authorize(ctx, server_policies.SERVERS % 'delete',
+                     _target(instance))
+    API.delete_server(ctx, instance.uuid)
+    return wsgi.empty_response(204)

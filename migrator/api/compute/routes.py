@@ -1,0 +1,69 @@
+"""The compute API's route table: every (method, path) it serves, the
+handler, and the microversion range where that row applies.
+
+Paths are relative to the service root; '/v2.1/...' paths are
+microversioned. A path Nova has and this table lacks answers 404.
+"""
+from migrator.api.compute.handlers import flavors
+from migrator.api.compute.handlers import hypervisors
+from migrator.api.compute.handlers import identity
+from migrator.api.compute.handlers import servers
+from migrator.api.compute.handlers import services
+from migrator.api.compute.handlers import versions
+from migrator.api.wsgi import route
+
+PREFIX = '/v2.1'
+
+
+def _v(method, path, handler, min_version=None, max_version=None):
+    return route(method, PREFIX + path, handler, min_version, max_version)
+
+
+ROUTES = [
+    route('GET', '/', versions.index),
+    _v('GET', '', versions.show),
+
+    _v('GET', '/flavors', flavors.index),
+    _v('POST', '/flavors', flavors.create),
+    _v('GET', '/flavors/detail', flavors.detail),
+    _v('GET', '/flavors/{flavor_id}', flavors.show),
+    _v('PUT', '/flavors/{flavor_id}', flavors.update, '2.55'),
+    _v('DELETE', '/flavors/{flavor_id}', flavors.delete),
+    _v('GET', '/flavors/{flavor_id}/os-extra_specs',
+       flavors.extra_specs_index),
+    _v('POST', '/flavors/{flavor_id}/os-extra_specs',
+       flavors.extra_specs_create),
+    _v('GET', '/flavors/{flavor_id}/os-extra_specs/{key}',
+       flavors.extra_spec_show),
+    _v('PUT', '/flavors/{flavor_id}/os-extra_specs/{key}',
+       flavors.extra_spec_update),
+    _v('DELETE', '/flavors/{flavor_id}/os-extra_specs/{key}',
+       flavors.extra_spec_delete),
+
+    _v('GET', '/servers', servers.index),
+    _v('POST', '/servers', servers.create),
+    _v('GET', '/servers/detail', servers.detail),
+    _v('GET', '/servers/{server_id}', servers.show),
+    _v('DELETE', '/servers/{server_id}', servers.delete),
+
+    _v('GET', '/os-services', services.index),
+    # Below 2.53 {service_id} is one of the actions enable, disable,
+    # disable-log-reason, force-down (2.11); from 2.53 a service uuid.
+    _v('PUT', '/os-services/{service_id}', services.update),
+    _v('DELETE', '/os-services/{service_id}', services.delete),
+
+    _v('GET', '/os-hypervisors', hypervisors.index),
+    _v('GET', '/os-hypervisors/detail', hypervisors.detail),
+    _v('GET', '/os-hypervisors/statistics', hypervisors.statistics,
+       None, '2.87'),
+    _v('GET', '/os-hypervisors/{hypervisor_id}', hypervisors.show),
+]
+
+# Served only with auth_strategy = noauth2 (see handlers/identity.py).
+NOAUTH2_ROUTES = [
+    route('GET', '/identity', identity.versions),
+    route('GET', '/identity/v3', identity.v3),
+]
+
+# Paths answered without a token.
+PUBLIC_PATHS = ('/', PREFIX, '/identity', '/identity/v3')

@@ -1,0 +1,96 @@
+"""Request schemas of /flavors and /flavors/{id}/os-extra_specs."""
+import copy
+
+from migrator.api import validation
+
+_flavor_id = {'type': ['string', 'number', 'null'], 'minLength': 1,
+              'maxLength': 255, 'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'}
+
+create_v21 = {
+    'type': 'object',
+    'properties': {
+        'flavor': {
+            'type': 'object',
+            'properties': {
+                'name': validation.name,
+                'id': _flavor_id,
+                'ram': validation.positive_int,
+                'vcpus': validation.positive_int,
+                'disk': validation.non_negative_int,
+                'OS-FLV-EXT-DATA:ephemeral': validation.non_negative_int,
+                'swap': validation.non_negative_int,
+                'rxtx_factor': {'type': ['number', 'string'],
+                                'pattern': r'^[0-9]+(\.[0-9]+)?$',
+                                'minimum': 0, 'exclusiveMinimum': True},
+                'os-flavor-access:is_public': {'type': 'boolean'},
+            },
+            'required': ['name', 'ram', 'vcpus', 'disk'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['flavor'],
+    'additionalProperties': False,
+}
+
+create_v255 = copy.deepcopy(create_v21)
+create_v255['properties']['flavor']['properties']['description'] = \
+    validation.description
+
+update_v255 = {
+    'type': 'object',
+    'properties': {
+        'flavor': {
+            'type': 'object',
+            'properties': {'description': validation.description},
+            'required': ['description'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['flavor'],
+    'additionalProperties': False,
+}
+
+_one = {'type': 'string'}
+index_query_v21 = {
+    'type': 'object',
+    'properties': {
+        'sort_key': validation.multi(_one),
+        'sort_dir': validation.multi({'type': 'string',
+                                      'enum': ['asc', 'desc']}),
+        'limit': validation.multi(validation.non_negative_int_query),
+        'marker': validation.multi(_one),
+        'is_public': validation.multi(_one),
+        'minRam': validation.multi(_one),
+        'minDisk': validation.multi(_one),
+    },
+    'additionalProperties': True,
+}
+index_query_v275 = copy.deepcopy(index_query_v21)
+index_query_v275['additionalProperties'] = False
+
+_spec_key = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+             'pattern': r'^[a-zA-Z0-9\-_:. ]{1,255}$'}
+_spec_value = {'type': ['string', 'number', 'boolean'], 'minLength': 0,
+               'maxLength': 255}
+
+extra_specs_create = {
+    'type': 'object',
+    'properties': {
+        'extra_specs': {
+            'type': 'object',
+            'patternProperties': {
+                r'^[a-zA-Z0-9\-_:. ]{1,255}$': _spec_value},
+            'additionalProperties': False,
+        },
+    },
+    'required': ['extra_specs'],
+    'additionalProperties': False,
+}
+
+extra_spec_update = {
+    'type': 'object',
+    'patternProperties': {r'^[a-zA-Z0-9\-_:. ]{1,255}$': _spec_value},
+    'additionalProperties': False,
+    'minProperties': 1,
+    'maxProperties': 1,
+}

@@ -1,0 +1,95 @@
+"""HTTP errors in Nova's body shape.
+
+``{"itemNotFound": {"code": 404, "message": "..."}}``: the key names the
+kind of error, the message says what is wrong. ``HTTPError`` is raised by
+the API layer itself; ``migrator.exception`` exceptions carry their own
+``code`` and are mapped by ``from_exception`` without a handler having to
+catch them.
+"""
+from oslo_serialization import jsonutils
+import webob
+
+FAULT_NAMES = {
+    400: 'badRequest',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'itemNotFound',
+    405: 'badMethod',
+    406: 'notAcceptable',
+    409: 'conflictingRequest',
+    413: 'overLimit',
+    415: 'badMediaType',
+    429: 'overLimit',
+    501: 'notImplemented',
+    503: 'serviceUnavailable',
+}
+DEFAULT_FAULT = 'computeFault'
+
+
+class HTTPError(Exception):
+    code = 500
+
+    def __init__(self, message, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or []
+
+
+class BadRequest(HTTPError):
+    code = 400
+
+
+class Unauthorized(HTTPError):
+    code = 401
+
+
+class Forbidden(HTTPError):
+    code = 403
+
+
+class NotFound(HTTPError):
+    code = 404
+
+
+class MethodNotAllowed(HTTPError):
+    code = 405
+
+
+class NotAcceptable(HTTPError):
+    code = 406
+
+
+class Conflict(HTTPError):
+    code = 409
+
+
+class UnsupportedMediaType(HTTPError):
+    code = 415
+
+
+def fault_response(code, message, headers=()):
+    name = FAULT_NAMES.get(code, DEFAULT_FAULT)
+    body = {name: {'code': code, 'message': message}}
+    response = webob.Response(status=code,
+                              content_type='application/json',
+                              charset='utf-8')
+    response.body = jsonutils.dump_as_bytes(body)
+    for key, value in headers:
+        response.headers.add(key, value)
+    return response
+
+
+def from_exception(exc):
+    """The response for an exception, or None if it is not an API error.
+
+    A ``migrator.exception.MigratorException`` with a 4xx code says what
+    went wrong to the caller; 5xx ones are internal and are not described
+    (the caller gets a generic message and the log gets the traceback).
+    """
+    if isinstance(exc, HTTPError):
+        return fault_response(exc.code, exc.message, exc.headers)
+    code = getattr(exc, 'code', None)
+    if isinstance(code, int) and 400 <= code < 500 and \
+            hasattr(exc, 'format_message'):
+        return fault_response(code, exc.format_message())
+    return None

@@ -1,0 +1,51 @@
+"""migrator-api: the compute REST API as its own process, on cheroot."""
+import sys
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from migrator.cmd import common
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+def main(argv=None):
+    argv = sys.argv if argv is None else argv
+    common.parse_args(argv, 'The migrator compute REST API.')
+    common.require('api_database', 'connection',
+                   'the API needs the API database')
+
+    from migrator.api.compute import app as compute_app
+    from migrator.api import server
+    from migrator import exception
+    from migrator import rpc
+
+    try:
+        rpc.init(CONF)
+        app = compute_app.make_app(CONF)
+        wsgi_server = server.WSGIServer(app, CONF.api.bind_host,
+                                        CONF.api.bind_port,
+                                        threads=CONF.api.wsgi_threads)
+    except exception.ConfigurationError as exc:
+        common.fail(exc.format_message())
+    except OSError as exc:
+        common.fail('cannot listen on %s:%s: %s' % (
+            CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
+            code=1)
+    try:
+        wsgi_server.serve_forever()
+    except OSError as exc:
+        common.fail('cannot listen on %s:%s: %s' % (
+            CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
+            code=1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        wsgi_server.stop()
+        rpc.cleanup()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

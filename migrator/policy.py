@@ -1,0 +1,79 @@
+"""Authorization with oslo.policy.
+
+The rules' defaults live in code (``migrator.policies``); an operator's
+policy file overrides them. ``authorize(context, rule, target)`` raises
+``PolicyNotAuthorized`` (403) when the rule denies; ``check`` answers
+True/False for rules that only change what a response shows.
+"""
+import threading
+
+from oslo_config import cfg
+from oslo_policy import policy as oslo_policy
+
+from migrator import exception
+from migrator import policies
+
+CONF = cfg.CONF
+
+_ENFORCER = None
+_lock = threading.Lock()
+
+
+def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
+    global _ENFORCER
+    with _lock:
+        if _ENFORCER is None:
+            enforcer = oslo_policy.Enforcer(conf, policy_file=policy_file,
+                                            rules=rules,
+                                            use_conf=use_conf)
+            enforcer.register_defaults(policies.list_rules())
+            _ENFORCER = enforcer
+        return _ENFORCER
+
+
+def reset():
+    global _ENFORCER
+    with _lock:
+        if _ENFORCER is not None:
+            _ENFORCER.clear()
+        _ENFORCER = None
+
+
+def get_enforcer():
+    """For oslopolicy-* tools (the ``oslo.policy.enforcer`` entry point):
+    parse the command line's config so policy_file is honoured."""
+    import sys
+    conf = cfg.ConfigOpts()
+    conf([a for a in sys.argv[1:] if a.startswith('--config')],
+         project='migrator')
+    return init(conf)
+
+
+def _target(context, target):
+    if target is None:
+        return {'project_id': context.project_id,
+                'user_id': context.user_id}
+    return target
+
+
+def authorize(context, rule, target=None):
+    """Raise PolicyNotAuthorized unless ``rule`` allows ``context`` on
+    ``target`` (default: the caller's own project)."""
+    enforcer = init()
+    try:
+        return enforcer.authorize(rule, _target(context, target), context,
+                                  do_raise=True,
+                                  exc=exception.PolicyNotAuthorized,
+                                  action=rule)
+    except oslo_policy.InvalidScope:
+        raise exception.PolicyNotAuthorized(action=rule)
+
+
+def check(context, rule, target=None):
+    """True if ``rule`` allows ``context`` on ``target``."""
+    enforcer = init()
+    try:
+        return enforcer.authorize(rule, _target(context, target), context,
+                                  do_raise=False)
+    except oslo_policy.InvalidScope:
+        return False
