@@ -9,6 +9,7 @@ never waits on it.
 """
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from migrator import context as migrator_context
@@ -228,6 +229,9 @@ class API:
             root_gb=flavor.root_gb, ephemeral_gb=flavor.ephemeral_gb,
             metadata=dict(metadata or {}), locked=False, progress=0,
             availability_zone=availability_zone)
+        # A new server's 'updated' is its creation time, so that it is in
+        # changes-since listings from the start.
+        instance.updated_at = timeutils.utcnow()
         with migrator_context.target_cell(context, cell) as cctxt:
             instance.create()
             mapping = mapping_obj.InstanceMapping(
