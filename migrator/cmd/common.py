@@ -17,6 +17,10 @@ def parse_args(argv, description, default_config_files=None,
                cli_opts=()):
     """Parse the command line and config files; exit 2 with one line on a
     bad or missing setting."""
+    # A second parse in one process (tests call main() repeatedly) must
+    # forget the first before CLI options are registered; registered
+    # options and overrides are kept.
+    CONF.clear()
     logging.register_options(CONF)
     if cli_opts:
         CONF.register_cli_opts(cli_opts)

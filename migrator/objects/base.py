@@ -1,4 +1,5 @@
-"""Base classes, registry and RPC serializer of migrator's versioned objects."""
+"""Base classes, registry and RPC serializer of migrator's versioned
+objects."""
 from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields as ovo_fields
@@ -76,7 +77,7 @@ class ObjectListBase(ovo_base.ObjectListBase):
     @classmethod
     def _from_db_list(cls, context, item_cls, db_rows):
         return ovo_base.obj_make_list(context, cls(context), item_cls,
-                                     db_rows)
+                                      db_rows)
 
 
 def soft_delete_values(row_id):

@@ -1,6 +1,5 @@
 """Models of a cell database: the instances of one cell and their history."""
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from migrator.db import types
 

@@ -1,7 +1,7 @@
 """Initial API database schema
 
 Revision ID: a1f0c7e2b3d4
-Revises: 
+Revises:
 Create Date: 2026-11-22 11:18:35.663965
 """
 from alembic import op
@@ -93,4 +93,3 @@ def upgrade():
         batch_op.create_index('instance_mappings_user_id_project_id_idx', ['user_id', 'project_id'], unique=False)
         batch_op.create_index('instance_uuid_idx', ['instance_uuid'], unique=False)
         batch_op.create_index('project_id_idx', ['project_id'], unique=False)
-

@@ -1,7 +1,7 @@
 """Initial cell database schema
 
 Revision ID: b2e1d8f3c4a5
-Revises: 
+Revises:
 Create Date: 2026-11-22 11:18:35.711308
 """
 from alembic import op
@@ -194,4 +194,3 @@ def upgrade():
     )
     with op.batch_alter_table('instance_actions_events', schema=None) as batch_op:
         batch_op.create_index('instance_actions_events_action_id_idx', ['action_id'], unique=False)
-
