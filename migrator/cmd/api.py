@@ -1,5 +1,7 @@
 """migrator-api: the compute REST API as its own process, on cheroot."""
+import signal
 import sys
+import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -33,15 +35,22 @@ def main(argv=None):
         common.fail('cannot listen on %s:%s: %s' % (
             CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
             code=1)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *args: stopping.set())
     try:
-        wsgi_server.serve_forever()
+        wsgi_server.start()
     except OSError as exc:
         common.fail('cannot listen on %s:%s: %s' % (
             CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
             code=1)
-    except KeyboardInterrupt:
-        pass
+    print('migrator-api listening on %s/v2.1' % wsgi_server.url,
+          flush=True)
+    try:
+        while not stopping.wait(1):
+            pass
     finally:
+        LOG.info('migrator-api stopping')
         wsgi_server.stop()
         rpc.cleanup()
     return 0
