@@ -153,7 +153,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def _set_initial_downtime(job, milliseconds):
         try:
             job.set_max_downtime(milliseconds)
-        except libvirt_host.load_libvirt().libvirtError as e:
+        except exception.MigrationError as e:
             # Not fatal: the migration starts with libvirt's default and
             # the monitor's downtime steps still apply.
             LOG.warning('Cannot set the initial max downtime of %s: %s',

@@ -110,46 +110,69 @@ class LibvirtMigrationJob(driver.MigrationJob):
 
     def _domain(self):
         # Looked up each time: the shared connection may have been
-        # reopened, and lookups are cheap next to a 0.5 s poll.
+        # reopened, and a lookup is cheap next to a 0.5 s poll.
         return self._control_host.get_connection().lookupByUUIDString(
             self.uuid)
 
-    def get_job_stats(self):
+    def _control(self, what, call):
+        """Run ``call(domain)``; libvirt's errors become MigrationError,
+        as every driver's controls raise."""
         lv = libvirt_host.load_libvirt()
         try:
-            dom = self._domain()
+            return call(self._domain())
         except lv.libvirtError as e:
-            if libvirt_host.is_error(e, 'VIR_ERR_NO_DOMAIN'):
-                # Undefined here once it reached the destination.
-                return {'type': driver.JOB_COMPLETED}
-            raise
-        return job_stats.get_job_stats(dom)
+            raise exception.MigrationError(
+                reason='%s of the migration of %s failed: %s'
+                       % (what, self.uuid, e)) from e
+
+    def get_job_stats(self):
+        lv = libvirt_host.load_libvirt()
+        finished = self.is_finished()
+        try:
+            stats = job_stats.get_job_stats(self._domain())
+        except lv.libvirtError as e:
+            if not libvirt_host.is_error(e, 'VIR_ERR_NO_DOMAIN'):
+                raise exception.MigrationError(
+                    reason='job stats of %s: %s' % (self.uuid, e)) from e
+            # Undefined here once it reached the destination.
+            stats = {'type': driver.JOB_COMPLETED}
+        if finished and stats['type'] == driver.JOB_NONE:
+            # libvirt forgets the job once migrateToURI3 returns; how it
+            # returned says how the job ended.
+            if isinstance(self._error, exception.LiveMigrationAborted):
+                stats['type'] = driver.JOB_CANCELLED
+            elif self._error is not None:
+                stats['type'] = driver.JOB_FAILED
+        return stats
 
     def set_max_downtime(self, milliseconds):
         LOG.info('Live migration of %s: max downtime %d ms', self.uuid,
                  milliseconds)
-        self._domain().migrateSetMaxDowntime(int(milliseconds), 0)
+        self._control('Setting the max downtime', lambda dom:
+                      dom.migrateSetMaxDowntime(int(milliseconds), 0))
 
     def set_max_speed(self, mib_per_second):
         LOG.info('Live migration of %s: max speed %s MiB/s', self.uuid,
                  mib_per_second or 'unlimited')
-        self._domain().migrateSetMaxSpeed(int(mib_per_second), 0)
+        self._control('Setting the max speed', lambda dom:
+                      dom.migrateSetMaxSpeed(int(mib_per_second), 0))
 
     def start_postcopy(self):
         LOG.info('Live migration of %s: switching to post-copy', self.uuid)
-        self._domain().migrateStartPostCopy(0)
+        self._control('Switching to post-copy',
+                      lambda dom: dom.migrateStartPostCopy(0))
 
     def pause_guest(self):
         LOG.info('Live migration of %s: pausing the guest', self.uuid)
-        self._domain().suspend()
+        self._control('Pausing the guest', lambda dom: dom.suspend())
 
     def resume_guest(self):
         LOG.info('Live migration of %s: resuming the guest', self.uuid)
-        self._domain().resume()
+        self._control('Resuming the guest', lambda dom: dom.resume())
 
     def abort(self):
         LOG.info('Live migration of %s: aborting', self.uuid)
-        self._domain().abortJob()
+        self._control('Aborting', lambda dom: dom.abortJob())
 
     def guest_active_on_source(self):
         lv = libvirt_host.load_libvirt()
@@ -158,4 +181,4 @@ class LibvirtMigrationJob(driver.MigrationJob):
         except lv.libvirtError as e:
             if libvirt_host.is_error(e, 'VIR_ERR_NO_DOMAIN'):
                 return False
-            raise
+            raise exception.MigrationError(reason=str(e)) from e

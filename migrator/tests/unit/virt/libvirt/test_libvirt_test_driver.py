@@ -103,7 +103,7 @@ class TestDriverTestCase(testtools.TestCase):
         self.assertTrue(job.guest_active_on_source())
         # No job API either: the error surfaces rather than a made-up
         # job type.
-        self.assertRaises(self.libvirt.libvirtError, job.get_job_stats)
+        self.assertRaises(exception.MigrationError, job.get_job_stats)
 
     def test_pause_and_resume_guest(self):
         self.driver.spawn(self.guest)

@@ -137,7 +137,7 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         self.assertIn(UUID, self.lv.source.domains)
         self.assertNotIn(UUID, self.lv.dest.domains)
         self.assertTrue(job.guest_active_on_source())
-        self.assertEqual(driver.JOB_NONE, job.get_job_stats()['type'])
+        self.assertEqual(driver.JOB_CANCELLED, job.get_job_stats()['type'])
 
     def test_failure_is_reported_as_migration_error(self):
         job = self._start()
@@ -146,10 +146,31 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         job.wait(5)
         self.assertIsInstance(job.error(), exception.MigrationError)
         self.assertIn('same host', str(job.error()))
+        self.assertEqual(driver.JOB_FAILED, job.get_job_stats()['type'])
+
+    def test_stats_while_running_keep_libvirt_type(self):
+        job = self._start()
+        self.assertEqual(driver.JOB_UNBOUNDED, job.get_job_stats()['type'])
+        self.state.job_stats_script = [{'type': 0}]
+        # Not finished yet: NONE stays NONE (the monitor waits).
+        self.assertEqual(driver.JOB_NONE, job.get_job_stats()['type'])
+
+    def test_control_errors_are_migration_errors(self):
+        job = self._start()
+        self.state.finish_migration()
+        job.wait(5)
+        e = self.assertRaises(exception.MigrationError, job.abort)
+        self.assertIsInstance(e.__cause__, fakelibvirt.libvirtError)
+        self.assertRaises(exception.MigrationError, job.set_max_downtime, 1)
+
+    def test_stats_errors_are_migration_errors(self):
+        job = self._start()
+        self.state.job_stats_script = [fakelibvirt.libvirtError('EPIPE')]
+        self.assertRaises(exception.MigrationError, job.get_job_stats)
 
     def test_postcopy_needs_the_flag(self):
         job = self._start()
-        self.assertRaises(fakelibvirt.libvirtError, job.start_postcopy)
+        self.assertRaises(exception.MigrationError, job.start_postcopy)
 
     def test_unreachable_destination(self):
         job = migration.LibvirtMigrationJob(
