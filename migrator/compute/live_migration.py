@@ -53,11 +53,17 @@ class _Tracked:
         self.job = None
 
 
-class MigrationCancelled(exception.MigratorException):
+class _MigrationEnded(exception.MigratorException):
+    """The migration ended without completing; ``status`` says how."""
+    status = 'failed'
+
+
+class MigrationCancelled(_MigrationEnded):
     msg_fmt = 'Live migration cancelled: %(reason)s'
+    status = 'cancelled'
 
 
-class LiveMigrationFailed(exception.MigratorException):
+class LiveMigrationFailed(_MigrationEnded):
     msg_fmt = 'Live migration failed: %(reason)s'
 
 
@@ -121,16 +127,27 @@ class LiveMigrationRunner:
     # -- the worker --------------------------------------------------------
     def _run_and_forget(self, context, instance, dest, migration,
                         migrate_data):
+        status = 'failed'
         try:
             self.live_migration(context, instance, dest, migration,
                                 migrate_data)
-        except Exception as exc:
-            # Recorded on the migration and the action already.
-            LOG.info('Live migration %s of %s ended: %s', migration.uuid,
-                     instance.uuid, exc)
+            status = 'completed'
+        except _MigrationEnded as exc:
+            status = exc.status
+            LOG.info('Live migration %s of %s %s: %s', migration.uuid,
+                     instance.uuid, status, exc.format_message())
+        except Exception:
+            LOG.exception('Live migration %s of %s failed', migration.uuid,
+                          instance.uuid)
         finally:
+            # The final status is written last, after the event closed, so
+            # whoever sees it finished also sees the whole record.
+            set_status(migration, status)
             with self._lock:
                 self._tracked.pop(migration.id, None)
+            self._update_resources(context)
+            if self._notifier is not None:
+                self._notifier.end(context, instance, migration)
 
     # Named after the RPC method so that its event is
     # compute_live_migration, and it spans the whole transfer.
@@ -164,8 +181,7 @@ class LiveMigrationRunner:
                 instance_uuid=instance.uuid)
             outcome = monitor.run()
         except Exception as exc:
-            status = ('cancelled' if isinstance(exc, MigrationCancelled)
-                      else 'failed')
+            status = getattr(exc, 'status', 'failed')
             self._rollback(context, instance, dest, migration, migrate_data,
                            status)
             raise
@@ -204,12 +220,8 @@ class LiveMigrationRunner:
         self.compute_rpcapi.post_live_migration_at_destination(
             context, instance, dest, migration, migrate_data)
         self.driver.post_live_migration_at_source(guest)
-        set_status(migration, 'completed')
         LOG.info('Live migration %s of %s to %s completed', migration.uuid,
                  instance.uuid, dest)
-        self._update_resources(context)
-        if self._notifier is not None:
-            self._notifier.end(context, instance, migration)
 
     def _rollback(self, context, instance, dest, migration, migrate_data,
                   status):
@@ -226,10 +238,6 @@ class LiveMigrationRunner:
         instance.task_state = None
         instance.progress = None
         instance.save()
-        set_status(migration, status)
-        self._update_resources(context)
-        if self._notifier is not None:
-            self._notifier.end(context, instance, migration)
 
 
 def cleanup_interrupted(context, host, driver):

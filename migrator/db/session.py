@@ -23,14 +23,38 @@ _main_managers = {}     # connection URL -> transaction context manager
 _cell_connections = {}  # cell uuid -> connection URL
 
 
+def _is_sqlite(dbapi_connection):
+    return type(dbapi_connection).__module__.startswith('sqlite3')
+
+
 @event.listens_for(sa.engine.Engine, 'connect')
 def _tune_sqlite(dbapi_connection, connection_record):
-    # Several threads share one SQLite file in the embedded default: let a
-    # writer wait for the lock instead of failing at once.
-    if type(dbapi_connection).__module__.startswith('sqlite3'):
-        cursor = dbapi_connection.cursor()
-        cursor.execute('PRAGMA busy_timeout = 30000')
-        cursor.close()
+    """Several threads share one SQLite file in the embedded default.
+
+    A deferred transaction that reads and then writes must upgrade its
+    lock, and two doing so at once deadlock: SQLite then fails at once with
+    "database is locked", whatever the busy timeout. So the driver's own
+    transaction handling is switched off (oslo.db does that for SQLite)
+    and every transaction begins IMMEDIATE (``_begin_immediate``): it
+    takes the write lock up front, and the others wait up to the busy
+    timeout for it.
+    """
+    if not _is_sqlite(dbapi_connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA busy_timeout = 30000')
+    cursor.execute('PRAGMA journal_mode = WAL')
+    cursor.close()
+
+
+# Inserted before oslo.db's own listener, which then sees the transaction
+# begun (its "in_transaction" marker) and emits no plain BEGIN.
+@event.listens_for(sa.engine.Engine, 'begin', insert=True)
+def _begin_immediate(connection):
+    if connection.dialect.name == 'sqlite' and \
+            'in_transaction' not in connection.info:
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.info['in_transaction'] = True
 
 
 def _new_manager(connection):

@@ -1,0 +1,100 @@
+"""The embedded default's state: one directory holding the SQLite files of
+the API database, cell0 and cell1, created and seeded on first start.
+
+Everything here is idempotent, so a restart on the same state path finds
+its servers, flavors and migrations where it left them.
+"""
+import os
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from migrator import context as migrator_context
+from migrator.db import migration as db_migration
+from migrator import exception
+from migrator.objects import cell_mapping as cell_obj
+from migrator.objects import flavor as flavor_obj
+from migrator.objects import host_mapping as host_mapping_obj
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+CELL1_NAME = 'cell1'
+
+# Nova's classic flavors, so that the usual examples work as printed.
+DEFAULT_FLAVORS = (
+    ('1', 'm1.tiny', 512, 1, 1),
+    ('2', 'm1.small', 2048, 1, 20),
+    ('3', 'm1.medium', 4096, 2, 40),
+    ('4', 'm1.large', 8192, 4, 80),
+    ('5', 'm1.xlarge', 16384, 8, 160),
+)
+
+
+def sqlite_url(state_path, name):
+    return 'sqlite:///%s' % os.path.join(os.path.abspath(state_path),
+                                         '%s.sqlite' % name)
+
+
+def configure(state_path):
+    """Point the databases and message queue at the state directory,
+    unless a config file already chose them."""
+    os.makedirs(state_path, exist_ok=True)
+    CONF.set_default('state_path', os.path.abspath(state_path))
+    CONF.set_default('connection', sqlite_url(state_path, 'migrator_api'),
+                     group='api_database')
+    CONF.set_default('connection', sqlite_url(state_path, 'migrator'),
+                     group='database')
+    # oslo.messaging's in-process transport: no broker needed.
+    CONF.set_default('transport_url', 'fake:/')
+    CONF.set_default('auth_strategy', 'noauth2', group='api')
+
+
+def prepare_databases(compute_hosts):
+    """Create or upgrade the schemas, map cell0/cell1 and the hosts, and
+    seed the default flavors once. Returns the cell1 mapping."""
+    cell0_url = sqlite_url(CONF.state_path, 'migrator_cell0')
+    db_migration.db_sync('api')
+    db_migration.db_sync('main')
+    db_migration.db_sync('main', cell0_url)
+    cell1 = prepare_cells_and_hosts(compute_hosts, cell0_url)
+    seed_flavors(migrator_context.get_admin_context())
+    return cell1
+
+
+def prepare_cells_and_hosts(compute_hosts, cell0_url=None):
+    """Map cell0 (when its database is given), the cell of
+    [database] connection, and each compute host into it."""
+    ctxt = migrator_context.get_admin_context()
+    cells = {c.uuid: c for c in cell_obj.CellMappingList.get_all(ctxt)}
+    if cell0_url and cell_obj.CELL0_UUID not in cells:
+        cell_obj.CellMapping(ctxt, uuid=cell_obj.CELL0_UUID, name='cell0',
+                             transport_url='none:///',
+                             database_connection=cell0_url).create()
+    cell1 = next((c for c in cells.values()
+                  if c.database_connection == CONF.database.connection),
+                 None)
+    if cell1 is None:
+        cell1 = cell_obj.CellMapping(
+            ctxt, uuid=uuidutils.generate_uuid(), name=CELL1_NAME,
+            transport_url=CONF.transport_url,
+            database_connection=CONF.database.connection)
+        cell1.create()
+    for host in compute_hosts:
+        try:
+            host_mapping_obj.HostMapping(ctxt, host=host,
+                                         cell_mapping=cell1).create()
+        except exception.HostMappingExists:
+            pass
+    return cell1
+
+
+def seed_flavors(ctxt):
+    if len(flavor_obj.FlavorList.get_all(ctxt, is_public=None)):
+        return
+    for flavorid, name, ram, vcpus, disk in DEFAULT_FLAVORS:
+        flavor_obj.Flavor(ctxt, flavorid=flavorid, name=name,
+                          memory_mb=ram, vcpus=vcpus, root_gb=disk,
+                          ephemeral_gb=0, swap=0, is_public=True).create()
+    LOG.info('Seeded the default flavors m1.tiny .. m1.xlarge')

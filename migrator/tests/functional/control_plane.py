@@ -1,0 +1,156 @@
+"""An in-process control plane for functional tests: a conductor and N
+compute hosts (fake driver) on the in-process transport, SQLite databases,
+and helpers to make servers and wait for outcomes.
+
+The fake driver runs its simulations ``time_scale`` times faster than real
+time, so a migration that would take 20 s takes a fraction of a second
+while every step (iterations, progress saves, switch-over) still happens.
+"""
+import threading
+import time
+
+import fixtures
+from oslo_config import cfg
+from oslo_utils import uuidutils
+
+from migrator import context as migrator_context
+from migrator import embedded
+from migrator.objects import flavor as flavor_obj
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_action
+from migrator.objects import instance_mapping as mapping_obj
+from migrator.objects import migration as migration_obj
+from migrator.rpcapi import conductor as conductor_rpcapi
+from migrator import service
+from migrator.tests import fixtures as migrator_fixtures
+
+CONF = cfg.CONF
+
+FINAL = ('completed', 'failed', 'error', 'cancelled')
+
+
+def wait_for(predicate, timeout=20.0, interval=0.02, what='condition'):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %ss waiting for %s'
+                                 % (timeout, what))
+        time.sleep(interval)
+
+
+class ControlPlane(fixtures.Fixture):
+    """Conductor + computes; ``self.computes[host]`` is each manager."""
+
+    def __init__(self, hosts=('compute1', 'compute2'), time_scale=50.0,
+                 database=True):
+        super().__init__()
+        self.hosts = hosts
+        self.time_scale = time_scale
+        self.database = database
+
+    def setUp(self):
+        super().setUp()
+        from migrator.compute import manager as compute_manager
+        from migrator.conductor import manager as conductor_manager
+
+        conf = self.useFixture(migrator_fixtures.ConfFixture())
+        if self.database:
+            self.useFixture(migrator_fixtures.Database())
+        conf.config(time_scale=self.time_scale, group='fake_driver')
+        conf.config(monitor_poll_interval=0.05,
+                    progress_save_interval=0.1, group='live_migration')
+        self.conf = conf
+        self.useFixture(migrator_fixtures.RPCFixture())
+        self.cell = embedded.prepare_cells_and_hosts(self.hosts)
+        embedded.seed_flavors(migrator_context.get_admin_context())
+        self.services = [service.Service(
+            'conductor', 'migrator-conductor', 'conductor',
+            conductor_manager.ConductorManager('conductor'))]
+        self.computes = {}
+        for host in self.hosts:
+            manager = compute_manager.ComputeManager(host)
+            self.computes[host] = manager
+            self.services.append(service.Service(
+                host, 'migrator-compute', 'compute', manager))
+        for svc in self.services:
+            svc.start()
+        self.addCleanup(self._stop_all)
+        self.admin = self.new_context()
+
+    def _stop_all(self):
+        # Each RPC server takes a poll interval to stop: stop them at once.
+        threads = [threading.Thread(target=svc.stop, args=(5,))
+                   for svc in self.services]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    @staticmethod
+    def new_context(user='admin', project='admin'):
+        roles = ['admin'] if user == 'admin' else ['member']
+        return migrator_context.RequestContext(
+            user_id=user, project_id=project, roles=roles)
+
+    def boot(self, flavor_name='m1.small', host=None, metadata=None,
+             ctxt=None):
+        """Create a server through the conductor and wait for ACTIVE."""
+        ctxt = ctxt or self.new_context()
+        flavor = flavor_obj.Flavor.get_by_name(ctxt, flavor_name)
+        inst = instance_obj.Instance(
+            ctxt, uuid=uuidutils.generate_uuid(), display_name='server',
+            vm_state=instance_obj.BUILDING,
+            task_state=instance_obj.SCHEDULING, flavor=flavor,
+            instance_type_id=flavor.id, memory_mb=flavor.memory_mb,
+            vcpus=flavor.vcpus, root_gb=flavor.root_gb,
+            ephemeral_gb=flavor.ephemeral_gb, metadata=metadata or {},
+            project_id=ctxt.project_id, user_id=ctxt.user_id)
+        inst.create()
+        mapping_obj.InstanceMapping(ctxt, instance_uuid=inst.uuid,
+                                    cell_mapping=self.cell,
+                                    project_id=ctxt.project_id,
+                                    user_id=ctxt.user_id).create()
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'create')
+        conductor_rpcapi.ConductorAPI().build_instances(
+            ctxt, inst, requested_host=host)
+        return wait_for(lambda: self.settled(inst.uuid),
+                        what='server %s to build' % inst.uuid)
+
+    def settled(self, uuid):
+        inst = instance_obj.Instance.get_by_uuid(self.admin, uuid)
+        if inst.vm_state != instance_obj.BUILDING:
+            return inst
+        return None
+
+    def migration_of(self, instance_uuid):
+        found = migration_obj.MigrationList.get_by_filters(
+            self.admin, {'instance_uuid': instance_uuid})
+        return found[0] if found else None
+
+    def wait_for_migration(self, instance_uuid, statuses=FINAL,
+                           timeout=20.0):
+        def reached():
+            mig = self.migration_of(instance_uuid)
+            return mig if mig and mig.status in statuses else None
+        return wait_for(reached, timeout=timeout,
+                        what='migration of %s to reach %s'
+                        % (instance_uuid, statuses))
+
+    def wait_for_task_cleared(self, instance_uuid):
+        return wait_for(
+            lambda: (lambda i: i if i.task_state is None else None)(
+                instance_obj.Instance.get_by_uuid(self.admin,
+                                                  instance_uuid)),
+            what='task_state of %s to clear' % instance_uuid)
+
+    def events(self, ctxt, instance_uuid):
+        """{event name: (result, details)} of ctxt's request."""
+        action = instance_action.InstanceAction.get_by_request_id(
+            ctxt, instance_uuid, ctxt.request_id)
+        events = instance_action.InstanceActionEventList.get_by_action(
+            ctxt, action.id)
+        return action, {e.event: (e.result, e.details) for e in events}
