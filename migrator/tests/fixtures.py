@@ -136,3 +136,104 @@ class RPCFixture(fixtures.Fixture):
         conf.config(transport_url='fake:/')
         rpc.init(CONF)
         self.addCleanup(rpc.cleanup)
+
+
+# -- real database servers -------------------------------------------------
+
+#: Server URLs (no database name) of the backends the functional and
+#: integration tests use; override with MIGRATOR_TEST_MYSQL_URL and
+#: MIGRATOR_TEST_POSTGRESQL_URL.
+SERVER_URLS = {
+    'mysql': os.environ.get('MIGRATOR_TEST_MYSQL_URL',
+                            'mysql+pymysql://root@127.0.0.1:3306'),
+    'postgresql': os.environ.get(
+        'MIGRATOR_TEST_POSTGRESQL_URL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432'),
+}
+
+#: How to start each service on a machine of the project's kind (Debian,
+#: services installed from Debian's packages).
+START_COMMANDS = {
+    'mysql': ('MariaDB', 'start-stop-daemon --start --oknodo --background '
+                         '--exec /usr/sbin/mariadbd'),
+    'postgresql': ('PostgreSQL', 'pg_ctlcluster --skip-systemctl-redirect '
+                                 '$(ls /etc/postgresql) main start'),
+    'rabbit': ('RabbitMQ', 'rabbitmq-server -detached'),
+}
+
+
+class ServiceMissing(AssertionError):
+    """A server the test needs is not reachable: the test fails (it is
+    never skipped), saying which server and how to start it."""
+
+
+def service_missing(kind, where, error):
+    name, command = START_COMMANDS[kind]
+    return ServiceMissing(
+        '%s is not reachable at %s (%s). These tests need it and do not '
+        'skip: start it with "%s" (tools/run-tests.sh starts it when run '
+        'as root).' % (name, where, error, command))
+
+
+class TempDatabase(fixtures.Fixture):
+    """A throw-away database on ``backend`` ('sqlite', 'mysql' or
+    'postgresql'), dropped after the test. ``.url`` is its URL."""
+
+    def __init__(self, backend, prefix='migrator_test'):
+        super().__init__()
+        self.backend = backend
+        self.prefix = prefix
+        self.url = None
+
+    def setUp(self):
+        super().setUp()
+        if self.backend == 'sqlite':
+            path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                                'db.sqlite')
+            self.url = _sqlite_url(path)
+            return
+        import sqlalchemy as sa
+        from sqlalchemy.engine import url as sa_url
+        server = SERVER_URLS[self.backend]
+        name = '%s_%s' % (self.prefix, uuidutils_hex())
+        admin_db = 'postgres' if self.backend == 'postgresql' else None
+        admin_url = sa_url.make_url(server).set(database=admin_db)
+        engine = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
+                                  poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text('CREATE DATABASE %s' % name))
+        except sa.exc.OperationalError as exc:
+            raise service_missing(
+                self.backend, admin_url.render_as_string(),
+                str(exc.orig).strip().splitlines()[0])
+        self.url = sa_url.make_url(server).set(
+            database=name).render_as_string(hide_password=False)
+        if self.backend == 'mysql':
+            self.url += '?charset=utf8mb4'
+
+        def drop():
+            session.reset()
+            force = ' WITH (FORCE)' if self.backend == 'postgresql' else ''
+            with engine.connect() as conn:
+                conn.execute(sa.text('DROP DATABASE IF EXISTS %s%s'
+                                     % (name, force)))
+            engine.dispose()
+        self.addCleanup(drop)
+
+
+def uuidutils_hex():
+    from oslo_utils import uuidutils
+    return uuidutils.generate_uuid(dashed=False)[:12]
+
+
+def check_rabbit(url='rabbit://guest:guest@127.0.0.1:5672/'):
+    """Fail (ServiceMissing) unless RabbitMQ accepts a connection."""
+    import socket
+    from urllib import parse
+    parsed = parse.urlparse(url)
+    host, port = parsed.hostname or '127.0.0.1', parsed.port or 5672
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise service_missing('rabbit', '%s:%s' % (host, port), exc)

@@ -5,6 +5,10 @@ from migrator.db import types
 
 BASE = types.declarative_base()
 
+MIGRATIONS_HOST_IDX_MYSQL_LENGTH = {
+    'source_compute': 128, 'dest_compute': 128, 'source_node': 128,
+    'dest_node': 128, 'status': 64}
+
 
 class Instance(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     __tablename__ = 'instances'
@@ -65,9 +69,12 @@ class Migration(BASE, types.TimestampMixin, types.SoftDeleteMixin):
         sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
         sa.Index('migrations_instance_uuid_and_status_idx', 'deleted',
                  'instance_uuid', 'status'),
+        # Prefix lengths on MySQL/MariaDB: five utf8mb4 VARCHAR(255) make a
+        # key longer than InnoDB's 3072 bytes.
         sa.Index('migrations_by_host_nodes_and_status_idx', 'deleted',
                  'source_compute', 'dest_compute', 'source_node',
-                 'dest_node', 'status'),
+                 'dest_node', 'status',
+                 mysql_length=MIGRATIONS_HOST_IDX_MYSQL_LENGTH),
         # os-migrations pages by (created_at desc, id desc); with this
         # index a page with a marker is a range scan at any table size.
         sa.Index('migrations_created_at_id_idx', 'created_at', 'id'),

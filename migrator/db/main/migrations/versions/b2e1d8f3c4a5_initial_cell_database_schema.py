@@ -150,7 +150,9 @@ def upgrade():
     sa.UniqueConstraint('uuid', name='uniq_migrations0uuid')
     )
     with op.batch_alter_table('migrations', schema=None) as batch_op:
-        batch_op.create_index('migrations_by_host_nodes_and_status_idx', ['deleted', 'source_compute', 'dest_compute', 'source_node', 'dest_node', 'status'], unique=False)
+        # Prefix lengths on MySQL/MariaDB: the full utf8mb4 key would
+        # exceed InnoDB's 3072 bytes.
+        batch_op.create_index('migrations_by_host_nodes_and_status_idx', ['deleted', 'source_compute', 'dest_compute', 'source_node', 'dest_node', 'status'], unique=False, mysql_length={'source_compute': 128, 'dest_compute': 128, 'source_node': 128, 'dest_node': 128, 'status': 64})
         batch_op.create_index('migrations_created_at_id_idx', ['created_at', 'id'], unique=False)
         batch_op.create_index('migrations_instance_uuid_and_status_idx', ['deleted', 'instance_uuid', 'status'], unique=False)
         batch_op.create_index('migrations_updated_at_idx', ['updated_at'], unique=False)
