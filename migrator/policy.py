@@ -23,6 +23,11 @@ def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
     global _ENFORCER
     with _lock:
         if _ENFORCER is None:
+            if getattr(conf, '_namespace', None) is None:
+                # Configuration not parsed (embedding code and tests that
+                # set overrides only): the in-code defaults, no file.
+                conf = cfg.ConfigOpts()
+                conf([], project='migrator', default_config_files=[])
             enforcer = oslo_policy.Enforcer(conf, policy_file=policy_file,
                                             rules=rules,
                                             use_conf=use_conf)

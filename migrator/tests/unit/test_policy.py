@@ -23,7 +23,6 @@ class TestPolicyDefaults(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(config_fixture.Config(CONF))
-        CONF([], project='migrator', default_config_files=[])
         policy.reset()
         self.addCleanup(policy.reset)
 

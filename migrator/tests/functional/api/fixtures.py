@@ -45,7 +45,6 @@ class APIFixture(fixtures.Fixture):
         objects.register_all()
         tmp = self.useFixture(fixtures.TempDir()).path
         self.conf = self.useFixture(config_fixture.Config(CONF))
-        CONF([], project='migrator', default_config_files=[])
         api_url = 'sqlite:///%s' % os.path.join(tmp, 'api.db')
         cell_url = 'sqlite:///%s' % os.path.join(tmp, 'cell1.db')
         self.conf.config(connection=api_url, group='api_database')

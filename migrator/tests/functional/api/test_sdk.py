@@ -88,8 +88,6 @@ class TestSDKWithControlPlane(ServeMixin, testtools.TestCase):
 
         self.plane = self.useFixture(control_plane.ControlPlane())
         self.plane.conf.config(auth_strategy='noauth2', group='api')
-        # The policy enforcer reads [oslo_policy]: parse (no files).
-        cfg.CONF([], project='migrator', default_config_files=[])
         policy.reset()
         self.addCleanup(policy.reset)
         self.conn = connect(self.serve(compute_app.make_app(cfg.CONF)))
