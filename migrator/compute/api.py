@@ -12,6 +12,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
+from migrator import cells
 from migrator import context as migrator_context
 from migrator import exception
 from migrator.objects import cell_mapping as cell_obj
@@ -33,28 +34,8 @@ COMPUTE_BINARY = 'migrator-compute'
 
 
 def default_cell(context):
-    """The cell new instances go to.
-
-    ``migrator.cells.get_default_cell`` decides when it is available;
-    otherwise the cell whose database is ``[database] connection``,
-    created as 'cell1' when no mapping names it yet.
-    """
-    try:
-        from migrator import cells
-    except ImportError:
-        cells = None
-    if cells is not None:
-        return cells.get_default_cell(context)
-    connection = CONF.database.connection
-    for cell in cell_obj.CellMappingList.get_all(context):
-        if not cell.is_cell0 and cell.database_connection == connection:
-            return cell
-    cell = cell_obj.CellMapping(context, uuid=uuidutils.generate_uuid(),
-                                name='cell1',
-                                transport_url=CONF.transport_url or 'none:///',
-                                database_connection=connection)
-    cell.create()
-    return cell
+    """The cell new instances go to (see ``migrator.cells``)."""
+    return cells.get_default_cell(context)
 
 
 class API:
