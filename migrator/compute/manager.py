@@ -8,6 +8,7 @@ from oslo_utils import excutils
 from oslo_utils import timeutils
 
 from migrator.compute import live_migration
+from migrator.compute import notifications
 from migrator.compute import resource_tracker
 from migrator import context as migrator_context
 from migrator import exception
@@ -33,7 +34,8 @@ class ComputeManager(manager.Manager):
         self.rt = resource_tracker.ResourceTracker(host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self.live_migrations = live_migration.LiveMigrationRunner(
-            host, self.driver, self.update_available_resource)
+            host, self.driver, self.update_available_resource,
+            notifier=notifications.MigrationNotifier(host))
 
     def init_host(self):
         self.driver.init_host(self.host)

@@ -9,11 +9,12 @@ from migrator.conf import database
 from migrator.conf import fake_driver
 from migrator.conf import libvirt
 from migrator.conf import live_migration
+from migrator.conf import notifications
 from migrator.conf import scheduler
 from migrator.conf import upgrade_levels
 
 _MODULES = (base, api, compute, conductor, database, fake_driver, libvirt,
-            live_migration, scheduler, upgrade_levels)
+            live_migration, notifications, scheduler, upgrade_levels)
 
 
 def list_opts():

@@ -11,6 +11,8 @@ import time
 
 import fixtures
 from oslo_config import cfg
+from oslo_messaging.notify import _impl_test as test_notifier
+from oslo_messaging import opts as messaging_opts
 from oslo_utils import uuidutils
 
 from migrator import context as migrator_context
@@ -62,6 +64,12 @@ class ControlPlane(fixtures.Fixture):
         conf.config(time_scale=self.time_scale, group='fake_driver')
         conf.config(monitor_poll_interval=0.05,
                     progress_save_interval=0.1, group='live_migration')
+        # Notifications go to oslo.messaging's in-memory test driver.
+        for group, opts in messaging_opts.list_opts():
+            if group == 'oslo_messaging_notifications':
+                CONF.register_opts(opts, group=group)
+        conf.config(driver=['test'], group='oslo_messaging_notifications')
+        test_notifier.reset()
         self.conf = conf
         self.useFixture(migrator_fixtures.RPCFixture())
         self.cell = embedded.prepare_cells_and_hosts(self.hosts)
@@ -154,3 +162,10 @@ class ControlPlane(fixtures.Fixture):
         events = instance_action.InstanceActionEventList.get_by_action(
             ctxt, action.id)
         return action, {e.event: (e.result, e.details) for e in events}
+
+
+def notifications(event_type):
+    """Payload data of the notifications of ``event_type`` sent so far."""
+    return [message['payload']['migrator_object.data']
+            for _, message, _, _ in list(test_notifier.NOTIFICATIONS)
+            if message['event_type'] == event_type]

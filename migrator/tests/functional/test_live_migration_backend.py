@@ -87,6 +87,23 @@ class TestLiveMigrationSucceeds(LiveMigrationTestBase):
         self.assertEqual(0, source.memory_mb_used)
         self.assertEqual(2048, dest.memory_mb_used)
 
+    def test_progress_and_outcome_are_notified(self):
+        self.cp.conf.config(migration_progress_interval=0.01,
+                            group='notifications')
+        inst = self.cp.boot(host='compute1')
+        self.start(inst, host='compute2')
+        self.cp.wait_for_migration(inst.uuid)
+        progress = control_plane.wait_for(
+            lambda: control_plane.notifications('migration.progress'),
+            what='progress notifications')
+        ends = control_plane.wait_for(
+            lambda: control_plane.notifications('migration.end'),
+            what='the end notification')
+        self.assertEqual(inst.uuid, progress[0]['instance_uuid'])
+        percents = [p['percent'] for p in progress if p['percent']]
+        self.assertEqual(sorted(percents), percents)
+        self.assertEqual(['completed'], [e['status'] for e in ends])
+
     def test_blocking_call_returns_once_checks_pass(self):
         inst = self.cp.boot(host='compute1')
         self.start(inst, host='compute2', blocking=True)
