@@ -66,9 +66,10 @@ class _ModelsMigrationsSync(_SchemaTest,
                 })
             diff = self.filter_metadata_diff(
                 autogenerate.compare_metadata(context, self.get_metadata()))
-        self.assertEqual([], diff, 'Models and migrations of the %s schema '
-                         'differ on %s:\n%s' % (self.SCHEMA, self.BACKEND,
-                                                 pprint.pformat(diff)))
+        self.assertEqual([], diff,
+                         'Models and migrations of the %s schema differ '
+                         'on %s:\n%s' % (self.SCHEMA, self.BACKEND,
+                                          pprint.pformat(diff)))
 
 
 class _SyncIdempotent(_SchemaTest):
@@ -102,8 +103,9 @@ class _SyncIdempotent(_SchemaTest):
 def _make(base_cls, backend, schema):
     name = 'Test%s%s%s' % (base_cls.__name__.strip('_'),
                            backend.capitalize(), schema.capitalize())
-    return type(name, (base_cls, base.TestCase), {'BACKEND': backend, 'SCHEMA': schema,
-                                    '__module__': __name__})
+    return type(name, (base_cls, base.TestCase),
+                {'BACKEND': backend, 'SCHEMA': schema,
+                 '__module__': __name__})
 
 
 for _backend in ('sqlite', 'mysql', 'postgresql'):
