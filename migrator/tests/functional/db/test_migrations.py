@@ -66,10 +66,9 @@ class _ModelsMigrationsSync(_SchemaTest,
                 })
             diff = self.filter_metadata_diff(
                 autogenerate.compare_metadata(context, self.get_metadata()))
-        self.assertEqual([], diff,
-                         'Models and migrations of the %s schema differ '
-                         'on %s:\n%s' % (self.SCHEMA, self.BACKEND,
-                                          pprint.pformat(diff)))
+        message = 'Models and migrations of the %s schema differ on %s:\n%s'
+        self.assertEqual([], diff, message % (self.SCHEMA, self.BACKEND,
+                                              pprint.pformat(diff)))
 
 
 class _SyncIdempotent(_SchemaTest):
