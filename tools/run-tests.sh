@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# migrator's test command: the README's, and what .ci/run runs.
+#
+#   tools/run-tests.sh                  # pep8, unit, functional, integration
+#   tools/run-tests.sh unit functional  # only these suites
+#
+# It installs what the suites need, then runs every asked suite (a failure
+# does not stop the others) and ends with one summary line; the exit code
+# is non-zero if any suite failed.
+#
+# * System packages (libvirt-python builds against libvirt-dev; the KVM
+#   test needs qemu and libvirtd): installed with apt-get when run as root
+#   and any is missing.
+# * RabbitMQ, MariaDB and PostgreSQL: started when run as root and down.
+#   The tests never skip a missing server: they fail and say how to start
+#   it.
+# * A virtualenv (MIGRATOR_VENV, default .venv) with
+#   `pip install -e .[libvirt] -r test-requirements.txt`.
+set -u -o pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV=${MIGRATOR_VENV:-$ROOT/.venv}
+PYTHON=${PYTHON:-python3}
+SUITES=("$@")
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(pep8 unit functional integration)
+
+APT_PACKAGES=(libvirt-dev pkg-config qemu-system-x86 libvirt-daemon-system
+              libvirt-clients binutils iproute2)
+
+say() { printf '==> %s\n' "$*"; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+install_system_packages() {
+    command -v dpkg-query >/dev/null || return 0
+    local missing=() pkg
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+            grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! is_root; then
+        say "missing system packages (install them as root): ${missing[*]}"
+        return 0
+    fi
+    say "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q &&
+        apt-get install -y -q --no-install-recommends "${missing[@]}" \
+            </dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {  # port seconds
+    local i
+    for ((i = 0; i < $2 * 2; i++)); do
+        port_open "$1" && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+start_service() {  # name port command...
+    local name=$1 port=$2
+    shift 2
+    port_open "$port" && return 0
+    if ! is_root; then
+        say "$name is down (127.0.0.1:$port); start it with: $*"
+        return 0
+    fi
+    say "starting $name: $*"
+    bash -c "$*" </dev/null >/dev/null 2>&1
+    wait_port "$port" 90 || say "$name did not open 127.0.0.1:$port"
+}
+
+start_services() {
+    start_service RabbitMQ 5672 'rabbitmq-server -detached'
+    start_service MariaDB 3306 \
+        'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd'
+    start_service PostgreSQL 5432 \
+        'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'
+}
+
+make_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating virtualenv $VENV"
+        "$PYTHON" -m venv "$VENV" || return 1
+    fi
+    say "installing migrator[libvirt] and test requirements into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        -e ".[libvirt]" -r test-requirements.txt </dev/null
+}
+
+run_suite() {
+    local py="$VENV/bin/python"
+    case $1 in
+        pep8) "$py" -m flake8 ;;
+        unit) "$py" -m stestr --test-path ./migrator/tests/unit run ;;
+        functional)
+            "$py" -m stestr --test-path ./migrator/tests/functional run ;;
+        integration)
+            "$py" -m stestr --test-path ./migrator/tests/integration run ;;
+        *) echo "unknown suite: $1 (pep8, unit, functional, integration)"
+           return 2 ;;
+    esac
+}
+
+main() {
+    local start=$SECONDS summary=() failed=0 suite t0 rc
+    install_system_packages || say "system packages could not be installed"
+    start_services
+    if ! make_venv; then
+        echo "run-tests: FAILED: could not install migrator into $VENV"
+        return 1
+    fi
+    for suite in "${SUITES[@]}"; do
+        say "suite $suite"
+        t0=$SECONDS
+        run_suite "$suite" </dev/null
+        rc=$?
+        if [ $rc -eq 0 ]; then
+            summary+=("$suite ok ($((SECONDS - t0))s)")
+        else
+            summary+=("$suite FAILED rc=$rc ($((SECONDS - t0))s)")
+            failed=1
+        fi
+    done
+    local verdict=passed
+    [ $failed -eq 0 ] || verdict=FAILED
+    local joined
+    printf -v joined '%s; ' "${summary[@]}"
+    echo "run-tests: $verdict in $((SECONDS - start))s: ${joined%; }"
+    return $failed
+}
+
+main
