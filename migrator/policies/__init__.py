@@ -11,6 +11,10 @@ from migrator.policies import flavor_extra_specs
 from migrator.policies import flavor_manage
 from migrator.policies import flavors
 from migrator.policies import hypervisors
+from migrator.policies import instance_actions
+from migrator.policies import migrate_server
+from migrator.policies import migrations
+from migrator.policies import server_migrations
 from migrator.policies import servers
 from migrator.policies import services
 
@@ -22,6 +26,10 @@ def list_rules():
         flavor_manage.list_rules(),
         flavor_extra_specs.list_rules(),
         hypervisors.list_rules(),
+        instance_actions.list_rules(),
+        migrate_server.list_rules(),
+        migrations.list_rules(),
         servers.list_rules(),
+        server_migrations.list_rules(),
         services.list_rules(),
     ))
