@@ -14,9 +14,10 @@ LOG = logging.getLogger(__name__)
 
 
 def parse_args(argv, description, default_config_files=None,
-               cli_opts=()):
+               cli_opts=(), before_logging=None):
     """Parse the command line and config files; exit 2 with one line on a
-    bad or missing setting."""
+    bad or missing setting. ``before_logging(CONF)`` may adjust options
+    after parsing and before logging is set up."""
     # A second parse in one process (tests call main() repeatedly) must
     # forget the first before CLI options are registered; registered
     # options and overrides are kept.
@@ -32,6 +33,8 @@ def parse_args(argv, description, default_config_files=None,
         fail('config file not found: %s' % ', '.join(exc.config_files))
     except (cfg.Error, ValueError) as exc:
         fail(str(exc).strip().splitlines()[0])
+    if before_logging is not None:
+        before_logging(CONF)
     logging.setup(CONF, 'migrator')
     objects.register_all()
 
