@@ -7,6 +7,8 @@ microversioned. A path Nova has and this table lacks answers 404.
 from migrator.api.compute.handlers import flavors
 from migrator.api.compute.handlers import hypervisors
 from migrator.api.compute.handlers import identity
+from migrator.api.compute.handlers import migrations
+from migrator.api.compute.handlers import server_migrations
 from migrator.api.compute.handlers import servers
 from migrator.api.compute.handlers import services
 from migrator.api.compute.handlers import versions
@@ -45,6 +47,18 @@ ROUTES = [
     _v('GET', '/servers/detail', servers.detail),
     _v('GET', '/servers/{server_id}', servers.show),
     _v('DELETE', '/servers/{server_id}', servers.delete),
+    _v('GET', '/servers/{server_id}/migrations',
+       server_migrations.index, '2.23'),
+    _v('GET', '/servers/{server_id}/migrations/{migration_id}',
+       server_migrations.show, '2.23'),
+    _v('DELETE', '/servers/{server_id}/migrations/{migration_id}',
+       server_migrations.delete, '2.24'),
+    # The body's one key names the action; force_complete is the only
+    # one.
+    _v('POST',
+       '/servers/{server_id}/migrations/{migration_id}/action',
+       server_migrations.action, '2.22'),
+    _v('GET', '/os-migrations', migrations.index),
 
     _v('GET', '/os-services', services.index),
     # Below 2.53 {service_id} is one of the actions enable, disable,
