@@ -7,7 +7,9 @@ microversioned. A path Nova has and this table lacks answers 404.
 from migrator.api.compute.handlers import flavors
 from migrator.api.compute.handlers import hypervisors
 from migrator.api.compute.handlers import identity
+from migrator.api.compute.handlers import instance_actions
 from migrator.api.compute.handlers import migrations
+from migrator.api.compute.handlers import server_actions
 from migrator.api.compute.handlers import server_migrations
 from migrator.api.compute.handlers import servers
 from migrator.api.compute.handlers import services
@@ -59,6 +61,12 @@ ROUTES = [
        '/servers/{server_id}/migrations/{migration_id}/action',
        server_migrations.action, '2.22'),
     _v('GET', '/os-migrations', migrations.index),
+    # The body's one key names the action (server_actions.ACTIONS).
+    _v('POST', '/servers/{server_id}/action', server_actions.dispatch),
+    _v('GET', '/servers/{server_id}/os-instance-actions',
+       instance_actions.index),
+    _v('GET', '/servers/{server_id}/os-instance-actions/{request_id}',
+       instance_actions.show),
 
     _v('GET', '/os-services', services.index),
     # Below 2.53 {service_id} is one of the actions enable, disable,

@@ -1,7 +1,10 @@
 """Gabbi fixtures: one APIFixture (databases, cell, flavors, two compute
 services) per YAML file."""
+import os
+
 from gabbi import fixture
 
+from migrator.tests.functional.api import control_plane_api
 from migrator.tests.functional.api import fixtures
 
 _CURRENT = {}
@@ -31,3 +34,33 @@ class APIFixture(fixture.GabbiFixture):
     def stop_fixture(self):
         _CURRENT.pop('fixture', None)
         self.fixture.cleanUp()
+
+
+class ControlPlaneFixture(fixture.GabbiFixture):
+    """The API with a conductor and computes compute1 and compute2 (fake
+    driver): servers go ACTIVE and live migrations run. Exports
+    $ENVIRON['LOCKED_SERVER'] and $ENVIRON['STOPPED_SERVER'] (see
+    control_plane_api.ControlPlaneAPI.prepare_servers)."""
+
+    policy_rules = None
+
+    def start_fixture(self):
+        self.fixture = control_plane_api.ControlPlaneAPI(
+            policy_rules=self.policy_rules)
+        self.fixture.setUp()
+        _CURRENT['fixture'] = self.fixture
+        self.exported = self.fixture.prepare_servers()
+        os.environ.update(self.exported)
+
+    def stop_fixture(self):
+        for name in self.exported:
+            os.environ.pop(name, None)
+        _CURRENT.pop('fixture', None)
+        self.fixture.cleanUp()
+
+
+class MembersMayLiveMigrateFixture(ControlPlaneFixture):
+    """As ControlPlaneFixture, with a policy that lets project members
+    live-migrate (but not choose the host)."""
+
+    policy_rules = control_plane_api.MEMBERS_MAY_LIVE_MIGRATE
