@@ -1,10 +1,12 @@
 """Fixtures every migrator test suite can use.
 
 ``ConfFixture``
-    Resets the global configuration after the test, and sets the defaults a
-    test wants (host ``testhost``, the in-memory ``fake:`` RPC transport,
-    no config files read). Use ``self.useFixture(ConfFixture())`` then
-    ``conf_fixture.config(name=value, group=...)`` to override options.
+    Resets the global configuration after the test, registers the
+    objects, and sets test defaults: host ``testhost``, transport_url
+    ``fake:/``, report_interval 1, service_down_time 3, and no database
+    connections. Use ``self.useFixture(ConfFixture())`` then
+    ``conf_fixture.config(name=value, group=...)`` to override options
+    (``migrator.tests.base.TestCase`` does this and offers ``flags()``).
 
 ``Database``
     Points ``[database] connection`` and ``[api_database] connection`` at
@@ -17,6 +19,11 @@
 
 ``RPCFixture``
     ``rpc.init`` on the ``fake:`` transport and ``rpc.cleanup`` afterwards.
+
+``TempDatabase(backend)``
+    A throw-away database on 'sqlite', 'mysql' (MariaDB) or 'postgresql',
+    dropped afterwards; ``.url``. A server that is down fails the test
+    (``ServiceMissing``, saying how to start it); it never skips.
 """
 import atexit
 import os
