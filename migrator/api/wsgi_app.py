@@ -10,8 +10,8 @@ import os
 from oslo_config import cfg
 from oslo_log import log as logging
 
-import migrator.conf  # noqa: F401 - registers every option group
 from migrator.api.compute import app as compute_app
+import migrator.conf  # noqa: F401 - registers every option group
 from migrator import rpc
 
 CONF = cfg.CONF

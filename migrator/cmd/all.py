@@ -102,8 +102,8 @@ def banner(clouds_path, log_file):
         '',
         'Point the openstack CLI and openstacksdk at it (noauth2, as '
         'admin):',
-        '  export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s' % (clouds_path,
-                                                         CLOUD_NAME),
+        '  export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s'
+        % (clouds_path, CLOUD_NAME),
         'Create a server (migrator serves no image API: any image id '
         'will do, so',
         'create with openstacksdk or curl rather than "openstack server '

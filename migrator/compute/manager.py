@@ -14,8 +14,8 @@ from migrator import context as migrator_context
 from migrator import exception
 from migrator.instance_events import wrap_instance_event
 from migrator import manager
-from migrator.objects import instance as instance_obj
 from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import instance as instance_obj
 from migrator.objects import instance_fault
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.virt import driver as virt_driver

@@ -7,9 +7,9 @@ _one = validation.multi({'type': 'string'})
 
 list_query_v233 = {
     'type': 'object',
-    'properties': {'limit': validation.multi(
-                       validation.non_negative_int_query),
-                   'marker': _one},
+    'properties': {
+        'limit': validation.multi(validation.non_negative_int_query),
+        'marker': _one},
     'additionalProperties': True,
 }
 

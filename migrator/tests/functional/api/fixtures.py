@@ -13,8 +13,8 @@ from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 from oslo_utils import uuidutils
 
-import migrator.conf  # noqa: F401
 from migrator.api.compute import app as compute_app
+import migrator.conf  # noqa: F401
 from migrator import context
 from migrator.db import migration
 from migrator.db import session
