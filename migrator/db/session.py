@@ -57,12 +57,21 @@ def _begin_immediate(connection):
         connection.info['in_transaction'] = True
 
 
-def _new_manager(connection):
+# Engine settings taken from the option group of the database in question;
+# enginefacade alone would read every one of them from [database].
+_ENGINE_OPTIONS = ('max_retries', 'retry_interval', 'max_pool_size',
+                   'max_overflow', 'pool_timeout', 'connection_recycle_time',
+                   'connection_debug', 'mysql_sql_mode')
+
+
+def _new_manager(connection, group=None):
     if not connection:
         raise exception.ConfigurationError(
             reason='no database connection is configured')
     manager = enginefacade.transaction_context()
-    manager.configure(connection=connection, sqlite_fk=True)
+    options = {name: getattr(group, name) for name in _ENGINE_OPTIONS
+               if group is not None and hasattr(group, name)}
+    manager.configure(connection=connection, sqlite_fk=True, **options)
     return manager
 
 
@@ -73,7 +82,8 @@ def api_manager():
             if not CONF.api_database.connection:
                 raise exception.ConfigurationError(
                     reason='[api_database] connection is not set')
-            _api_manager = _new_manager(CONF.api_database.connection)
+            _api_manager = _new_manager(CONF.api_database.connection,
+                                        CONF.api_database)
         return _api_manager
 
 

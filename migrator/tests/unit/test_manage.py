@@ -88,6 +88,7 @@ class TestHelpAndSettings(ManageTestCase):
                    group='api_database')
         # oslo.db retries a refused connection 10 times, 10 s apart.
         self.flags(max_retries=0, group='database')
+        self.flags(max_retries=0, group='api_database')
         code, out, err = self.run_manage('api_db', 'sync')
         self.assertEqual(1, code)
         self.assertIn('[api_database] connection', err)
