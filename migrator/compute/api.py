@@ -390,11 +390,11 @@ class API:
                 with migrator_context.target_cell(context, cell) as cctxt, \
                         cctxt.temporary_read_deleted('yes'):
                     try:
-                        row = migration_obj.Migration.get_by_uuid(cctxt,
-                                                                  marker)
+                        row = _migration_by_marker(cctxt, marker)
                     except exception.MigrationNotFound:
                         continue
                 marker_cell, marker_key = cell, row.created_at
+                marker = row.uuid
                 break
             if marker_cell is None:
                 raise exception.MarkerNotFound(marker=marker)
@@ -576,6 +576,15 @@ class API:
         with migrator_context.target_cell(context, node._cell) as cctxt:
             return [i for i in instance_obj.InstanceList.get_by_filters(
                 cctxt, {'host': node.host, 'node': node.hypervisor_hostname})]
+
+
+def _migration_by_marker(context, marker):
+    """The migration a list marker names: its uuid (Nova's marker), or
+    its integer id, which openstacksdk sends when it asks for one more
+    page after the last (the first cell with that id wins)."""
+    if str(marker).isdigit():
+        return migration_obj.Migration.get_by_id(context, int(marker))
+    return migration_obj.Migration.get_by_uuid(context, marker)
 
 
 def _sortable(value):
