@@ -39,8 +39,25 @@ class ComputeManager(manager.Manager):
 
     def init_host(self):
         self.driver.init_host(self.host)
-        live_migration.cleanup_interrupted(
-            migrator_context.get_admin_context(), self.host, self.driver)
+        context = migrator_context.get_admin_context()
+        self._restore_guests(context)
+        live_migration.cleanup_interrupted(context, self.host, self.driver)
+
+    def _restore_guests(self, context):
+        """Reconcile the records with the hypervisor after a restart."""
+        known = set(self.driver.list_instance_uuids())
+        for instance in instance_obj.InstanceList.get_by_host(context,
+                                                              self.host):
+            if instance.uuid in known or \
+                    instance.vm_state != instance_obj.ACTIVE:
+                continue
+            if self.driver.restore_guest(instance.as_guest()):
+                LOG.info('Guest of %s restored on %s', instance.uuid,
+                         self.host)
+            else:
+                LOG.warning('Instance %s is recorded on %s but its guest '
+                            'is not on the hypervisor', instance.uuid,
+                            self.host)
 
     def post_start_hook(self):
         self.update_available_resource(

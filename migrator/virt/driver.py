@@ -128,6 +128,13 @@ class ComputeDriver(metaclass=abc.ABCMeta):
     def destroy(self, guest):
         """Stop and remove ``guest`` from this host; no error if absent."""
 
+    def restore_guest(self, guest):
+        """Bring back a guest the database says runs here but the driver
+        does not know, after the service restarted. Returns whether it
+        did. A real hypervisor keeps its guests across a service restart,
+        so the default does nothing."""
+        return False
+
     @abc.abstractmethod
     def get_power_state(self, guest):
         """One of the power state constants above."""

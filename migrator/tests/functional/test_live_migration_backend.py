@@ -237,3 +237,15 @@ class TestFailureAndControls(LiveMigrationTestBase):
         self.assertIn(mig.status, ('cancelled', 'failed'))
         self.assertEqual('compute1',
                          self.cp.wait_for_task_cleared(inst.uuid).host)
+
+
+class TestRestart(LiveMigrationTestBase):
+
+    def test_a_restarted_compute_brings_its_simulated_guests_back(self):
+        from migrator.compute import manager as compute_manager
+        inst = self.cp.boot(host='compute1')
+        # A new manager is what a restarted migrator-compute builds: its
+        # simulated hypervisor starts empty, the records say otherwise.
+        restarted = compute_manager.ComputeManager('compute1')
+        restarted.init_host()
+        self.assertIn(inst.uuid, restarted.driver.list_instance_uuids())
