@@ -33,7 +33,8 @@ cli_opts = [
     cfg.PortOpt('compute-port', default=8774,
                 help='Port of the compute API.'),
     cfg.PortOpt('volume-port', default=8776,
-                help='Port of the block storage API.'),
+                help='Port of the block storage API (reserved: that API '
+                     'is not served yet).'),
     cfg.BoolOpt('demo', default=False,
                 help='Create servers and live-migrate one while a progress '
                      'bar, fed only by the API, shows how far it got; then '
