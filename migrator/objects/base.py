@@ -103,12 +103,16 @@ def sort_and_page(query, model, sort_key, sort_dir, marker_row=None,
     desc = sort_dir == 'desc'
     if marker_row is not None:
         mval = getattr(marker_row, sort_key)
+        # The redundant bound (key <= marker's, or >=) lets the database
+        # seek the index to the marker instead of scanning it from the top
+        # and filtering with the OR (SQLite does not derive a range from
+        # an OR).
         if desc:
-            after = sa.or_(key_col < mval, sa.and_(key_col == mval,
-                                                   model.id < marker_row.id))
+            after = sa.and_(key_col <= mval, sa.or_(
+                key_col < mval, model.id < marker_row.id))
         else:
-            after = sa.or_(key_col > mval, sa.and_(key_col == mval,
-                                                   model.id > marker_row.id))
+            after = sa.and_(key_col >= mval, sa.or_(
+                key_col > mval, model.id > marker_row.id))
         query = query.where(after)
     if desc:
         query = query.order_by(key_col.desc(), model.id.desc())

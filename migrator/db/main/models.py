@@ -78,6 +78,11 @@ class Migration(BASE, types.TimestampMixin, types.SoftDeleteMixin):
         # os-migrations pages by (created_at desc, id desc); with this
         # index a page with a marker is a range scan at any table size.
         sa.Index('migrations_created_at_id_idx', 'created_at', 'id'),
+        # The same with the soft-delete flag first: listings filter on
+        # deleted = 0, and without table statistics a planner otherwise
+        # takes the deleted-first index above and sorts every row.
+        sa.Index('migrations_deleted_created_at_id_idx', 'deleted',
+                 'created_at', 'id'),
         sa.Index('migrations_updated_at_idx', 'updated_at'),
     )
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
