@@ -140,14 +140,23 @@ class LiveMigrationRunner:
             LOG.exception('Live migration %s of %s failed', migration.uuid,
                           instance.uuid)
         finally:
-            # The final status is written last, after the event closed, so
-            # whoever sees it finished also sees the whole record.
-            set_status(migration, status)
+            # The final status is written after the event closed and this
+            # host's usage was refreshed, so whoever sees it finished also
+            # sees the whole record. The destination's claim ends with that
+            # status: it refreshes its usage once the status is written.
             with self._lock:
                 self._tracked.pop(migration.id, None)
             self._update_resources(context)
+            set_status(migration, status)
+            self._refresh_destination(context, dest)
             if self._notifier is not None:
                 self._notifier.end(context, instance, migration)
+
+    def _refresh_destination(self, context, dest):
+        try:
+            self.compute_rpcapi.refresh_resources(context, dest)
+        except Exception:
+            LOG.warning('Could not ask %s to refresh its usage', dest)
 
     # Named after the RPC method so that its event is
     # compute_live_migration, and it spans the whole transfer.

@@ -187,11 +187,12 @@ class TestFailureAndControls(LiveMigrationTestBase):
         self.assertEqual(
             'Success',
             events['compute_rollback_live_migration_at_destination'][0])
-        self.cp.computes['compute2'].update_available_resource(
-            self.cp.admin)
-        dest = compute_node_obj.ComputeNodeList.get_all_by_host(
-            self.cp.admin, 'compute2')[0]
-        self.assertEqual(0, dest.memory_mb_used)
+        # The destination frees its claim by itself once the migration
+        # has failed: nothing is left claimed there.
+        control_plane.wait_for(
+            lambda: compute_node_obj.ComputeNodeList.get_all_by_host(
+                self.cp.admin, 'compute2')[0].memory_mb_used == 0,
+            what='compute2 to release the claim')
 
     def test_abort_cancels_and_the_guest_stays(self):
         inst = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
@@ -249,3 +250,44 @@ class TestRestart(LiveMigrationTestBase):
         restarted = compute_manager.ComputeManager('compute1')
         restarted.init_host()
         self.assertIn(inst.uuid, restarted.driver.list_instance_uuids())
+
+
+class TestConcurrencyLimit(LiveMigrationTestBase):
+    hosts = ('compute1', 'compute2')
+
+    def test_second_migration_waits_queued_until_the_first_ends(self):
+        first = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
+        second = self.cp.boot('m1.tiny', host='compute1')
+        self.start(first, host='compute2')
+        running = self.cp.wait_for_migration(first.uuid,
+                                             statuses=('running',))
+        self.start(second, host='compute2')
+        queued = self.cp.wait_for_migration(second.uuid,
+                                            statuses=('queued',))
+        self.assertNotIn('running', queued.progress_detail['phases'])
+        compute_rpcapi.ComputeAPI().live_migration_abort(
+            self.cp.new_context(), self.instance(first.uuid), running.id)
+        self.assertEqual('cancelled',
+                         self.cp.wait_for_migration(first.uuid).status)
+        self.assertEqual('completed',
+                         self.cp.wait_for_migration(second.uuid).status)
+
+    def test_a_queued_migration_can_be_aborted_before_it_starts(self):
+        first = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
+        second = self.cp.boot('m1.tiny', host='compute1')
+        self.start(first, host='compute2')
+        running = self.cp.wait_for_migration(first.uuid,
+                                             statuses=('running',))
+        self.start(second, host='compute2')
+        queued = self.cp.wait_for_migration(second.uuid,
+                                            statuses=('queued',))
+        api = compute_rpcapi.ComputeAPI()
+        api.live_migration_abort(self.cp.new_context(),
+                                 self.instance(second.uuid), queued.id)
+        api.live_migration_abort(self.cp.new_context(),
+                                 self.instance(first.uuid), running.id)
+        ended = self.cp.wait_for_migration(second.uuid)
+        self.assertEqual('cancelled', ended.status)
+        self.assertNotIn('running', ended.progress_detail['phases'])
+        self.assertEqual('compute1',
+                         self.cp.wait_for_task_cleared(second.uuid).host)
