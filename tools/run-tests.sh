@@ -95,6 +95,9 @@ make_venv() {
 
 run_suite() {
     local py="$VENV/bin/python"
+    # oslotest fails a test that runs longer than this (seconds) instead
+    # of letting one stuck test hang the whole run.
+    export OS_TEST_TIMEOUT=${OS_TEST_TIMEOUT:-240}
     case $1 in
         pep8) "$py" -m flake8 ;;
         unit) "$py" -m stestr --test-path ./migrator/tests/unit run ;;
