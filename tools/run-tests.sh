@@ -110,6 +110,19 @@ run_suite() {
     esac
 }
 
+PASSED=0
+FAILED_TESTS=0
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+
+count_tests() {  # add up stestr's " - Passed: N" / " - Failed: N" lines
+    local n
+    n=$(sed -n 's/^ - Passed: \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+    PASSED=$((PASSED + ${n:-0}))
+    n=$(sed -n 's/^ - Failed: \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+    FAILED_TESTS=$((FAILED_TESTS + ${n:-0}))
+}
+
 main() {
     local start=$SECONDS summary=() failed=0 suite t0 rc
     install_system_packages || say "system packages could not be installed"
@@ -121,8 +134,9 @@ main() {
     for suite in "${SUITES[@]}"; do
         say "suite $suite"
         t0=$SECONDS
-        run_suite "$suite" </dev/null
-        rc=$?
+        run_suite "$suite" </dev/null 2>&1 | tee "$LOG"
+        rc=${PIPESTATUS[0]}
+        count_tests "$LOG"
         if [ $rc -eq 0 ]; then
             summary+=("$suite ok ($((SECONDS - t0))s)")
         else
@@ -135,6 +149,7 @@ main() {
     local joined
     printf -v joined '%s; ' "${summary[@]}"
     echo "run-tests: $verdict in $((SECONDS - start))s: ${joined%; }"
+    echo "tests: $PASSED passed, $FAILED_TESTS failed"
     return $failed
 }
 
