@@ -1,0 +1,90 @@
+"""Live migration (seed 000) and the instance actions that report it."""
+from migrator.compute.api import base
+from migrator import context as migrator_context
+from migrator import exception
+from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_action as action_obj
+from migrator.objects import migration as migration_obj
+
+
+class LiveMigrationMixin:
+    # -- live migration -------------------------------------------------
+    def live_migrate(self, context, instance, host, block_migration,
+                     force, async_):
+        """Start the live migration of ``instance`` (from ``get_server``).
+
+        What stays synchronous at every microversion is checked here: the
+        lock (admins pass it, as in Nova), the state (ACTIVE or PAUSED
+        with no task), the named host. Then the task is claimed with a
+        compare-and-swap on task_state, so that of two racing requests
+        one wins and the other gets UnexpectedTaskStateError (409); the
+        action ``live-migration`` and the Migration (``accepted``) are
+        written before the conductor is asked, so a crash leaves records
+        to clean up. ``async_`` (2.34 and later) casts
+        ``live_migrate_server`` and returns at once; otherwise
+        ``migrate_server`` is called and a failed pre-check is raised
+        (the conductor has put the instance back as it was).
+        """
+        if instance.locked and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+        if instance.vm_state not in base.LIVE_MIGRATE_VM_STATES:
+            raise exception.InstanceInvalidState(
+                instance_uuid=instance.uuid, attr='vm_state',
+                state=instance.vm_state, method='live_migrate')
+        if instance.task_state is not None:
+            raise exception.InstanceInvalidState(
+                instance_uuid=instance.uuid, attr='task_state',
+                state=instance.task_state, method='live_migrate')
+        if host:
+            # An unknown host is the caller's mistake: answer it before
+            # anything is written.
+            with migrator_context.target_cell(
+                    context, self._host_cell(context, host)) as cctxt:
+                compute_node_obj.ComputeNodeList.get_all_by_host(cctxt,
+                                                                 host)
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            instance._context = cctxt
+            instance.task_state = instance_obj.MIGRATING
+            instance.save(expected_task_state=[None],
+                          expected_vm_state=list(base.LIVE_MIGRATE_VM_STATES))
+            action_obj.InstanceAction.action_start(
+                cctxt, instance.uuid, base.LIVE_MIGRATION_ACTION)
+            migration = migration_obj.Migration(
+                cctxt, status='accepted', migration_type='live-migration',
+                instance_uuid=instance.uuid, source_compute=instance.host,
+                source_node=instance.node,
+                old_instance_type_id=instance.instance_type_id,
+                new_instance_type_id=instance.instance_type_id,
+                user_id=context.user_id, project_id=context.project_id)
+            migration.create()
+            if async_:
+                self.conductor_rpcapi.live_migrate_server(
+                    cctxt, instance, host, block_migration=block_migration,
+                    force=force, migration=migration)
+            else:
+                self.conductor_rpcapi.migrate_server(
+                    cctxt, instance, host, live=True,
+                    block_migration=block_migration, force=force,
+                    migration=migration)
+        return migration
+
+    # -- instance actions -------------------------------------------------
+    def get_instance_actions(self, context, instance, limit=None,
+                             marker=None, filters=None):
+        """The actions of ``instance``, newest first (``marker`` is a
+        request id; MarkerNotFound when it names none of them)."""
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            return action_obj.InstanceActionList.get_by_instance_uuid(
+                cctxt, instance.uuid, limit=limit, marker=marker,
+                filters=filters)
+
+    def get_instance_action(self, context, instance, request_id):
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            return action_obj.InstanceAction.get_by_request_id(
+                cctxt, instance.uuid, request_id)
+
+    def get_instance_action_events(self, context, instance, action):
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            return action_obj.InstanceActionEventList.get_by_action(
+                cctxt, action.id)

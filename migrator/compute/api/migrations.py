@@ -1,0 +1,124 @@
+"""Migrations: os-migrations across cells, a server's live migrations,
+and the operator controls force-complete and abort."""
+from oslo_log import log as logging
+
+from migrator.compute.api import base
+from migrator import context as migrator_context
+from migrator import exception
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_action as action_obj
+from migrator.objects import migration as migration_obj
+
+LOG = logging.getLogger(__name__)
+
+
+class MigrationsMixin:
+    # -- migrations -------------------------------------------------------
+    def list_migrations(self, context, filters, limit=None, marker=None):
+        """Migrations of every cell matching ``filters`` (see
+        ``MigrationList.get_by_filters``), newest first (created_at desc,
+        id desc), the page after ``marker`` (a migration uuid;
+        MarkerNotFound when no cell has it). With one cell this is one
+        keyset-paged query."""
+        cells_ = self.cells(context)
+        marker_cell = marker_key = None
+        if marker is not None:
+            for cell in cells_:
+                with migrator_context.target_cell(context, cell) as cctxt, \
+                        cctxt.temporary_read_deleted('yes'):
+                    try:
+                        row = base.migration_by_marker(cctxt, marker)
+                    except exception.MigrationNotFound:
+                        continue
+                marker_cell, marker_key = cell, row.created_at
+                marker = row.uuid
+                break
+            if marker_cell is None:
+                raise exception.MarkerNotFound(marker=marker)
+
+        results = []
+        for cell in cells_:
+            in_marker_cell = marker_cell is not None and \
+                cell.uuid == marker_cell.uuid
+            # Another cell's rows are compared with the marker's
+            # created_at here; ids of different cells do not compare.
+            try:
+                with migrator_context.target_cell(context, cell) as cctxt:
+                    rows = list(migration_obj.MigrationList.get_by_filters(
+                        cctxt, dict(filters), limit=limit
+                        if (marker is None or in_marker_cell) else None,
+                        marker=marker if in_marker_cell else None))
+            except exception.MigratorException:
+                raise
+            except Exception:
+                LOG.warning('Cell %s did not answer; its migrations are '
+                            'left out', cell.identity, exc_info=True)
+                continue
+            if marker is not None and not in_marker_cell:
+                rows = [r for r in rows
+                        if base.after_marker(r.created_at, marker_key, 'desc')]
+            results.extend(rows)
+        if len(cells_) > 1:
+            results.sort(key=lambda r: (base.sort_value(r.created_at), r.id),
+                         reverse=True)
+        return results[:limit] if limit is not None else results
+
+    def _in_cell(self, context, instance):
+        return migrator_context.target_cell(context, instance._cell)
+
+    def get_server_migrations(self, context, instance, statuses):
+        """The live migrations of ``instance`` whose status is in
+        ``statuses``, newest first."""
+        with self._in_cell(context, instance) as cctxt:
+            return list(migration_obj.MigrationList.get_by_filters(
+                cctxt, {'instance_uuid': instance.uuid,
+                        'migration_type': 'live-migration',
+                        'status': list(statuses)}))
+
+    def get_server_migration(self, context, instance, migration_id):
+        """MigrationNotFoundForInstance unless ``migration_id`` is one of
+        the instance's migrations."""
+        with self._in_cell(context, instance) as cctxt:
+            return migration_obj.Migration.get_by_id_and_instance(
+                cctxt, migration_id, instance.uuid)
+
+    def live_migrate_force_complete(self, context, instance, migration_id):
+        """Ask the source to finish a running live migration now. The
+        instance must be ACTIVE and MIGRATING and not locked (409); the
+        migration must be the instance's and ``running`` (400)."""
+        self._check_lock(context, instance)
+        self._check_state(instance, 'force_complete',
+                          vm_states=[instance_obj.ACTIVE],
+                          task_states=[instance_obj.MIGRATING])
+        with self._in_cell(context, instance) as cctxt:
+            migration = migration_obj.Migration.get_by_id_and_instance(
+                cctxt, migration_id, instance.uuid)
+            if migration.status != 'running':
+                raise exception.InvalidMigrationState(
+                    migration_id=migration_id, instance_uuid=instance.uuid,
+                    state=migration.status, method='force complete')
+            action_obj.InstanceAction.action_start(
+                cctxt, instance.uuid, 'live_migration_force_complete')
+            self.compute_rpcapi.live_migration_force_complete(
+                cctxt, instance, migration.id)
+
+    def live_migrate_abort(self, context, instance, migration_id,
+                           allowed_statuses=('running',)):
+        """Ask the source to cancel a live migration in one of
+        ``allowed_statuses`` (400 otherwise; 2.65 adds queued and
+        preparing). The instance must be MIGRATING and not locked
+        (409)."""
+        self._check_lock(context, instance)
+        self._check_state(instance, 'abort live migration',
+                          task_states=[instance_obj.MIGRATING])
+        with self._in_cell(context, instance) as cctxt:
+            migration = migration_obj.Migration.get_by_id_and_instance(
+                cctxt, migration_id, instance.uuid)
+            if migration.status not in allowed_statuses:
+                raise exception.InvalidMigrationState(
+                    migration_id=migration_id, instance_uuid=instance.uuid,
+                    state=migration.status, method='abort live migration')
+            action_obj.InstanceAction.action_start(
+                cctxt, instance.uuid, 'live_migration_cancel')
+            self.compute_rpcapi.live_migration_abort(cctxt, instance,
+                                                     migration.id)

@@ -1,0 +1,207 @@
+"""Servers: create, list, show and delete, across cells."""
+from oslo_log import log as logging
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+
+from migrator.compute.api import base
+from migrator import context as migrator_context
+from migrator import exception
+from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import flavor as flavor_obj
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_action as action_obj
+from migrator.objects import instance_fault as fault_obj
+from migrator.objects import instance_mapping as mapping_obj
+from migrator.objects import service as service_obj
+
+LOG = logging.getLogger(__name__)
+
+
+class ServersMixin:
+    # -- servers ----------------------------------------------------------
+    def _mapping(self, context, uuid):
+        try:
+            mapping = mapping_obj.InstanceMapping.get_by_instance_uuid(
+                context, uuid)
+        except exception.InstanceMappingNotFound:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        if mapping.cell_mapping is None:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return mapping
+
+    def get_server(self, context, uuid):
+        """The instance, read in its cell; its cell is
+        ``instance.cell_mapping`` (not a field: set on the object)."""
+        if not uuidutils.is_uuid_like(uuid):
+            raise exception.InstanceNotFound(instance_id=uuid)
+        mapping = self._mapping(context, uuid)
+        with migrator_context.target_cell(context,
+                                          mapping.cell_mapping) as cctxt:
+            instance = instance_obj.Instance.get_by_uuid(cctxt, uuid)
+        instance._cell = mapping.cell_mapping
+        return instance
+
+    def get_fault(self, context, instance):
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            return fault_obj.InstanceFault.get_latest_for_instance(
+                cctxt, instance.uuid)
+
+    def list_servers(self, context, filters, sort_key='created_at',
+                     sort_dir='desc', limit=None, marker=None):
+        """Instances of every cell matching ``filters`` (see
+        ``InstanceList.get_by_filters``), merged in sort order, the page
+        after ``marker``."""
+        marker_cell = marker_key = None
+        if marker is not None:
+            try:
+                marker_cell = self._mapping(context, marker).cell_mapping
+            except exception.InstanceNotFound:
+                raise exception.MarkerNotFound(marker=marker)
+            with migrator_context.target_cell(context, marker_cell) as c, \
+                    c.temporary_read_deleted('yes'):
+                marker_row = instance_obj.Instance.get_by_uuid(c, marker)
+            marker_key = getattr(marker_row, sort_key)
+
+        results = []
+        for cell in self.cells(context):
+            in_marker_cell = (marker_cell is not None and
+                              cell.uuid == marker_cell.uuid)
+            try:
+                with migrator_context.target_cell(context, cell) as cctxt:
+                    rows = list(instance_obj.InstanceList.get_by_filters(
+                        cctxt, dict(filters), sort_key=sort_key,
+                        sort_dir=sort_dir,
+                        limit=limit if (marker is None or in_marker_cell)
+                        else None,
+                        marker=marker if in_marker_cell else None))
+            except exception.MigratorException:
+                raise
+            except Exception:
+                LOG.warning('Cell %s did not answer; its servers are left '
+                            'out', cell.identity, exc_info=True)
+                continue
+            if marker is not None and not in_marker_cell:
+                rows = [r for r in rows
+                        if base.after_marker(getattr(r, sort_key),
+                                             marker_key, sort_dir)]
+            for row in rows:
+                row._cell = cell
+            results.extend(rows)
+        results.sort(
+            key=lambda r: (base.sort_value(getattr(r, sort_key)), r.id),
+            reverse=(sort_dir == 'desc'))
+        return results[:limit] if limit is not None else results
+
+    def create_server(self, context, name, flavorid, image_ref,
+                      metadata=None, availability_zone=None,
+                      requested_host=None, requested_node=None):
+        try:
+            flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
+        except exception.FlavorNotFound:
+            raise exception.Invalid(reason='Flavor %s could not be found.'
+                                    % flavorid)
+        if flavor.disabled:
+            raise exception.Invalid(reason='Flavor is disabled.')
+        if requested_host:
+            cell = self._host_cell(context, requested_host)
+            with migrator_context.target_cell(context, cell) as cctxt:
+                nodes = compute_node_obj.ComputeNodeList.get_all_by_host(
+                    cctxt, requested_host)
+            if requested_node and requested_node not in \
+                    [n.hypervisor_hostname for n in nodes]:
+                raise exception.ComputeNodeNotFound(node=requested_node)
+        elif requested_node:
+            cell, node = self._find_node(context, requested_node)
+            requested_host = node.host
+        else:
+            cell = base.default_cell(context)
+        instance = instance_obj.Instance(
+            context, uuid=uuidutils.generate_uuid(), display_name=name,
+            user_id=context.user_id, project_id=context.project_id,
+            vm_state=instance_obj.BUILDING,
+            task_state=instance_obj.SCHEDULING, power_state=0,
+            image_ref=image_ref, flavor=flavor, instance_type_id=flavor.id,
+            memory_mb=flavor.memory_mb, vcpus=flavor.vcpus,
+            root_gb=flavor.root_gb, ephemeral_gb=flavor.ephemeral_gb,
+            metadata=dict(metadata or {}), locked=False, progress=0,
+            availability_zone=availability_zone)
+        # A new server's 'updated' is its creation time, so that it is in
+        # changes-since listings from the start.
+        instance.updated_at = timeutils.utcnow()
+        with migrator_context.target_cell(context, cell) as cctxt:
+            instance.create()
+            mapping = mapping_obj.InstanceMapping(
+                context, instance_uuid=instance.uuid, cell_mapping=cell,
+                project_id=context.project_id, user_id=context.user_id,
+                queued_for_delete=False)
+            try:
+                mapping.create()
+            except Exception:
+                instance.destroy()
+                raise
+            action_obj.InstanceAction.action_start(cctxt, instance.uuid,
+                                                   'create')
+            self.conductor_rpcapi.build_instances(
+                cctxt, instance, requested_host=requested_host,
+                requested_node=requested_node)
+        instance._cell = cell
+        return instance
+
+    def _find_node(self, context, nodename):
+        for cell, nodes in self._each_cell(
+                context, compute_node_obj.ComputeNodeList.get_all):
+            for node in nodes:
+                if node.hypervisor_hostname == nodename:
+                    return cell, node
+        raise exception.ComputeNodeNotFound(node=nodename)
+
+    def delete_server(self, context, uuid):
+        instance = self.get_server(context, uuid)
+        if instance.locked and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=uuid)
+        cell = instance._cell
+        with migrator_context.target_cell(context, cell) as cctxt:
+            instance._context = cctxt
+            if instance.host and self._host_is_up(cctxt, instance.host):
+                instance.task_state = instance_obj.DELETING
+                instance.save()
+                action_obj.InstanceAction.action_start(cctxt, uuid,
+                                                       'delete')
+                mapping = mapping_obj.InstanceMapping.get_by_instance_uuid(
+                    context, uuid)
+                mapping.queued_for_delete = True
+                mapping.save()
+                self.compute_rpcapi.terminate_instance(cctxt, instance,
+                                                       instance.host)
+                return
+            # Never placed (or its host is down): nothing runs it, so the
+            # record is deleted here.
+            action_obj.InstanceAction.action_start(cctxt, uuid, 'delete')
+            instance.destroy()
+        mapping = mapping_obj.InstanceMapping.get_by_instance_uuid(
+            context, uuid)
+        mapping.queued_for_delete = True
+        mapping.save()
+
+    @staticmethod
+    def _host_is_up(context, host):
+        try:
+            service = service_obj.Service.get_by_compute_host(context, host)
+        except exception.ComputeHostNotFound:
+            return False
+        return service.is_up
+
+    def host_status(self, context, instance):
+        """Nova's host_status: UP, DOWN, MAINTENANCE (disabled) or ''."""
+        if not instance.host:
+            return ''
+        try:
+            service = service_obj.Service.get_by_compute_host(
+                context, instance.host)
+        except exception.ComputeHostNotFound:
+            return 'UNKNOWN'
+        if service.forced_down or not service.is_up:
+            return 'DOWN'
+        if service.disabled:
+            return 'MAINTENANCE'
+        return 'UP'
