@@ -5,6 +5,8 @@ from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields as ovo_fields
 import sqlalchemy as sa
 
+from migrator.db import session
+
 from migrator import exception
 
 
@@ -121,6 +123,42 @@ def sort_and_page(query, model, sort_key, sort_dir, marker_row=None,
     if limit is not None:
         query = query.limit(limit)
     return query
+
+
+class CellRowMixin:
+    """Reading and writing an object kept as one row of ``_model`` in a
+    cell database (soft-deleted rows follow the context's read_deleted)."""
+    _model = None
+
+    @classmethod
+    def _get_one(cls, context, *conditions, not_found):
+        query = read_deleted_filter(sa.select(cls._model), cls._model,
+                                    context)
+        with session.reader(context) as db:
+            row = db.scalars(query.where(*conditions)).first()
+            if row is None:
+                raise not_found
+            return cls._from_db_object(context, cls(), row)
+
+    def _insert(self, values):
+        with session.writer(self._context) as db:
+            row = self._model(**values)
+            db.add(row)
+            db.flush()
+            self._from_db_object(self._context, self, row)
+
+    def _update(self, values):
+        if values:
+            with session.writer(self._context) as db:
+                db.execute(sa.update(self._model).where(
+                    self._model.id == self.id).values(**values))
+        self.obj_reset_changes()
+
+    def _copy_from(self, fresh):
+        for name in self.fields:
+            if fresh.obj_attr_is_set(name):
+                setattr(self, name, getattr(fresh, name))
+        self.obj_reset_changes()
 
 
 class MigratorObjectSerializer(ovo_base.VersionedObjectSerializer):

@@ -10,9 +10,11 @@ from migrator.objects import fields
 
 
 @base.register
-class ComputeNode(base.MigratorObject, base.MigratorPersistentObject):
+class ComputeNode(base.CellRowMixin, base.MigratorObject,
+                  base.MigratorPersistentObject):
     # Version 1.0: Initial version
     VERSION = '1.0'
+    _model = models.ComputeNode
 
     fields = dict(base.MigratorPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -62,20 +64,12 @@ class ComputeNode(base.MigratorObject, base.MigratorPersistentObject):
             self.uuid = uuidutils.generate_uuid()
         values = self._changed_values()
         values.pop('deleted', None)
-        with session.writer(self._context) as db:
-            row = models.ComputeNode(**values)
-            db.add(row)
-            db.flush()
-            self._from_db_object(self._context, self, row)
+        self._insert(values)
 
     def save(self):
         values = self._changed_values()
         values.pop('deleted', None)
-        if values:
-            with session.writer(self._context) as db:
-                db.execute(sa.update(models.ComputeNode).where(
-                    models.ComputeNode.id == self.id).values(**values))
-        self.obj_reset_changes()
+        self._update(values)
 
 
 @base.register

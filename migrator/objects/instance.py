@@ -35,9 +35,11 @@ _PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
 
 
 @base.register
-class Instance(base.MigratorObject, base.MigratorPersistentObject):
+class Instance(base.CellRowMixin, base.MigratorObject,
+               base.MigratorPersistentObject):
     # Version 1.0: Initial version
     VERSION = '1.0'
+    _model = models.Instance
 
     fields = dict(base.MigratorPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -159,11 +161,7 @@ class Instance(base.MigratorObject, base.MigratorPersistentObject):
         self.obj_reset_changes()
 
     def refresh(self):
-        fresh = self.get_by_uuid(self._context, self.uuid)
-        for name in self.fields:
-            if fresh.obj_attr_is_set(name):
-                setattr(self, name, getattr(fresh, name))
-        self.obj_reset_changes()
+        self._copy_from(self.get_by_uuid(self._context, self.uuid))
 
     def destroy(self):
         with session.writer(self._context) as db:

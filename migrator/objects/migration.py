@@ -29,9 +29,11 @@ _PLAIN = ('id', 'uuid', 'source_compute', 'dest_compute', 'source_node',
 
 
 @base.register
-class Migration(base.MigratorObject, base.MigratorPersistentObject):
+class Migration(base.CellRowMixin, base.MigratorObject,
+                base.MigratorPersistentObject):
     # Version 1.0: Initial version
     VERSION = '1.0'
+    _model = models.Migration
 
     fields = dict(base.MigratorPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -78,30 +80,20 @@ class Migration(base.MigratorObject, base.MigratorPersistentObject):
         return values
 
     @classmethod
-    def _get(cls, context, *conditions, not_found):
-        query = base.read_deleted_filter(sa.select(models.Migration),
-                                         models.Migration, context)
-        with session.reader(context) as db:
-            row = db.scalars(query.where(*conditions)).first()
-            if row is None:
-                raise not_found
-            return cls._from_db_object(context, cls(), row)
-
-    @classmethod
     def get_by_id(cls, context, migration_id):
-        return cls._get(context, models.Migration.id == migration_id,
-                        not_found=exception.MigrationNotFound(
-                            migration_id=migration_id))
+        return cls._get_one(context, models.Migration.id == migration_id,
+                            not_found=exception.MigrationNotFound(
+                                migration_id=migration_id))
 
     @classmethod
     def get_by_uuid(cls, context, uuid):
-        return cls._get(context, models.Migration.uuid == uuid,
-                        not_found=exception.MigrationNotFound(
-                            migration_id=uuid))
+        return cls._get_one(context, models.Migration.uuid == uuid,
+                            not_found=exception.MigrationNotFound(
+                                migration_id=uuid))
 
     @classmethod
     def get_by_id_and_instance(cls, context, migration_id, instance_uuid):
-        return cls._get(
+        return cls._get_one(
             context, models.Migration.id == migration_id,
             models.Migration.instance_uuid == instance_uuid,
             not_found=exception.MigrationNotFoundForInstance(
@@ -110,12 +102,7 @@ class Migration(base.MigratorObject, base.MigratorPersistentObject):
     def create(self):
         if not self.obj_attr_is_set('uuid'):
             self.uuid = uuidutils.generate_uuid()
-        values = self._db_values()
-        with session.writer(self._context) as db:
-            row = models.Migration(**values)
-            db.add(row)
-            db.flush()
-            self._from_db_object(self._context, self, row)
+        self._insert(self._db_values())
 
     def save(self, expected_status=None):
         """Write the changed fields; with ``expected_status`` (a list) only
@@ -138,11 +125,7 @@ class Migration(base.MigratorObject, base.MigratorPersistentObject):
         return written
 
     def refresh(self):
-        fresh = self.get_by_id(self._context, self.id)
-        for name in self.fields:
-            if fresh.obj_attr_is_set(name):
-                setattr(self, name, getattr(fresh, name))
-        self.obj_reset_changes()
+        self._copy_from(self.get_by_id(self._context, self.id))
 
     @property
     def is_live_migration(self):

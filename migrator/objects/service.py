@@ -20,9 +20,11 @@ SERVICE_VERSION = 1
 
 
 @base.register
-class Service(base.MigratorObject, base.MigratorPersistentObject):
+class Service(base.CellRowMixin, base.MigratorObject,
+              base.MigratorPersistentObject):
     # Version 1.0: Initial version
     VERSION = '1.0'
+    _model = models.Service
 
     fields = dict(base.MigratorPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -39,32 +41,23 @@ class Service(base.MigratorObject, base.MigratorPersistentObject):
     })
 
     @classmethod
-    def _get(cls, context, *conditions, not_found):
-        query = base.read_deleted_filter(sa.select(models.Service),
-                                         models.Service, context)
-        with session.reader(context) as db:
-            row = db.scalars(query.where(*conditions)).first()
-            if row is None:
-                raise not_found
-            return cls._from_db_object(context, cls(), row)
-
-    @classmethod
     def get_by_id(cls, context, service_id):
-        return cls._get(context, models.Service.id == service_id,
-                        not_found=exception.ServiceNotFound(
-                            service_id=service_id))
+        return cls._get_one(context, models.Service.id == service_id,
+                            not_found=exception.ServiceNotFound(
+                                service_id=service_id))
 
     @classmethod
     def get_by_uuid(cls, context, uuid):
-        return cls._get(context, models.Service.uuid == uuid,
-                        not_found=exception.ServiceNotFound(service_id=uuid))
+        return cls._get_one(context, models.Service.uuid == uuid,
+                            not_found=exception.ServiceNotFound(
+                                service_id=uuid))
 
     @classmethod
     def get_by_host_and_binary(cls, context, host, binary):
-        return cls._get(context, models.Service.host == host,
-                        models.Service.binary == binary,
-                        not_found=exception.HostBinaryNotFound(
-                            host=host, binary=binary))
+        return cls._get_one(context, models.Service.host == host,
+                            models.Service.binary == binary,
+                            not_found=exception.HostBinaryNotFound(
+                                host=host, binary=binary))
 
     @classmethod
     def get_by_compute_host(cls, context, host):
@@ -79,20 +72,12 @@ class Service(base.MigratorObject, base.MigratorPersistentObject):
             self.uuid = uuidutils.generate_uuid()
         values = self._changed_values()
         values.pop('deleted', None)
-        with session.writer(self._context) as db:
-            row = models.Service(**values)
-            db.add(row)
-            db.flush()
-            self._from_db_object(self._context, self, row)
+        self._insert(values)
 
     def save(self):
         values = self._changed_values()
         values.pop('deleted', None)
-        if values:
-            with session.writer(self._context) as db:
-                db.execute(sa.update(models.Service).where(
-                    models.Service.id == self.id).values(**values))
-        self.obj_reset_changes()
+        self._update(values)
 
     def heartbeat(self):
         """Record that the service is alive (one UPDATE, no read)."""
