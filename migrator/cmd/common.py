@@ -52,6 +52,15 @@ def require(group, name, hint):
         fail('[%s] %s is not set: %s' % (group, name, hint))
 
 
+def require_service_settings():
+    """What every RPC service needs: a message queue and both databases."""
+    require('DEFAULT', 'transport_url',
+            'set it to the message queue, e.g. '
+            'rabbit://guest:guest@127.0.0.1:5672/')
+    require('database', 'connection', 'the cell database URL')
+    require('api_database', 'connection', 'the API database URL')
+
+
 def run_service(binary, build_services):
     """Build services (after config is loaded) and serve until signalled;
     configuration and connection errors become one line."""

@@ -14,11 +14,7 @@ def main(argv=None):
                             'host through its virt driver ([DEFAULT] '
                             'compute_driver); listens on the "compute" '
                             'RPC topic as server [DEFAULT] host.')
-    common.require('DEFAULT', 'transport_url',
-                   'set it to the message queue, e.g. '
-                   'rabbit://guest:guest@127.0.0.1:5672/')
-    common.require('database', 'connection', 'the cell database URL')
-    common.require('api_database', 'connection', 'the API database URL')
+    common.require_service_settings()
 
     def build():
         from migrator.compute import manager

@@ -13,11 +13,7 @@ def main(argv=None):
     common.parse_args(argv, 'migrator-conductor: runs live migrations and '
                             'other multi-host workflows; listens on the '
                             '"conductor" RPC topic.')
-    common.require('DEFAULT', 'transport_url',
-                   'set it to the message queue, e.g. '
-                   'rabbit://guest:guest@127.0.0.1:5672/')
-    common.require('database', 'connection', 'the cell database URL')
-    common.require('api_database', 'connection', 'the API database URL')
+    common.require_service_settings()
 
     def build():
         from migrator.conductor import manager
