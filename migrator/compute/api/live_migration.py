@@ -1,7 +1,6 @@
 """Live migration (seed 000) and the instance actions that report it."""
 from migrator.compute.api import base
 from migrator import context as migrator_context
-from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import instance_action as action_obj
@@ -26,16 +25,10 @@ class LiveMigrationMixin:
         ``migrate_server`` is called and a failed pre-check is raised
         (the conductor has put the instance back as it was).
         """
-        if instance.locked and not context.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
-        if instance.vm_state not in base.LIVE_MIGRATE_VM_STATES:
-            raise exception.InstanceInvalidState(
-                instance_uuid=instance.uuid, attr='vm_state',
-                state=instance.vm_state, method='live_migrate')
-        if instance.task_state is not None:
-            raise exception.InstanceInvalidState(
-                instance_uuid=instance.uuid, attr='task_state',
-                state=instance.task_state, method='live_migrate')
+        self._check_lock(context, instance)
+        self._check_state(instance, 'live_migrate',
+                          vm_states=base.LIVE_MIGRATE_VM_STATES,
+                          task_states=[None])
         if host:
             # An unknown host is the caller's mistake: answer it before
             # anything is written.

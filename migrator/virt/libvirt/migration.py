@@ -53,6 +53,7 @@ class LibvirtMigrationJob(driver.MigrationJob):
         self.typed_params = typed_params
         self.flags = flags
         self._error = None
+        self._abort_requested = False
         self._done = threading.Event()
         self._thread = threading.Thread(
             target=self._migrate, name='live-migration-%s' % uuid,
@@ -93,7 +94,11 @@ class LibvirtMigrationJob(driver.MigrationJob):
             self._done.set()
 
     def _translate(self, error):
-        if libvirt_host.is_error(error, 'VIR_ERR_OPERATION_ABORTED'):
+        # After an abort was asked for, whatever error ends the transfer is
+        # that abort taking effect: QEMU does not always say "aborted"
+        # (seen on KVM: "Unable to write to monitor: Broken pipe").
+        if self._abort_requested or \
+                libvirt_host.is_error(error, 'VIR_ERR_OPERATION_ABORTED'):
             exc = exception.LiveMigrationAborted(instance_uuid=self.uuid,
                                                  reason=str(error))
         else:
@@ -172,6 +177,7 @@ class LibvirtMigrationJob(driver.MigrationJob):
 
     def abort(self):
         LOG.info('Live migration of %s: aborting', self.uuid)
+        self._abort_requested = True
         self._control('Aborting', lambda dom: dom.abortJob())
 
     def guest_active_on_source(self):

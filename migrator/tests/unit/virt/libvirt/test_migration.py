@@ -1,3 +1,5 @@
+from unittest import mock
+
 import testtools
 
 from migrator import exception
@@ -137,6 +139,18 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         self.assertIn(UUID, self.lv.source.domains)
         self.assertNotIn(UUID, self.lv.dest.domains)
         self.assertTrue(job.guest_active_on_source())
+        self.assertEqual(driver.JOB_CANCELLED, job.get_job_stats()['type'])
+
+    def test_any_error_after_an_abort_is_the_abort(self):
+        # Real QEMU may end an aborted migration with another error.
+        job = self._start()
+        with mock.patch.object(fakelibvirt.virDomain, 'abortJob',
+                               return_value=0):
+            job.abort()
+        self.state.fail_migration(fakelibvirt.libvirtError(
+            'Unable to write to monitor: Broken pipe'))
+        self.assertTrue(job.wait(5))
+        self.assertIsInstance(job.error(), exception.LiveMigrationAborted)
         self.assertEqual(driver.JOB_CANCELLED, job.get_job_stats()['type'])
 
     def test_failure_is_reported_as_migration_error(self):
