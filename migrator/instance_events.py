@@ -7,6 +7,7 @@
 exception the result 'Error' with the message as details and the
 traceback. The exception is re-raised; recording never hides it.
 """
+import contextlib
 import functools
 import inspect
 import sys
@@ -31,21 +32,27 @@ def wrap_instance_event(prefix):
         @functools.wraps(function)
         def wrapper(self, context, *args, **kwargs):
             bound = signature.bind(self, context, *args, **kwargs)
-            uuid = _instance_uuid(bound.arguments['instance'])
-            host = getattr(self, 'host', None)
-            recorded = _start(context, uuid, event_name, host)
-            try:
-                result = function(self, context, *args, **kwargs)
-            except Exception as exc:
-                if recorded:
-                    _finish(context, uuid, event_name, host, exc,
-                            sys.exc_info()[2])
-                raise
-            if recorded:
-                _finish(context, uuid, event_name, host)
-            return result
+            with recorded(context, bound.arguments['instance'], event_name,
+                          getattr(self, 'host', None)):
+                return function(self, context, *args, **kwargs)
         return wrapper
     return decorator
+
+
+@contextlib.contextmanager
+def recorded(context, instance, event_name, host=None):
+    """Record the ``with`` block as ``event_name`` of the instance action
+    that ``context``'s request started (see the module docstring)."""
+    uuid = _instance_uuid(instance)
+    started = _start(context, uuid, event_name, host)
+    try:
+        yield
+    except Exception as exc:
+        if started:
+            _finish(context, uuid, event_name, host, exc, sys.exc_info()[2])
+        raise
+    if started:
+        _finish(context, uuid, event_name, host)
 
 
 def _start(context, uuid, event_name, host):

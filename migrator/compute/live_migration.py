@@ -51,6 +51,7 @@ class _Tracked:
         self.commands = queue.Queue()
         self.cancelled = False
         self.job = None
+        self.migrate_data = None
 
 
 class _MigrationEnded(exception.MigratorException):
@@ -128,17 +129,24 @@ class LiveMigrationRunner:
     def _run_and_forget(self, context, instance, dest, migration,
                         migrate_data):
         status = 'failed'
+        tracked = self._tracked[migration.id]
+        tracked.migrate_data = migrate_data
         try:
             self.live_migration(context, instance, dest, migration,
                                 migrate_data)
             status = 'completed'
-        except _MigrationEnded as exc:
-            status = exc.status
-            LOG.info('Live migration %s of %s %s: %s', migration.uuid,
-                     instance.uuid, status, exc.format_message())
-        except Exception:
-            LOG.exception('Live migration %s of %s failed', migration.uuid,
-                          instance.uuid)
+        except Exception as exc:
+            if isinstance(exc, _MigrationEnded):
+                status = exc.status
+                LOG.info('Live migration %s of %s %s: %s', migration.uuid,
+                         instance.uuid, status, exc.format_message())
+            else:
+                LOG.exception('Live migration %s of %s failed',
+                              migration.uuid, instance.uuid)
+            # After compute_live_migration recorded why: whoever sees the
+            # server back on its source also sees the reason.
+            self._rollback(context, instance, dest, migration,
+                           tracked.migrate_data, status)
         finally:
             # The final status is written after the event closed and this
             # host's usage was refreshed, so whoever sees it finished also
@@ -166,39 +174,31 @@ class LiveMigrationRunner:
         tracked = self._tracked[migration.id]
         guest = instance.as_guest()
         block_migration = bool((migrate_data or {}).get('block_migration'))
-        try:
-            self._check_not_cancelled(tracked)
-            set_status(migration, 'preparing')
-            migrate_data = self.compute_rpcapi.pre_live_migration(
+        self._check_not_cancelled(tracked)
+        set_status(migration, 'preparing')
+        migrate_data = tracked.migrate_data = \
+            self.compute_rpcapi.pre_live_migration(
                 context, instance, dest, migration, migrate_data)
-            self._check_not_cancelled(tracked)
-            set_status(migration, 'running')
-            data_gb = migration_policy.guest_data_gb(guest, block_migration)
-            params = migration_policy.start_params(
-                CONF.live_migration, block_migration, data_gb)
-            with self._lock:
-                tracked.job = self.driver.start_live_migration(
-                    guest, dest, migrate_data, params)
-            LOG.info('Live migration %s of %s to %s started (%s)',
-                     migration.uuid, instance.uuid, dest, params)
-            monitor = migration_monitor.LiveMigrationMonitor(
-                tracked.job, CONF.live_migration, data_gb,
-                tracked.commands,
-                save_progress=lambda p: self._save_progress(
-                    context, instance, migration, p),
-                set_status=lambda s: set_status(migration, s),
-                instance_uuid=instance.uuid)
-            outcome = monitor.run()
-        except Exception as exc:
-            status = getattr(exc, 'status', 'failed')
-            self._rollback(context, instance, dest, migration, migrate_data,
-                           status)
-            raise
+        self._check_not_cancelled(tracked)
+        set_status(migration, 'running')
+        data_gb = migration_policy.guest_data_gb(guest, block_migration)
+        params = migration_policy.start_params(
+            CONF.live_migration, block_migration, data_gb)
+        with self._lock:
+            tracked.job = self.driver.start_live_migration(
+                guest, dest, migrate_data, params)
+        LOG.info('Live migration %s of %s to %s started (%s)',
+                 migration.uuid, instance.uuid, dest, params)
+        monitor = migration_monitor.LiveMigrationMonitor(
+            tracked.job, CONF.live_migration, data_gb, tracked.commands,
+            save_progress=lambda p: self._save_progress(
+                context, instance, migration, p),
+            set_status=lambda s: set_status(migration, s),
+            instance_uuid=instance.uuid)
+        outcome = monitor.run()
         if outcome.status == migration_monitor.COMPLETED:
             self._post(context, instance, dest, migration, migrate_data)
             return
-        self._rollback(context, instance, dest, migration, migrate_data,
-                       outcome.status)
         if outcome.status == migration_monitor.CANCELLED:
             raise MigrationCancelled(reason=outcome.reason or 'aborted')
         raise LiveMigrationFailed(reason=outcome.reason or 'unknown')

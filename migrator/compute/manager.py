@@ -12,6 +12,7 @@ from migrator.compute import notifications
 from migrator.compute import resource_tracker
 from migrator import context as migrator_context
 from migrator import exception
+from migrator import instance_events
 from migrator.instance_events import wrap_instance_event
 from migrator import manager
 from migrator.objects import compute_node as compute_node_obj
@@ -84,10 +85,14 @@ class ComputeManager(manager.Manager):
         self.update_available_resource(context)
 
     @messaging.expected_exceptions(exception.MigratorException)
-    @wrap_instance_event(prefix='compute')
     def build_and_run_instance(self, context, instance, node=None):
+        # The event is closed before the instance changes state, so that
+        # whoever sees it ACTIVE or ERROR also sees the event's result.
         try:
-            self.driver.spawn(instance.as_guest())
+            with instance_events.recorded(context, instance,
+                                          'compute_build_and_run_instance',
+                                          self.host):
+                self.driver.spawn(instance.as_guest())
         except Exception as exc:
             with excutils.save_and_reraise_exception():
                 LOG.error('Build of %s on %s failed: %s', instance.uuid,

@@ -9,7 +9,7 @@ import oslo_messaging as messaging
 from migrator.conductor.tasks import build_instance
 from migrator.conductor.tasks import live_migrate
 from migrator import exception
-from migrator.instance_events import wrap_instance_event
+from migrator import instance_events
 from migrator import manager
 from migrator.rpcapi import conductor as conductor_rpcapi
 
@@ -26,30 +26,32 @@ class ConductorManager(manager.Manager):
         return {'host': self.host, 'service': 'conductor',
                 'payload': payload}
 
-    # Expected failures (no host, bad request) are recorded on the
-    # instance and its action; oslo.messaging then logs them without a
-    # traceback.
+    # Each workflow records its conductor_<method> event itself (TaskBase
+    # .run), so that it rolls back only once the event says why. Expected
+    # failures (no host, a failed pre-check) are then logged by
+    # oslo.messaging without a traceback.
     @messaging.expected_exceptions(exception.MigratorException)
-    @wrap_instance_event(prefix='conductor')
     def build_instances(self, context, instance, requested_host=None,
                         requested_node=None):
         build_instance.BuildInstanceTask(
-            context, instance, requested_host, requested_node).run()
+            context, instance, requested_host, requested_node).run(
+                'conductor_build_instances', self.host)
 
     @messaging.expected_exceptions(exception.MigratorException)
-    @wrap_instance_event(prefix='conductor')
     def migrate_server(self, context, instance, host, live=True,
                        block_migration=None, force=False, migration=None):
         """The blocking path: a failed check is raised to the caller."""
         if not live:
-            raise exception.Invalid(
-                reason='cold migration is not available yet')
+            with instance_events.recorded(context, instance,
+                                          'conductor_migrate_server',
+                                          self.host):
+                raise exception.Invalid(
+                    reason='cold migration is not available yet')
         live_migrate.LiveMigrationTask(
             context, instance, host, block_migration, force,
-            migration).run()
+            migration).run('conductor_migrate_server', self.host)
 
     @messaging.expected_exceptions(exception.MigratorException)
-    @wrap_instance_event(prefix='conductor')
     def live_migrate_server(self, context, instance, host,
                             block_migration=None, force=False,
                             migration=None):
@@ -57,4 +59,4 @@ class ConductorManager(manager.Manager):
         the outcome is on the instance action and the migration."""
         live_migrate.LiveMigrationTask(
             context, instance, host, block_migration, force,
-            migration).run()
+            migration).run('conductor_live_migrate_server', self.host)

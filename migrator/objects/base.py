@@ -96,6 +96,17 @@ def read_deleted_filter(query, model, context):
     return query
 
 
+def find_marker(db, model, marker, *conditions):
+    """The row a list's ``marker`` names (the row matching
+    ``conditions``), None without a marker, or MarkerNotFound."""
+    if marker is None:
+        return None
+    row = db.scalars(sa.select(model).where(*conditions)).first()
+    if row is None:
+        raise exception.MarkerNotFound(marker=marker)
+    return row
+
+
 def sort_and_page(query, model, sort_key, sort_dir, marker_row=None,
                   limit=None):
     """Order ``query`` by ``sort_key`` then id, both ``sort_dir``, and keep

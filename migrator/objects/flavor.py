@@ -164,12 +164,8 @@ class FlavorList(base.ObjectListBase, base.MigratorObject):
         if min_root_gb is not None:
             query = query.where(model.root_gb >= min_root_gb)
         with session.api_reader(context) as db:
-            marker_row = None
-            if marker is not None:
-                marker_row = db.scalars(sa.select(model).where(
-                    model.flavorid == marker)).first()
-                if marker_row is None:
-                    raise exception.MarkerNotFound(marker=marker)
+            marker_row = base.find_marker(db, model, marker,
+                                          model.flavorid == marker)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             return cls._from_db_list(context, Flavor,

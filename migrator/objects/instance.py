@@ -226,13 +226,9 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
             else:
                 query = query.where(column == value)
         with session.reader(context) as db:
-            marker_row = None
-            if marker is not None:
-                with context.temporary_read_deleted('yes'):
-                    marker_row = db.scalars(sa.select(model).where(
-                        model.uuid == marker)).first()
-                if marker_row is None:
-                    raise exception.MarkerNotFound(marker=marker)
+            # A deleted server still marks where a page ended.
+            marker_row = base.find_marker(db, model, marker,
+                                          model.uuid == marker)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             rows = db.scalars(query).all()

@@ -81,13 +81,9 @@ class InstanceActionList(base.ObjectListBase, base.MigratorObject):
             query = query.where(
                 model.updated_at <= filters['changes-before'])
         with session.reader(context) as db:
-            marker_row = None
-            if marker is not None:
-                marker_row = db.scalars(sa.select(model).where(
-                    model.instance_uuid == instance_uuid,
-                    model.request_id == marker)).first()
-                if marker_row is None:
-                    raise exception.MarkerNotFound(marker=marker)
+            marker_row = base.find_marker(
+                db, model, marker, model.instance_uuid == instance_uuid,
+                model.request_id == marker)
             query = base.sort_and_page(query, model, 'created_at', 'desc',
                                        marker_row, limit)
             return cls._from_db_list(context, InstanceAction,

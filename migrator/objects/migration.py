@@ -180,12 +180,8 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
             else:
                 query = query.where(column == value)
         with session.reader(context) as db:
-            marker_row = None
-            if marker is not None:
-                marker_row = db.scalars(sa.select(model).where(
-                    model.uuid == marker)).first()
-                if marker_row is None:
-                    raise exception.MarkerNotFound(marker=marker)
+            marker_row = base.find_marker(db, model, marker,
+                                          model.uuid == marker)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             return cls._from_db_list(context, Migration,

@@ -2,10 +2,16 @@
 
 ``run()`` executes; if any step raises, it rolls back what was done and
 re-raises, so a caller sees the original error and nothing is left
-half-done.
+half-done. With an event name, the steps are recorded as that event of the
+request's instance action, and the rollback comes after the event was
+recorded: whoever sees the instance restored also sees why.
 """
+import contextlib
+
 from oslo_log import log as logging
 from oslo_utils import excutils
+
+from migrator import instance_events
 
 LOG = logging.getLogger(__name__)
 
@@ -15,9 +21,13 @@ class TaskBase:
         self.context = context
         self.instance = instance
 
-    def run(self):
+    def run(self, event_name=None, host=None):
+        recorder = (instance_events.recorded(self.context, self.instance,
+                                             event_name, host)
+                    if event_name else contextlib.nullcontext())
         try:
-            return self._execute()
+            with recorder:
+                return self._execute()
         except Exception as exc:
             with excutils.save_and_reraise_exception():
                 LOG.info('%s of instance %s failed: %s; rolling back',
