@@ -32,15 +32,17 @@ IN_FLIGHT = ('queued', 'preparing', 'running',
              migration_monitor.STATUS_POSTCOPY, 'post-migrating')
 
 
-def set_status(migration, status):
-    """Change the status and stamp when the new phase started."""
+def set_status(migration, status, expected=None):
+    """Change the status and stamp when the new phase started; with
+    ``expected`` (statuses) only if the record is still in one of them.
+    Returns whether it changed."""
     detail = dict(migration.progress_detail or {})
     phases = dict(detail.get('phases') or {})
     phases.setdefault(status, timeutils.utcnow().isoformat() + 'Z')
     detail['phases'] = phases
     migration.status = status
     migration.progress_detail = detail
-    migration.save()
+    return migration.save(expected_status=expected)
 
 
 class _Tracked:
@@ -83,7 +85,13 @@ class LiveMigrationRunner:
 
     # -- entry points (called by the manager's RPC methods) ---------------
     def submit(self, context, instance, dest, migration, migrate_data):
-        set_status(migration, 'queued')
+        # Only a migration the conductor handed over (still "accepted")
+        # starts: one the conductor has since expired must stay ended.
+        if not set_status(migration, 'queued', expected=['accepted']):
+            LOG.warning('Live migration %s of %s is no longer accepted '
+                        '(expired or ended); not starting it',
+                        migration.uuid, instance.uuid)
+            return
         with self._lock:
             self._tracked[migration.id] = _Tracked(migration)
         self._executor.submit(self._run_and_forget, context, instance, dest,

@@ -3,9 +3,11 @@
 Each workflow is a task class in ``migrator.conductor.tasks``; the methods
 here only unpack the request and run the task.
 """
+from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from migrator.conductor import stale_migrations
 from migrator.conductor.tasks import build_instance
 from migrator.conductor.tasks import live_migrate
 from migrator import exception
@@ -13,6 +15,7 @@ from migrator import instance_events
 from migrator import manager
 from migrator.rpcapi import conductor as conductor_rpcapi
 
+CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -21,6 +24,16 @@ class ConductorManager(manager.Manager):
 
     def __init__(self, host):
         super().__init__(host, 'conductor')
+
+    def periodic_tasks(self):
+        if not CONF.conductor.stale_migration_timeout:
+            return []
+        return [(self.expire_stale_migrations,
+                 CONF.conductor.stale_migration_check_interval)]
+
+    def expire_stale_migrations(self, context):
+        return stale_migrations.expire(
+            context, CONF.conductor.stale_migration_timeout)
 
     def ping(self, context, payload):
         return {'host': self.host, 'service': 'conductor',

@@ -5,8 +5,15 @@ conductor_group = cfg.OptGroup('conductor', title='Conductor options')
 
 conductor_opts = [
     cfg.IntOpt(
-        'workers', default=4, min=1,
-        help='Threads the conductor uses to run RPC requests.'),
+        'stale_migration_timeout', default=3600, min=0,
+        help='A live migration still "accepted" (its pre-checks never '
+             'finished: a conductor died, or the API\'s call timed out) '
+             'this many seconds after its last update is marked "error" '
+             'and its server released from the MIGRATING task. Keep it '
+             'above [DEFAULT] long_rpc_timeout. 0 disables the check.'),
+    cfg.IntOpt(
+        'stale_migration_check_interval', default=300, min=1,
+        help='Seconds between two checks for stale accepted migrations.'),
 ]
 
 

@@ -146,7 +146,8 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
         ``filters``: host (source or destination compute),
         source_compute (ignored with host), status (value or list),
         instance_uuid, migration_type, hidden, user_id, project_id,
-        node, changes-since and changes-before (on updated_at).
+        node, changes-since and changes-before (on updated_at),
+        untouched-since (neither created nor updated after it).
         ``marker`` is a migration uuid.
         """
         filters = dict(filters or {})
@@ -169,6 +170,12 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
             query = query.where(model.updated_at >= since)
         if before:
             query = query.where(model.updated_at <= before)
+        untouched_since = filters.pop('untouched-since', None)
+        if untouched_since:
+            # A row never updated has no updated_at: its age is its
+            # creation's.
+            query = query.where(sa.func.coalesce(
+                model.updated_at, model.created_at) <= untouched_since)
         for key in ('status', 'instance_uuid', 'migration_type', 'user_id',
                     'project_id', 'dest_compute', 'hidden'):
             if key not in filters:

@@ -2,6 +2,10 @@
 the pre-checks, the transfer under the monitor, post-migration, rollback
 and the operator controls, read back as a user would — through the
 instance, its migration record and its instance action."""
+import datetime
+
+from oslo_utils import timeutils
+
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
@@ -291,3 +295,43 @@ class TestConcurrencyLimit(LiveMigrationTestBase):
         self.assertNotIn('running', ended.progress_detail['phases'])
         self.assertEqual('compute1',
                          self.cp.wait_for_task_cleared(second.uuid).host)
+
+
+class TestStaleMigrations(LiveMigrationTestBase):
+
+    def _stranded(self):
+        """A server left MIGRATING with an accepted migration, as a
+        conductor that died mid-check leaves it."""
+        from migrator.conductor.tasks import live_migrate
+        inst = self.cp.boot(host='compute1')
+        inst.task_state = instance_obj.MIGRATING
+        inst.save(expected_task_state=[None])
+        migration = live_migrate.new_migration(self.cp.admin, inst)
+        return inst, migration
+
+    def test_an_old_accepted_migration_is_expired_and_the_server_freed(self):
+        inst, migration = self._stranded()
+        conductor = self.cp.services[0].manager
+        self.cp.conf.config(stale_migration_timeout=60, group='conductor')
+        self.assertEqual(0, conductor.expire_stale_migrations(self.cp.admin))
+        timeutils.set_time_override(timeutils.utcnow() +
+                                    datetime.timedelta(seconds=120))
+        self.addCleanup(timeutils.clear_time_override)
+        self.assertEqual(1, conductor.expire_stale_migrations(self.cp.admin))
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+
+    def test_a_late_hand_off_of_an_expired_migration_does_not_start(self):
+        inst, migration = self._stranded()
+        migration.status = 'error'
+        migration.save()
+        compute = self.cp.computes['compute1']
+        # What the compute does when the conductor's cast finally arrives.
+        compute.live_migration(self.cp.new_context(),
+                               self.instance(inst.uuid), 'compute2',
+                               migration, {})
+        self.assertEqual([], compute.live_migrations.in_flight())
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertEqual('compute1', self.instance(inst.uuid).host)
