@@ -106,6 +106,12 @@ def main(argv=None):
     # Alembic says at INFO what each command already prints.
     logging.set_defaults(default_log_levels=(
         logging.get_default_log_levels() + ['alembic=WARN']))
+    # At a prompt an unreachable database should be an answer in seconds,
+    # not after oslo.db's ten retries 10 s apart (a config file may still
+    # ask for more).
+    for group in ('database', 'api_database'):
+        CONF.set_default('max_retries', 2, group=group)
+        CONF.set_default('retry_interval', 1, group=group)
     common.parse_args(argv, 'migrator-manage: database schemas, flavors, '
                             'services and cells of a migrator deployment.',
                       cli_opts=[category_opt])
