@@ -212,16 +212,22 @@ class DomainState(object):
     # Test helpers for a migration in flight.
     def finish_migration(self):
         """Let the pending (or next) migrateToURI3 succeed."""
-        self._migration_slot().finish(None)
+        self.pending_migration().finish(None)
 
     def fail_migration(self, error):
         """Let the pending (or next) migrateToURI3 raise ``error``."""
-        self._migration_slot().finish(error)
+        self.pending_migration().finish(error)
 
-    def _migration_slot(self):
-        if self.migration is None or self.migration.done.is_set():
-            self.migration = Migration()
-        return self.migration
+    def pending_migration(self):
+        """The migration the pending (or next) migrateToURI3 takes part
+        in; the test and the migrating thread may both be first to ask."""
+        with _slot_lock:
+            if self.migration is None or self.migration.done.is_set():
+                self.migration = Migration()
+            return self.migration
+
+
+_slot_lock = threading.Lock()
 
 
 class Migration(object):
@@ -463,7 +469,7 @@ class virDomain(object):
         if dest is None:
             raise libvirtError('unable to connect to server at %s'
                                % dconnuri, VIR_ERR_SYSTEM_ERROR)
-        migration = s._migration_slot()
+        migration = s.pending_migration()
         migration.flags = flags
         migration.started.set()
         self._conn.migrating = True

@@ -72,12 +72,13 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         job.start()
         self.addCleanup(job.wait, 5)
         self.addCleanup(self._release)
-        self.assertTrue(self.state.migration.started.wait(5))
+        self.assertTrue(self.state.pending_migration().started.wait(5))
         return job
 
     def _release(self):
-        if not self.state.migration.released.is_set():
-            self.state.finish_migration()
+        pending = self.state.migration
+        if pending is not None and not pending.released.is_set():
+            pending.finish(None)
 
     def test_migrates_on_its_own_connection(self):
         job = self._start()
