@@ -148,6 +148,10 @@ class LibvirtMigrationJob(driver.MigrationJob):
                 stats['type'] = driver.JOB_CANCELLED
             elif self._error is not None:
                 stats['type'] = driver.JOB_FAILED
+        elif self._abort_requested and stats['type'] == driver.JOB_FAILED:
+            # Cutting the stream can make the destination's QEMU fail to
+            # load it, and libvirt then calls the job failed (seen on KVM).
+            stats['type'] = driver.JOB_CANCELLED
         return stats
 
     def set_max_downtime(self, milliseconds):

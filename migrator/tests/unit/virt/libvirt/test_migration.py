@@ -154,6 +154,14 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         self.assertIsInstance(job.error(), exception.LiveMigrationAborted)
         self.assertEqual(driver.JOB_CANCELLED, job.get_job_stats()['type'])
 
+    def test_a_job_libvirt_calls_failed_after_an_abort_is_cancelled(self):
+        job = self._start()
+        with mock.patch.object(fakelibvirt.virDomain, 'abortJob',
+                               return_value=0):
+            job.abort()
+        self.state.job_stats_script = [{'type': driver.JOB_FAILED}]
+        self.assertEqual(driver.JOB_CANCELLED, job.get_job_stats()['type'])
+
     def test_failure_is_reported_as_migration_error(self):
         job = self._start()
         self.state.fail_migration(fakelibvirt.libvirtError(
