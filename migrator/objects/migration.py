@@ -99,6 +99,20 @@ class Migration(base.CellRowMixin, base.MigratorObject,
             not_found=exception.MigrationNotFoundForInstance(
                 migration_id=migration_id, instance_id=instance_uuid))
 
+    @classmethod
+    def create_live_migration(cls, context, instance):
+        """Record a live migration of ``instance`` as ``accepted``, from
+        its current host, on behalf of ``context``'s caller."""
+        migration = cls(
+            context, status='accepted', migration_type='live-migration',
+            instance_uuid=instance.uuid, source_compute=instance.host,
+            source_node=instance.node,
+            old_instance_type_id=instance.instance_type_id,
+            new_instance_type_id=instance.instance_type_id,
+            user_id=context.user_id, project_id=context.project_id)
+        migration.create()
+        return migration
+
     def create(self):
         if not self.obj_attr_is_set('uuid'):
             self.uuid = uuidutils.generate_uuid()

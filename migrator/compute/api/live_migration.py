@@ -43,14 +43,8 @@ class LiveMigrationMixin:
                           expected_vm_state=list(base.LIVE_MIGRATE_VM_STATES))
             action_obj.InstanceAction.action_start(
                 cctxt, instance.uuid, base.LIVE_MIGRATION_ACTION)
-            migration = migration_obj.Migration(
-                cctxt, status='accepted', migration_type='live-migration',
-                instance_uuid=instance.uuid, source_compute=instance.host,
-                source_node=instance.node,
-                old_instance_type_id=instance.instance_type_id,
-                new_instance_type_id=instance.instance_type_id,
-                user_id=context.user_id, project_id=context.project_id)
-            migration.create()
+            migration = migration_obj.Migration.create_live_migration(
+                cctxt, instance)
             if async_:
                 self.conductor_rpcapi.live_migrate_server(
                     cctxt, instance, host, block_migration=block_migration,

@@ -32,18 +32,6 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
-def new_migration(context, instance):
-    migration = migration_obj.Migration(
-        context, status='accepted', migration_type='live-migration',
-        instance_uuid=instance.uuid, source_compute=instance.host,
-        source_node=instance.node,
-        old_instance_type_id=instance.instance_type_id,
-        new_instance_type_id=instance.instance_type_id,
-        user_id=context.user_id, project_id=context.project_id)
-    migration.create()
-    return migration
-
-
 class LiveMigrationTask(base.TaskBase):
     def __init__(self, context, instance, destination, block_migration,
                  force, migration=None):
@@ -58,7 +46,8 @@ class LiveMigrationTask(base.TaskBase):
 
     def _execute(self):
         if self.migration is None:
-            self.migration = new_migration(self.context, self.instance)
+            self.migration = migration_obj.Migration.create_live_migration(
+                self.context, self.instance)
         scheduler.usable_service(self.context, self.source)
         if self.destination:
             dest_node = self._check_requested_destination()

@@ -302,11 +302,12 @@ class TestStaleMigrations(LiveMigrationTestBase):
     def _stranded(self):
         """A server left MIGRATING with an accepted migration, as a
         conductor that died mid-check leaves it."""
-        from migrator.conductor.tasks import live_migrate
+        from migrator.objects import migration as migration_obj
         inst = self.cp.boot(host='compute1')
         inst.task_state = instance_obj.MIGRATING
         inst.save(expected_task_state=[None])
-        migration = live_migrate.new_migration(self.cp.admin, inst)
+        migration = migration_obj.Migration.create_live_migration(
+            self.cp.admin, inst)
         return inst, migration
 
     def test_an_old_accepted_migration_is_expired_and_the_server_freed(self):
