@@ -68,6 +68,41 @@ class APIBase:
                             'out', cell.identity, exc_info=True)
         return results
 
+    def _merge_cells(self, context, fetch, what, sort_key, sort_dir,
+                     limit=None, marker=None, marker_cell=None,
+                     marker_key=None):
+        """The rows of every cell, merged in (sort_key, id) order, the page
+        after ``marker``. ``fetch(cctxt, limit, marker)`` lists one cell's
+        rows. The marker's own cell pages in its database; another cell's
+        rows are compared with the marker's sort key here, since ids of
+        different cells do not compare. Each row is tagged with its cell
+        (``_cell``); a cell that does not answer is left out, logged."""
+        results = []
+        for cell in self.cells(context):
+            in_marker_cell = (marker_cell is not None and
+                              cell.uuid == marker_cell.uuid)
+            paged = marker is None or in_marker_cell
+            try:
+                with migrator_context.target_cell(context, cell) as cctxt:
+                    rows = list(fetch(cctxt, limit if paged else None,
+                                      marker if in_marker_cell else None))
+            except exception.MigratorException:
+                raise
+            except Exception:
+                LOG.warning('Cell %s did not answer; its %s are left out',
+                            cell.identity, what, exc_info=True)
+                continue
+            if not paged:
+                rows = [r for r in rows
+                        if after_marker(getattr(r, sort_key), marker_key,
+                                        sort_dir)]
+            for row in rows:
+                row._cell = cell
+            results.extend(rows)
+        results.sort(key=lambda r: (sort_value(getattr(r, sort_key)), r.id),
+                     reverse=(sort_dir == 'desc'))
+        return results[:limit] if limit is not None else results
+
     def _host_cell(self, context, host):
         try:
             return host_mapping_obj.HostMapping.get_by_host(

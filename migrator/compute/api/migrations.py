@@ -20,10 +20,9 @@ class MigrationsMixin:
         id desc), the page after ``marker`` (a migration uuid;
         MarkerNotFound when no cell has it). With one cell this is one
         keyset-paged query."""
-        cells_ = self.cells(context)
         marker_cell = marker_key = None
         if marker is not None:
-            for cell in cells_:
+            for cell in self.cells(context):
                 with migrator_context.target_cell(context, cell) as cctxt, \
                         cctxt.temporary_read_deleted('yes'):
                     try:
@@ -36,32 +35,14 @@ class MigrationsMixin:
             if marker_cell is None:
                 raise exception.MarkerNotFound(marker=marker)
 
-        results = []
-        for cell in cells_:
-            in_marker_cell = marker_cell is not None and \
-                cell.uuid == marker_cell.uuid
-            # Another cell's rows are compared with the marker's
-            # created_at here; ids of different cells do not compare.
-            try:
-                with migrator_context.target_cell(context, cell) as cctxt:
-                    rows = list(migration_obj.MigrationList.get_by_filters(
-                        cctxt, dict(filters), limit=limit
-                        if (marker is None or in_marker_cell) else None,
-                        marker=marker if in_marker_cell else None))
-            except exception.MigratorException:
-                raise
-            except Exception:
-                LOG.warning('Cell %s did not answer; its migrations are '
-                            'left out', cell.identity, exc_info=True)
-                continue
-            if marker is not None and not in_marker_cell:
-                rows = [r for r in rows
-                        if base.after_marker(r.created_at, marker_key, 'desc')]
-            results.extend(rows)
-        if len(cells_) > 1:
-            results.sort(key=lambda r: (base.sort_value(r.created_at), r.id),
-                         reverse=True)
-        return results[:limit] if limit is not None else results
+        return self._merge_cells(
+            context,
+            lambda cctxt, page_limit, page_marker:
+                migration_obj.MigrationList.get_by_filters(
+                    cctxt, dict(filters), limit=page_limit,
+                    marker=page_marker),
+            'migrations', 'created_at', 'desc', limit=limit, marker=marker,
+            marker_cell=marker_cell, marker_key=marker_key)
 
     def _in_cell(self, context, instance):
         return migrator_context.target_cell(context, instance._cell)

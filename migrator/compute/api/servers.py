@@ -62,35 +62,15 @@ class ServersMixin:
                 marker_row = instance_obj.Instance.get_by_uuid(c, marker)
             marker_key = getattr(marker_row, sort_key)
 
-        results = []
-        for cell in self.cells(context):
-            in_marker_cell = (marker_cell is not None and
-                              cell.uuid == marker_cell.uuid)
-            try:
-                with migrator_context.target_cell(context, cell) as cctxt:
-                    rows = list(instance_obj.InstanceList.get_by_filters(
-                        cctxt, dict(filters), sort_key=sort_key,
-                        sort_dir=sort_dir,
-                        limit=limit if (marker is None or in_marker_cell)
-                        else None,
-                        marker=marker if in_marker_cell else None))
-            except exception.MigratorException:
-                raise
-            except Exception:
-                LOG.warning('Cell %s did not answer; its servers are left '
-                            'out', cell.identity, exc_info=True)
-                continue
-            if marker is not None and not in_marker_cell:
-                rows = [r for r in rows
-                        if base.after_marker(getattr(r, sort_key),
-                                             marker_key, sort_dir)]
-            for row in rows:
-                row._cell = cell
-            results.extend(rows)
-        results.sort(
-            key=lambda r: (base.sort_value(getattr(r, sort_key)), r.id),
-            reverse=(sort_dir == 'desc'))
-        return results[:limit] if limit is not None else results
+        return self._merge_cells(
+            context,
+            lambda cctxt, page_limit, page_marker:
+                instance_obj.InstanceList.get_by_filters(
+                    cctxt, dict(filters), sort_key=sort_key,
+                    sort_dir=sort_dir, limit=page_limit,
+                    marker=page_marker),
+            'servers', sort_key, sort_dir, limit=limit, marker=marker,
+            marker_cell=marker_cell, marker_key=marker_key)
 
     def create_server(self, context, name, flavorid, image_ref,
                       metadata=None, availability_zone=None,
