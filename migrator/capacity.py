@@ -10,6 +10,12 @@ from migrator import exception
 from migrator.objects import flavor as flavor_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
+from migrator.objects import pmem_namespace as pmem_obj
+from migrator import pmem
+
+# A cold migration or resize that reached the destination keeps room for
+# its instance on the source until it is confirmed or reverted.
+_HELD_ON_SOURCE = ('finished', 'confirming', 'reverting')
 
 
 def _flavor_usage(flavor):
@@ -30,7 +36,18 @@ def host_usage(context, host):
         count += 1
     for mig in migration_obj.MigrationList.get_unfinished_by_host(
             context, host):
-        if mig.dest_compute != host or mig.instance_uuid in here:
+        if mig.instance_uuid in here:
+            continue
+        if mig.dest_compute != host:
+            if (mig.source_compute == host and
+                    mig.status in _HELD_ON_SOURCE and
+                    not mig.is_live_migration):
+                old = _old_flavor(context, mig)
+                if old is not None:
+                    used = _flavor_usage(old)
+                    vcpus += used[0]
+                    memory += used[1]
+                    disk += used[2]
             continue
         flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
         try:
@@ -53,6 +70,14 @@ def host_usage(context, host):
     return vcpus, memory, disk, count
 
 
+def _old_flavor(context, mig):
+    try:
+        return flavor_obj.Flavor.get_by_id(context,
+                                           mig.old_instance_type_id)
+    except exception.FlavorNotFound:
+        return None
+
+
 def free_capacity(context, node):
     """Free vcpus, memory_mb and disk_gb of a ComputeNode."""
     vcpus_used, memory_used, disk_used, _ = host_usage(context, node.host)
@@ -63,6 +88,8 @@ def free_capacity(context, node):
         - memory_used,
         'disk_gb': int(node.local_gb * (node.disk_allocation_ratio or 1.0))
         - disk_used,
+        'pmem': pmem_obj.PmemNamespaceList.free_by_label(context,
+                                                         node.host),
     }
 
 
@@ -73,4 +100,11 @@ def lacking(flavor, free):
     short = ['%s: needs %d, free %d' % (key, needs[key], free[key])
              for key in ('vcpus', 'memory_mb', 'disk_gb')
              if needs[key] > free[key]]
+    labels = pmem.requested_labels(flavor.extra_specs
+                                   if flavor.obj_attr_is_set('extra_specs')
+                                   else {})
+    if labels:
+        pmem_short = pmem.lacking(labels, free.get('pmem') or {})
+        if pmem_short:
+            short.append(pmem_short)
     return '; '.join(short) or None

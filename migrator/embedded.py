@@ -31,6 +31,15 @@ DEFAULT_FLAVORS = (
     ('5', 'm1.xlarge', 16384, 8, 160),
 )
 
+# Seed 003: flavors with persistent memory (hw:pmem), the second one to
+# resize to, and each simulated host's namespaces, small enough to copy
+# in seconds: (flavorid, name, ram, vcpus, disk, hw:pmem).
+PMEM_FLAVORS = (
+    ('6', 'pmem.small', 1024, 1, 10, '256M'),
+    ('7', 'pmem.medium', 2048, 2, 20, '512M'),
+)
+PMEM_NAMESPACES = ['256M:pmem0|pmem1', '512M:pmem2|pmem3']
+
 
 def sqlite_url(state_path, name):
     return 'sqlite:///%s' % os.path.join(os.path.abspath(state_path),
@@ -49,6 +58,8 @@ def configure(state_path):
     # oslo.messaging's in-process transport: no broker needed.
     CONF.set_default('transport_url', 'fake:/')
     CONF.set_default('auth_strategy', 'noauth2', group='api')
+    # Every simulated host gets file-backed PMEM namespaces.
+    CONF.set_default('pmem_namespaces', PMEM_NAMESPACES, group='libvirt')
 
 
 def prepare_databases(compute_hosts):
@@ -60,6 +71,7 @@ def prepare_databases(compute_hosts):
     db_migration.db_sync('main', cell0_url)
     cell1 = prepare_cells_and_hosts(compute_hosts, cell0_url)
     seed_flavors(migrator_context.get_admin_context())
+    seed_pmem_flavors(migrator_context.get_admin_context())
     return cell1
 
 
@@ -98,3 +110,23 @@ def seed_flavors(ctxt):
                           memory_mb=ram, vcpus=vcpus, root_gb=disk,
                           ephemeral_gb=0, swap=0, is_public=True).create()
     LOG.info('Seeded the default flavors m1.tiny .. m1.xlarge')
+
+
+def seed_pmem_flavors(ctxt):
+    """Add the PMEM flavors unless a flavor of that name exists."""
+    for flavorid, name, ram, vcpus, disk, pmem in PMEM_FLAVORS:
+        try:
+            flavor_obj.Flavor.get_by_name(ctxt, name)
+            continue
+        except exception.FlavorNotFound:
+            pass
+        try:
+            flavor_obj.Flavor(ctxt, flavorid=flavorid, name=name,
+                              memory_mb=ram, vcpus=vcpus, root_gb=disk,
+                              ephemeral_gb=0, swap=0, is_public=True,
+                              extra_specs={'hw:pmem': pmem}).create()
+        except exception.FlavorExists:
+            LOG.warning('Flavor id %s is taken: PMEM flavor %s not seeded',
+                        flavorid, name)
+            continue
+        LOG.info('Seeded PMEM flavor %s (hw:pmem=%s)', name, pmem)

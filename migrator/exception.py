@@ -221,6 +221,38 @@ class DriverError(MigratorException):
     msg_fmt = _('Driver error: %(reason)s')
 
 
+class MigrationContextNotFound(NotFound):
+    msg_fmt = _('Instance %(instance_uuid)s has no migration context.')
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = _('Instance %(instance_id)s has no migration with status '
+                '%(status)s.')
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = _('When resizing, instances must change flavor!')
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = _('Server disk was unable to be resized because: '
+                '%(reason)s')
+
+
+class CrossCellMoveNotSupported(Invalid):
+    msg_fmt = _('Moving instance %(instance_uuid)s to host %(host)s in '
+                'another cell is not supported: %(reason)s')
+
+
+class PmemCopyNotSupported(Conflict):
+    msg_fmt = _('The compute service of %(host)s is too old to copy PMEM '
+                'data (service version %(version)s, %(required)s needed).')
+
+
+class ResizeError(MigratorException):
+    msg_fmt = _('Resize error: %(reason)s')
+
+
 class ObjectActionError(MigratorException):
     msg_fmt = _('Object action %(action)s failed because: %(reason)s')
 

@@ -9,6 +9,15 @@ from oslo_utils import timeutils
 
 from migrator.compute import live_migration
 from migrator.compute import notifications
+from migrator.compute.resize import cleanup as resize_cleanup
+from migrator.compute.resize import common as resize_common
+from migrator.compute.resize import confirm as resize_confirm
+from migrator.compute.resize import finish as resize_finish
+from migrator.compute.resize import pmem_copy
+from migrator.compute.resize import prep as resize_prep
+from migrator.compute.resize import recovery as resize_recovery
+from migrator.compute.resize import revert as resize_revert
+from migrator.compute.resize import source as resize_source
 from migrator.compute import resource_tracker
 from migrator import context as migrator_context
 from migrator import exception
@@ -18,6 +27,8 @@ from migrator import manager
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import instance_fault
+from migrator.objects import pmem_namespace as pmem_obj
+from migrator import pmem
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.virt import driver as virt_driver
 
@@ -37,22 +48,37 @@ class ComputeManager(manager.Manager):
         self.live_migrations = live_migration.LiveMigrationRunner(
             host, self.driver, self.update_available_resource,
             notifier=notifications.MigrationNotifier(host))
+        # Copies of PMEM namespaces running out of this host, by
+        # migration uuid: set() cancels one.
+        self.copy_cancels = {}
+        self.cold = resize_common.Compute(
+            host, self.driver, self.compute_rpcapi,
+            self.update_available_resource, self.copy_cancels)
 
     def init_host(self):
         self.driver.init_host(self.host)
         context = migrator_context.get_admin_context()
+        self._sync_pmem(context)
         self._restore_guests(context)
         live_migration.cleanup_interrupted(context, self.host, self.driver)
+        resize_recovery.cleanup_interrupted(self.cold, context)
+
+    def _sync_pmem(self, context):
+        vanished = pmem_obj.PmemNamespaceList.sync_host(
+            context, self.host, self.driver.get_pmem_namespaces())
+        for name in vanished:
+            LOG.warning('PMEM namespace %s of %s is assigned but no longer '
+                        'configured; its record is kept', name, self.host)
 
     def _restore_guests(self, context):
         """Reconcile the records with the hypervisor after a restart."""
         known = set(self.driver.list_instance_uuids())
         for instance in instance_obj.InstanceList.get_by_host(context,
                                                               self.host):
-            if instance.uuid in known or \
-                    instance.vm_state != instance_obj.ACTIVE:
+            if instance.uuid in known or instance.vm_state not in (
+                    instance_obj.ACTIVE, instance_obj.RESIZED):
                 continue
-            if self.driver.restore_guest(instance.as_guest()):
+            if self.driver.restore_guest(self._guest(context, instance)):
                 LOG.info('Guest of %s restored on %s', instance.uuid,
                          self.host)
             else:
@@ -69,10 +95,27 @@ class ComputeManager(manager.Manager):
 
     def record_interrupted(self, reason):
         self.live_migrations.shutdown(reason)
+        for cancel in list(self.copy_cancels.values()):
+            cancel.set()
 
     def periodic_tasks(self):
-        return [(self.update_available_resource,
-                 CONF.compute.resource_update_interval)]
+        tasks = [(self.update_available_resource,
+                  CONF.compute.resource_update_interval)]
+        if CONF.resize_confirm_window:
+            tasks.append((self.confirm_old_resizes,
+                          CONF.compute.resize_confirm_check_interval))
+        return tasks
+
+    def confirm_old_resizes(self, context):
+        return resize_recovery.confirm_old_resizes(self.cold, context)
+
+    def _guest(self, context, instance):
+        """The guest dict of ``instance`` with its namespaces here."""
+        guest = instance.as_guest()
+        guest['pmem'] = [ns.as_dict() for ns in
+                         pmem_obj.PmemNamespaceList.get_by_instance(
+                             context, instance.uuid, host=self.host)]
+        return guest
 
     def update_available_resource(self, context):
         self.rt.update_available_resource(context)
@@ -92,11 +135,16 @@ class ComputeManager(manager.Manager):
             with instance_events.recorded(context, instance,
                                           'compute_build_and_run_instance',
                                           self.host):
-                self.driver.spawn(instance.as_guest())
+                pmem_obj.PmemNamespaceList.claim(
+                    context, self.host, instance.uuid,
+                    pmem.requested_labels(instance.as_guest()[
+                        'extra_specs']))
+                self.driver.spawn(self._guest(context, instance))
         except Exception as exc:
             with excutils.save_and_reraise_exception():
                 LOG.error('Build of %s on %s failed: %s', instance.uuid,
                           self.host, exc)
+                self._free_pmem(context, instance)
                 instance.vm_state = instance_obj.ERROR
                 instance.task_state = None
                 instance.host = None
@@ -115,9 +163,20 @@ class ComputeManager(manager.Manager):
         LOG.info('Instance %s is ACTIVE on %s', instance.uuid, self.host)
         self.update_available_resource(context)
 
+    def _free_pmem(self, context, instance):
+        """Zero and free the namespaces of ``instance`` on this host."""
+        mine = [ns.as_dict() for ns in
+                pmem_obj.PmemNamespaceList.get_by_instance(
+                    context, instance.uuid, host=self.host)]
+        if mine:
+            pmem_copy.zero(mine)
+            pmem_obj.PmemNamespaceList.release(
+                context, self.host, [ns['name'] for ns in mine])
+
     @wrap_instance_event(prefix='compute')
     def terminate_instance(self, context, instance):
         self.driver.destroy(instance.as_guest())
+        self._free_pmem(context, instance)
         instance.destroy()
         LOG.info('Instance %s deleted from %s', instance.uuid, self.host)
         self.update_available_resource(context)
@@ -194,3 +253,37 @@ class ComputeManager(manager.Manager):
     @wrap_instance_event(prefix='compute')
     def live_migration_abort(self, context, instance, migration_id):
         self.live_migrations.abort(migration_id)
+
+    # -- cold migration and resize (migrator.compute.resize) ---------------
+    def _move(self, context, instance, migration):
+        return resize_common.Move(self.cold, context, instance, migration)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    def prep_resize(self, context, instance, flavor, migration,
+                    copy_pmem_devices=False):
+        resize_prep.prep_resize(self._move(context, instance, migration),
+                                flavor, copy_pmem_devices)
+
+    def resize_instance(self, context, instance, migration):
+        resize_source.resize_instance(
+            self._move(context, instance, migration))
+
+    def finish_resize(self, context, instance, migration):
+        resize_finish.finish_resize(self._move(context, instance, migration))
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    def cleanup_resize_at_destination(self, context, instance, migration):
+        move = self._move(context, instance, migration)
+        move.run_step('compute_cleanup_resize_at_destination',
+                      lambda: resize_cleanup.cleanup_at_destination(move))
+
+    def confirm_resize(self, context, instance, migration):
+        resize_confirm.confirm_resize(
+            self._move(context, instance, migration))
+
+    def revert_resize(self, context, instance, migration):
+        resize_revert.revert_resize(self._move(context, instance, migration))
+
+    def finish_revert_resize(self, context, instance, migration):
+        resize_revert.finish_revert_resize(
+            self._move(context, instance, migration))

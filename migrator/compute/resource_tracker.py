@@ -36,6 +36,8 @@ class ResourceTracker:
         node.memory_mb_used = memory_used
         node.local_gb_used = disk_used
         node.running_vms = running
+        if CONF.my_ip:
+            node.host_ip = CONF.my_ip
         node.cpu_allocation_ratio = CONF.compute.cpu_allocation_ratio
         node.ram_allocation_ratio = CONF.compute.ram_allocation_ratio
         node.disk_allocation_ratio = CONF.compute.disk_allocation_ratio

@@ -10,6 +10,7 @@ import oslo_messaging as messaging
 from migrator.conductor import stale_migrations
 from migrator.conductor.tasks import build_instance
 from migrator.conductor.tasks import live_migrate
+from migrator.conductor.tasks import migrate
 from migrator import exception
 from migrator import instance_events
 from migrator import manager
@@ -59,7 +60,8 @@ class ConductorManager(manager.Manager):
                                           'conductor_migrate_server',
                                           self.host):
                 raise exception.Invalid(
-                    reason='cold migration is not available yet')
+                    reason='cold migration goes through '
+                           'cold_migrate_server (RPC 1.1)')
         live_migrate.LiveMigrationTask(
             context, instance, host, block_migration, force,
             migration).run('conductor_migrate_server', self.host)
@@ -73,3 +75,13 @@ class ConductorManager(manager.Manager):
         live_migrate.LiveMigrationTask(
             context, instance, host, block_migration, force,
             migration).run('conductor_live_migrate_server', self.host)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    def cold_migrate_server(self, context, instance, flavor, host=None,
+                            copy_pmem_devices=False, migration=None):
+        """Cold migration or resize: answers once the destination has
+        claimed room (the move then runs on the computes), or raises
+        why no destination would take the instance."""
+        migrate.MigrationTask(
+            context, instance, flavor, host, copy_pmem_devices,
+            migration).run('conductor_migrate_server', self.host)

@@ -11,6 +11,23 @@ default_opts = [
                  ('libvirt', 'libvirt/KVM through libvirt-python '
                              '(install migrator[libvirt]).')],
         help='Virtualization driver a compute service uses.'),
+    cfg.HostAddressOpt(
+        'my_ip', default=None,
+        help='Address other compute hosts reach this one at for data '
+             'copies (PMEM namespaces over SSH), recorded as its compute '
+             'node\'s host_ip. Unset: every compute host is taken to be '
+             'this machine (migrator-all\'s simulated hosts), and copies '
+             'between them are local.'),
+    cfg.IntOpt(
+        'resize_confirm_window', default=0, min=0,
+        help='Seconds after which a cold migration or resize waiting in '
+             'VERIFY_RESIZE is confirmed automatically (as Nova does). '
+             '0 disables automatic confirmation.'),
+    cfg.BoolOpt(
+        'allow_resize_to_same_host', default=False,
+        help='Whether a resize may keep the server on its host (the '
+             'scheduler then considers the source too). A cold migration '
+             'always moves it.'),
 ]
 
 compute_opts = [
@@ -31,6 +48,10 @@ compute_opts = [
     cfg.FloatOpt(
         'disk_allocation_ratio', default=1.0, min=0.0,
         help='Disk a host may hand out per GiB it has.'),
+    cfg.IntOpt(
+        'resize_confirm_check_interval', default=60, min=1,
+        help='Seconds between two looks for resizes older than '
+             'resize_confirm_window.'),
 ]
 
 

@@ -53,6 +53,15 @@ fake_opts = [
     cfg.FloatOpt('simulation_tick', default=0.05, min=0.001,
                  help='Simulated seconds per integration step of the '
                       'migration model.'),
+    cfg.IntOpt('pmem_namespace_mb', default=64, min=1,
+               help='Size in MiB of each simulated PMEM namespace file whose '
+                    'label ([libvirt] pmem_namespaces) is not itself a '
+                    'size; a label such as "256M" or "1G" sets the size of '
+                    'its namespaces.'),
+    cfg.StrOpt('pmem_dir', default=None,
+               help='Directory of the simulated hosts\' PMEM namespace '
+                    'files, one subdirectory per host. Unset: '
+                    '$state_path/pmem.'),
 ]
 
 

@@ -32,6 +32,21 @@ libvirt_opts = [
                help='Template of the URI the migration data stream goes '
                     'to when the destination sets '
                     'live_migration_inbound_addr ("%s" is that address).'),
+    cfg.ListOpt('pmem_namespaces', default=[],
+                help='This host\'s persistent-memory namespaces, in Nova\'s '
+                     'format "$LABEL:$NSNAME[|$NSNAME][,...]", for example '
+                     '"128G:ns0|ns1,MEDIUM:ns2". A flavor asks for them '
+                     'by label with the extra spec hw:pmem (e.g. '
+                     '"128G,MEDIUM"). The libvirt driver finds each name '
+                     'with "ndctl list -X" (a device-dax namespace), or, '
+                     'with pmem_backing_dir set, uses the file of that '
+                     'name there; the fake driver keeps one file per '
+                     'namespace under the state directory.'),
+    cfg.StrOpt('pmem_backing_dir', default=None,
+               help='Directory of file-backed PMEM namespaces (one file '
+                    'per name in pmem_namespaces, used as the guest\'s '
+                    'memoryBackingFile). Unset: namespaces are device-dax '
+                    'devices found with ndctl.'),
 ]
 
 

@@ -15,4 +15,5 @@ def register_all():
     __import__('migrator.objects.instance_fault')
     __import__('migrator.objects.instance_mapping')
     __import__('migrator.objects.migration')
+    __import__('migrator.objects.pmem_namespace')
     __import__('migrator.objects.service')

@@ -25,6 +25,11 @@ SPAWNING = 'spawning'
 MIGRATING = 'migrating'
 DELETING = 'deleting'
 RESIZE_PREP = 'resize_prep'
+RESIZE_MIGRATING = 'resize_migrating'
+RESIZE_MIGRATED = 'resize_migrated'
+RESIZE_FINISH = 'resize_finish'
+RESIZE_REVERTING = 'resize_reverting'
+RESIZE_CONFIRMING = 'resize_confirming'
 
 _PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
           'node', 'vm_state', 'task_state', 'power_state', 'image_ref',

@@ -20,6 +20,11 @@ NOT_FINISHED = ('accepted', 'queued', 'preparing', 'running',
                 'running (post-copy)', 'post-migrating', 'pre-migrating',
                 'migrating', 'finished', 'confirming', 'reverting')
 
+# A cold migration's or resize's statuses (Nova's sequence): the move is
+# under way, waits to be confirmed or reverted, or has ended.
+COLD_UNDER_WAY = ('pre-migrating', 'migrating', 'post-migrating')
+COLD_ENDED = ('confirmed', 'reverted', 'error')
+
 _PLAIN = ('id', 'uuid', 'source_compute', 'dest_compute', 'source_node',
           'dest_node', 'dest_host', 'status', 'instance_uuid',
           'old_instance_type_id', 'new_instance_type_id', 'migration_type',
@@ -112,6 +117,30 @@ class Migration(base.CellRowMixin, base.MigratorObject,
             user_id=context.user_id, project_id=context.project_id)
         migration.create()
         return migration
+
+    @classmethod
+    def create_cold_migration(cls, context, instance, new_flavor):
+        """Record a cold migration (flavor unchanged) or resize of
+        ``instance`` to ``new_flavor`` as ``pre-migrating``."""
+        resize = new_flavor.id != instance.instance_type_id
+        migration = cls(
+            context, status='pre-migrating',
+            migration_type='resize' if resize else 'migration',
+            instance_uuid=instance.uuid, source_compute=instance.host,
+            source_node=instance.node,
+            old_instance_type_id=instance.instance_type_id,
+            new_instance_type_id=new_flavor.id,
+            user_id=context.user_id, project_id=context.project_id)
+        migration.create()
+        return migration
+
+    @classmethod
+    def get_by_instance_and_status(cls, context, instance_uuid, status):
+        return cls._get_one(
+            context, models.Migration.instance_uuid == instance_uuid,
+            models.Migration.status == status,
+            not_found=exception.MigrationNotFoundByStatus(
+                instance_id=instance_uuid, status=status))
 
     def create(self):
         if not self.obj_attr_is_set('uuid'):

@@ -16,7 +16,12 @@ CONF = cfg.CONF
 # that others can tell what it understands. Bump it with every change that
 # a peer must know about, and say what it means here.
 #   1: live migration with async pre-checks and progress reporting.
-SERVICE_VERSION = 1
+#   2: cold migration and resize, copying PMEM namespaces when asked
+#      (copy_pmem_devices, seed 003).
+SERVICE_VERSION = 2
+
+# The oldest compute service version that can copy PMEM data.
+PMEM_COPY_MIN_VERSION = 2
 
 
 @base.register

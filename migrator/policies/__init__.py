@@ -15,6 +15,7 @@ from migrator.policies import instance_actions
 from migrator.policies import migrate_server
 from migrator.policies import migrations
 from migrator.policies import server_migrations
+from migrator.policies import server_resize
 from migrator.policies import servers
 from migrator.policies import services
 
@@ -31,5 +32,6 @@ def list_rules():
         migrations.list_rules(),
         servers.list_rules(),
         server_migrations.list_rules(),
+        server_resize.list_rules(),
         services.list_rules(),
     ))

@@ -14,9 +14,12 @@ class ComputeAPI(base.RPCClientBase):
       pre_live_migration, live_migration, post_live_migration_at_destination,
       rollback_live_migration_at_destination, live_migration_force_complete,
       live_migration_abort
+    * 1.1 - cold migration and resize (seed 003): prep_resize,
+      resize_instance, finish_resize, cleanup_resize_at_destination,
+      confirm_resize, revert_resize, finish_revert_resize
     """
     TOPIC = 'compute'
-    VERSION = '1.0'
+    VERSION = '1.1'
     UPGRADE_LEVEL = 'compute'
     METHODS = {
         'ping': ('1.0', 'call', ['payload'],
@@ -59,6 +62,39 @@ class ComputeAPI(base.RPCClientBase):
             '1.0', 'cast', ['instance', 'migration_id'],
             'On the source: cancel a queued, preparing or running live '
             'migration; the guest stays on the source.'),
+        'prep_resize': (
+            '1.1', 'call', ['instance', 'flavor', 'migration',
+                            'copy_pmem_devices'],
+            'On the destination of a cold migration or resize: claim room '
+            'and PMEM namespaces for the new flavor, record the migration '
+            'context, then cast resize_instance to the source.'),
+        'resize_instance': (
+            '1.1', 'cast', ['instance', 'migration'],
+            'On the source: power the guest off, copy its PMEM namespaces '
+            'to the destination when asked (progress on the Migration), '
+            'then cast finish_resize; on failure clean the destination '
+            'and bring the guest back here.'),
+        'finish_resize': (
+            '1.1', 'cast', ['instance', 'migration'],
+            'On the destination: define and start the guest with its new '
+            'flavor and namespaces; the server goes to VERIFY_RESIZE.'),
+        'cleanup_resize_at_destination': (
+            '1.1', 'call', ['instance', 'migration'],
+            'On the destination after a failed move: remove the guest if '
+            'defined, zero and free the namespaces claimed for it.'),
+        'confirm_resize': (
+            '1.1', 'cast', ['instance', 'migration'],
+            'On the source: remove the stopped guest, zero and free its '
+            'old namespaces; the migration is confirmed.'),
+        'revert_resize': (
+            '1.1', 'cast', ['instance', 'migration'],
+            'On the destination: remove the guest, zero and free its new '
+            'namespaces, then cast finish_revert_resize to the source.'),
+        'finish_revert_resize': (
+            '1.1', 'cast', ['instance', 'migration'],
+            'On the source: restore the old flavor and start the guest '
+            'again with its original namespaces; the migration is '
+            'reverted.'),
     }
 
     def ping(self, ctxt, host, payload):
@@ -131,3 +167,42 @@ class ComputeAPI(base.RPCClientBase):
         self._prepare('live_migration_abort', server=instance.host).cast(
             ctxt, 'live_migration_abort', instance=instance,
             migration_id=migration_id)
+
+    # -- cold migration and resize (1.1) ------------------------------------
+    def prep_resize(self, ctxt, instance, dest, flavor, migration,
+                    copy_pmem_devices):
+        return self._prepare('prep_resize', server=dest,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'prep_resize', instance=instance, flavor=flavor,
+            migration=migration, copy_pmem_devices=copy_pmem_devices)
+
+    def resize_instance(self, ctxt, instance, migration):
+        self._prepare('resize_instance',
+                      server=migration.source_compute).cast(
+            ctxt, 'resize_instance', instance=instance, migration=migration)
+
+    def finish_resize(self, ctxt, instance, migration):
+        self._prepare('finish_resize', server=migration.dest_compute).cast(
+            ctxt, 'finish_resize', instance=instance, migration=migration)
+
+    def cleanup_resize_at_destination(self, ctxt, instance, migration):
+        return self._prepare('cleanup_resize_at_destination',
+                             server=migration.dest_compute,
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'cleanup_resize_at_destination', instance=instance,
+            migration=migration)
+
+    def confirm_resize(self, ctxt, instance, migration):
+        self._prepare('confirm_resize',
+                      server=migration.source_compute).cast(
+            ctxt, 'confirm_resize', instance=instance, migration=migration)
+
+    def revert_resize(self, ctxt, instance, migration):
+        self._prepare('revert_resize', server=migration.dest_compute).cast(
+            ctxt, 'revert_resize', instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctxt, instance, migration):
+        self._prepare('finish_revert_resize',
+                      server=migration.source_compute).cast(
+            ctxt, 'finish_revert_resize', instance=instance,
+            migration=migration)

@@ -10,9 +10,10 @@ class ConductorAPI(base.RPCClientBase):
     """Version history:
 
     * 1.0 - ping, build_instances, migrate_server, live_migrate_server
+    * 1.1 - cold_migrate_server (cold migration and resize, seed 003)
     """
     TOPIC = 'conductor'
-    VERSION = '1.0'
+    VERSION = '1.1'
     UPGRADE_LEVEL = 'conductor'
     METHODS = {
         'ping': ('1.0', 'call', ['payload'],
@@ -39,6 +40,14 @@ class ConductorAPI(base.RPCClientBase):
                                 'later, seed 000): the same pre-checks, '
                                 'their outcome recorded only on the '
                                 'instance action and the migration.'),
+        'cold_migrate_server': ('1.1', 'call',
+                                ['instance', 'flavor', 'host',
+                                 'copy_pmem_devices', 'migration'],
+                                'Cold migration (flavor unchanged) or '
+                                'resize: pick or check the destination and '
+                                'have it claim room (prep_resize); answers '
+                                'once the move is under way, or raises '
+                                'why it cannot start (no valid host).'),
     }
 
     def ping(self, ctxt, payload):
@@ -64,4 +73,12 @@ class ConductorAPI(base.RPCClientBase):
         self._prepare('live_migrate_server').cast(
             ctxt, 'live_migrate_server', instance=instance, host=host,
             block_migration=block_migration, force=force,
+            migration=migration)
+
+    def cold_migrate_server(self, ctxt, instance, flavor, host,
+                            copy_pmem_devices, migration):
+        return self._prepare('cold_migrate_server',
+                             timeout=CONF.long_rpc_timeout).call(
+            ctxt, 'cold_migrate_server', instance=instance, flavor=flavor,
+            host=host, copy_pmem_devices=copy_pmem_devices,
             migration=migration)

@@ -12,7 +12,13 @@ Plain-data shapes
     {'uuid': str, 'name': str, 'vcpus': int, 'memory_mb': int,
      'root_gb': int, 'ephemeral_gb': int,
      'extra_specs': {str: str},      # the flavor's extra specs
-     'metadata': {str: str}}         # the server's metadata
+     'metadata': {str: str},         # the server's metadata
+     'pmem': [namespace, ...]}       # its PMEM namespaces on this host
+
+``namespace`` (``get_pmem_namespaces``, ``guest['pmem']``)::
+
+    {'name': str, 'label': str, 'size': bytes, 'devpath': str,
+     'backing': 'file' | 'devdax'}
 
 ``resources`` (``get_available_resource``)::
 
@@ -138,6 +144,38 @@ class ComputeDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def get_power_state(self, guest):
         """One of the power state constants above."""
+
+    # -- power and cold migration -------------------------------------------
+    def power_off(self, guest):
+        """Stop the guest (it stays defined on this host)."""
+        raise NotImplementedError()
+
+    def power_on(self, guest):
+        """Start a guest defined and stopped on this host."""
+        raise NotImplementedError()
+
+    def get_pmem_namespaces(self):
+        """This host's PMEM namespaces (``namespace`` shape), creating
+        what a file-backed namespace needs. [] without any."""
+        return []
+
+    def finish_migration(self, guest, power_on):
+        """Run on the destination of a cold migration or resize: define
+        ``guest`` (with its new flavor and namespaces) here and start it
+        if ``power_on``."""
+        self.spawn(guest)
+        if not power_on:
+            self.power_off(guest)
+
+    def confirm_migration(self, guest):
+        """Run on the source once a move is confirmed: remove the stopped
+        guest left here for a revert."""
+        self.destroy(guest)
+
+    def revert_migration(self, guest):
+        """Run on the destination when a move is reverted: remove the
+        guest from here (it starts again on the source)."""
+        self.destroy(guest)
 
     # -- live migration ---------------------------------------------------
     def check_can_live_migrate_destination(self, guest, source_resources,

@@ -8,6 +8,7 @@ conductor (build) or the server's compute host (delete); this module
 never waits on it.
 """
 from migrator.compute.api import base
+from migrator.compute.api import cold_migration
 from migrator.compute.api import flavors
 from migrator.compute.api import hosts
 from migrator.compute.api import live_migration
@@ -21,7 +22,8 @@ default_cell = base.default_cell
 
 
 class API(flavors.FlavorsMixin, servers.ServersMixin,
-          live_migration.LiveMigrationMixin, migrations.MigrationsMixin,
+          live_migration.LiveMigrationMixin,
+          cold_migration.ColdMigrationMixin, migrations.MigrationsMixin,
           hosts.HostsMixin, base.APIBase):
     """The compute API: one object for the handlers, one module per
     resource behind it."""

@@ -198,3 +198,50 @@ class ComputeNode(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     cpu_allocation_ratio = sa.Column(sa.Float)
     ram_allocation_ratio = sa.Column(sa.Float)
     disk_allocation_ratio = sa.Column(sa.Float)
+
+
+# -- cold migration and resize with PMEM (seed 003) ---------------------------
+class PmemNamespace(BASE, types.TimestampMixin):
+    """A persistent-memory namespace of a compute host, and the instance it
+    is assigned to (NULL: free). ``migration_uuid`` marks a namespace
+    claimed on a destination for a move, until the move ends."""
+    __tablename__ = 'pmem_namespaces'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'name',
+                            name='uniq_pmem_namespaces0host0name'),
+        sa.Index('pmem_namespaces_instance_uuid_idx', 'instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    label = sa.Column(sa.String(255), nullable=False)
+    size = sa.Column(sa.BigInteger, nullable=False)
+    devpath = sa.Column(sa.String(255), nullable=False)
+    # 'file' (a file-backed namespace) or 'devdax' (a device-dax device).
+    backing = sa.Column(sa.String(16), nullable=False)
+    instance_uuid = sa.Column(sa.String(36))
+    migration_uuid = sa.Column(sa.String(36))
+
+
+class MigrationContext(BASE, types.TimestampMixin):
+    """What a cold migration or resize moves: the flavors and the PMEM
+    namespaces on both sides, kept until the move is confirmed, reverted
+    or has failed (one row per instance at a time)."""
+    __tablename__ = 'migration_contexts'
+    __table_args__ = (
+        sa.UniqueConstraint('instance_uuid',
+                            name='uniq_migration_contexts0instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    migration_uuid = sa.Column(sa.String(36), nullable=False)
+    # Flavor snapshots as JSON, like instances.flavor.
+    old_flavor = sa.Column(sa.Text)
+    new_flavor = sa.Column(sa.Text)
+    # The namespaces ([{name, label, size, devpath, backing, host}]) as
+    # JSON: the source's and those claimed on the destination.
+    old_pmem = sa.Column(sa.Text)
+    new_pmem = sa.Column(sa.Text)
+    copy_pmem_devices = sa.Column(sa.Boolean, nullable=False, default=False)
+    # The vm_state to come back to on revert or failure.
+    old_vm_state = sa.Column(sa.String(255))

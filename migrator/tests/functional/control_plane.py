@@ -47,21 +47,27 @@ class ControlPlane(fixtures.Fixture):
     """Conductor + computes; ``self.computes[host]`` is each manager."""
 
     def __init__(self, hosts=('compute1', 'compute2'), time_scale=50.0,
-                 database=True):
+                 database=True, config=None):
         super().__init__()
         self.hosts = hosts
         self.time_scale = time_scale
         self.database = database
+        # {group or None: {option: value}} set before the services start.
+        self.config = config or {}
 
     def setUp(self):
         super().setUp()
-        from migrator.compute import manager as compute_manager
         from migrator.conductor import manager as conductor_manager
 
         conf = self.useFixture(migrator_fixtures.ConfFixture())
         if self.database:
             self.useFixture(migrator_fixtures.Database())
         conf.config(time_scale=self.time_scale, group='fake_driver')
+        # Simulated PMEM namespaces and other host state go to a
+        # directory of the test's own.
+        conf.config(state_path=self.useFixture(fixtures.TempDir()).path)
+        for group, values in self.config.items():
+            conf.config(group=group, **values)
         conf.config(monitor_poll_interval=0.05,
                     progress_save_interval=0.1, group='live_migration')
         # Notifications go to oslo.messaging's in-memory test driver.
@@ -74,19 +80,38 @@ class ControlPlane(fixtures.Fixture):
         self.useFixture(migrator_fixtures.RPCFixture())
         self.cell = embedded.prepare_cells_and_hosts(self.hosts)
         embedded.seed_flavors(migrator_context.get_admin_context())
+        embedded.seed_pmem_flavors(migrator_context.get_admin_context())
         self.services = [service.Service(
             'conductor', 'migrator-conductor', 'conductor',
             conductor_manager.ConductorManager('conductor'))]
         self.computes = {}
         for host in self.hosts:
-            manager = compute_manager.ComputeManager(host)
-            self.computes[host] = manager
-            self.services.append(service.Service(
-                host, 'migrator-compute', 'compute', manager))
+            self._add_compute(host)
         for svc in self.services:
             svc.start()
         self.addCleanup(self._stop_all)
         self.admin = self.new_context()
+
+    def _add_compute(self, host):
+        from migrator.compute import manager as compute_manager
+        manager = compute_manager.ComputeManager(host)
+        self.computes[host] = manager
+        svc = service.Service(host, 'migrator-compute', 'compute', manager)
+        self.services.append(svc)
+        return svc
+
+    def restart_compute(self, host, before_start=None):
+        """Stop the compute service of ``host`` (as a SIGTERM would) and
+        start a new one in its place; ``before_start()`` runs between."""
+        old = [svc for svc in self.services if svc.host == host and
+               svc.binary == 'migrator-compute'][0]
+        old.stop(5)
+        self.services.remove(old)
+        if before_start is not None:
+            before_start()
+        svc = self._add_compute(host)
+        svc.start()
+        return self.computes[host]
 
     def _stop_all(self):
         # Each RPC server takes a poll interval to stop: stop them at once.

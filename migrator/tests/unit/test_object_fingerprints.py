@@ -31,12 +31,16 @@ EXPECTED_HASHES = {
     'InstanceMappingList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'Migration': '1.0-ed0fc30958dfd0275fc30b616d8d2d19',
     'MigrationList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
+    'MigrationContext': '1.0-cf9ae8ace69a1c6331fc3e5596d4d499',
+    'PmemNamespace': '1.0-3c31e8e87946addbaf0dc8ce36353d36',
+    'PmemNamespaceList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'Service': '1.0-0d4b3dd737cf7c0370a8f9cc365d3332',
     'ServiceList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
 }
 
 # Objects nested in other objects, with the version nested.
 EXPECTED_TREE = {
+    'MigrationContext': {'Flavor': '1.0'},
     'HostMapping': {'CellMapping': '1.0'},
     'Instance': {'Flavor': '1.0'},
     'InstanceMapping': {'CellMapping': '1.0'},

@@ -15,17 +15,26 @@ metadata                 extra spec              meaning
 sim_dirty_rate_mib       sim:dirty_rate_mib      MiB/s the guest dirties
 sim_working_set_mib      sim:working_set_mib     MiB the guest writes to
 sim_fail_at_percent      sim:fail_at_percent     transfer fails at this %
+sim_fail_resize_step     sim:fail_resize_step    this cold-migration step
+                                                 fails: ``finish``,
+                                                 ``confirm`` or ``revert``
 =======================  ======================  ===========================
+
+PMEM namespaces (``[libvirt] pmem_namespaces``) are files of their size
+under ``[fake_driver] pmem_dir``/<host>/ (see ``migrator.virt.pmem``).
 """
 import json
+import os
 import threading
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator import exception
 from migrator.virt import driver
 from migrator.virt.fake import job as fake_job
 from migrator.virt.fake import simulation
+from migrator.virt import pmem as pmem_namespaces
 
 LOG = logging.getLogger(__name__)
 
@@ -65,6 +74,9 @@ class FakeDriver(driver.ComputeDriver):
     # -- host ---------------------------------------------------------------
     def init_host(self, host):
         self.host = host
+        self._pmem = self._namespaces(host)
+        if self._pmem is not None:
+            self._pmem.prepare()
         LOG.info('Simulated hypervisor host %s: %d vCPU, %d MiB, %d GiB, '
                  'link %d MiB/s, time scale %s', host, self._opts.vcpus,
                  self._opts.memory_mb, self._opts.local_gb,
@@ -141,6 +153,67 @@ class FakeDriver(driver.ComputeDriver):
             if record is None:
                 raise exception.InstanceNotFound(instance_id=guest['uuid'])
             return record['power_state']
+
+    def _namespaces(self, host):
+        """The simulated host's file-backed namespaces, or None when
+        ``[libvirt] pmem_namespaces`` configures none."""
+        try:
+            configured = self.conf.libvirt.pmem_namespaces
+        except cfg.NoSuchOptError:
+            return None
+        if not configured:
+            return None
+        base = self._opts.pmem_dir or os.path.join(self.conf.state_path,
+                                                   'pmem')
+        return pmem_namespaces.FileNamespaces(
+            os.path.join(base, host), configured,
+            self._opts.pmem_namespace_mb * simulation.MIB)
+
+    def get_pmem_namespaces(self):
+        if getattr(self, '_pmem', None) is None:
+            return []
+        return self._pmem.list()
+
+    def _fail_if_asked(self, guest, step):
+        wanted = ((guest.get('metadata') or {}).get('sim_fail_resize_step')
+                  or (guest.get('extra_specs') or {}).get(
+                      'sim:fail_resize_step'))
+        if wanted == step:
+            raise exception.DriverError(
+                reason='simulated failure of the %s step of guest %s'
+                       % (step, guest['uuid']))
+
+    def power_off(self, guest):
+        with self._lock:
+            if guest['uuid'] not in self._guests:
+                raise exception.InstanceNotFound(instance_id=guest['uuid'])
+            self._guests[guest['uuid']]['power_state'] = driver.SHUTDOWN
+        LOG.info('Simulated guest %s powered off on %s', guest['uuid'],
+                 self.host)
+
+    def power_on(self, guest):
+        with self._lock:
+            record = self._guests.get(guest['uuid'])
+            if record is None:
+                # A restarted simulation forgot it: define it again.
+                record = self._guests[guest['uuid']] = dict(guest)
+            record['power_state'] = driver.RUNNING
+        LOG.info('Simulated guest %s powered on on %s', guest['uuid'],
+                 self.host)
+
+    def finish_migration(self, guest, power_on):
+        self._fail_if_asked(guest, 'finish')
+        super().finish_migration(guest, power_on)
+
+    def confirm_migration(self, guest):
+        """The source's copy of a guest that moved is removed."""
+        self._fail_if_asked(guest, 'confirm')
+        self.destroy(guest)
+
+    def revert_migration(self, guest):
+        """The destination's copy of a guest that goes back is removed."""
+        self._fail_if_asked(guest, 'revert')
+        self.destroy(guest)
 
     def _set_power_state(self, uuid, state):
         with self._lock:

@@ -8,6 +8,7 @@ from migrator.virt.libvirt import guest_config
 from migrator.virt.libvirt import host as libvirt_host
 from migrator.virt.libvirt import host_resources
 from migrator.virt.libvirt import migration
+from migrator.virt import pmem as pmem_namespaces
 
 LOG = logging.getLogger(__name__)
 
@@ -29,6 +30,15 @@ class LibvirtDriver(driver.ComputeDriver):
     def __init__(self, conf):
         self.conf = conf
         self.host = libvirt_host.Host(conf.libvirt.connection_uri)
+        lv_conf = conf.libvirt
+        if lv_conf.pmem_backing_dir:
+            # Sizes of file-backed namespaces come from their labels.
+            self._pmem = pmem_namespaces.FileNamespaces(
+                lv_conf.pmem_backing_dir, lv_conf.pmem_namespaces,
+                default_size=0)
+        else:
+            self._pmem = pmem_namespaces.DaxNamespaces(
+                lv_conf.pmem_namespaces)
 
     def init_host(self, host):
         conn = self.host.get_connection()
@@ -94,6 +104,26 @@ class LibvirtDriver(driver.ComputeDriver):
             if not libvirt_host.is_error(e, 'VIR_ERR_NO_DOMAIN'):
                 raise
         LOG.info('Guest %s destroyed', guest['uuid'])
+
+    def get_pmem_namespaces(self):
+        self._pmem.prepare()
+        return self._pmem.list()
+
+    def power_off(self, guest):
+        dom = self.host.lookup(guest['uuid'])
+        if dom is None:
+            raise exception.InstanceNotFound(instance_id=guest['uuid'])
+        if dom.isActive():
+            dom.destroy()
+        LOG.info('Guest %s powered off', guest['uuid'])
+
+    def power_on(self, guest):
+        dom = self.host.lookup(guest['uuid'])
+        if dom is None:
+            raise exception.InstanceNotFound(instance_id=guest['uuid'])
+        if not dom.isActive():
+            dom.create()
+        LOG.info('Guest %s powered on', guest['uuid'])
 
     def get_power_state(self, guest):
         dom = self.host.lookup(guest['uuid'])

@@ -33,6 +33,10 @@ def domain_xml(guest, virt_type, boot_image=None):
         _sub(_sub(domain, 'features'), 'acpi')
         _sub(domain, 'clock', offset='utc')
 
+    pmem = guest.get('pmem') or []
+    if pmem and virt_type != 'test':
+        _pmem_memory(domain, guest, pmem)
+
     _sub(domain, 'on_poweroff', 'destroy')
     _sub(domain, 'on_reboot', 'restart')
     _sub(domain, 'on_crash', 'destroy')
@@ -44,7 +48,37 @@ def domain_xml(guest, virt_type, boot_image=None):
         _sub(disk, 'source', file=boot_image)
         _sub(disk, 'target', dev='vda', bus='virtio')
         _sub(disk, 'readonly')
+    if pmem and virt_type != 'test':
+        for ns in pmem:
+            _nvdimm(devices, ns)
     if virt_type != 'test':
         _sub(devices, 'controller', type='usb', model='none')
         _sub(devices, 'memballoon', model='none')
     return etree.tostring(domain, encoding='unicode')
+
+
+def _pmem_memory(domain, guest, pmem):
+    """vNVDIMMs need memory hot-plug slots and one guest NUMA cell."""
+    total_kib = int(guest['memory_mb']) * 1024 + sum(
+        ns['size'] // 1024 for ns in pmem)
+    _sub(domain, 'maxMemory', total_kib, slots=str(len(pmem)), unit='KiB')
+    cpu = _sub(domain, 'cpu')
+    numa = _sub(cpu, 'numa')
+    _sub(numa, 'cell', id='0', cpus='0-%d' % (int(guest['vcpus']) - 1),
+         memory=str(int(guest['memory_mb'])), unit='MiB')
+
+
+def _nvdimm(devices, ns):
+    """One namespace as a vNVDIMM: a device-dax device, or a file as the
+    memory backing file."""
+    memory = _sub(devices, 'memory', model='nvdimm', access='shared')
+    source = _sub(memory, 'source')
+    _sub(source, 'path', ns['devpath'])
+    if ns['backing'] == 'devdax':
+        _sub(source, 'alignsize', 2048, unit='KiB')
+        _sub(source, 'pmem')
+    target = _sub(memory, 'target')
+    _sub(target, 'size', ns['size'] // 1024, unit='KiB')
+    _sub(target, 'node', 0)
+    label = _sub(target, 'label')
+    _sub(label, 'size', 128, unit='KiB')

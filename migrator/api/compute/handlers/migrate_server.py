@@ -83,3 +83,50 @@ def migrate_live(req):
             "Cannot 'os-migrateLive' instance %s while it is in %s %s"
             % (server_id, exc.kwargs['attr'], exc.kwargs['state']))
     return wsgi.empty_response(202)
+
+
+# -- cold migration (seed 003) ------------------------------------------------
+def bool_arg(body, name):
+    """A boolean body argument (JSON boolean or Nova's strings such as
+    "true"/"false"), False when absent."""
+    value = (body or {}).get(name, False)
+    return value if isinstance(value, bool) else _bool(value)
+
+
+def move_errors(req, action, call):
+    """Run ``call()``, answering its errors as Nova does for migrate and
+    resize."""
+    server_id = req.url_vars['server_id']
+    try:
+        return call()
+    except exception.FlavorNotFound:
+        raise errors.BadRequest('Unable to locate requested flavor.')
+    except (exception.ComputeHostNotFound,
+            exception.MigrationPreCheckError) as exc:
+        raise errors.BadRequest(exc.format_message())
+    except exception.InstanceInvalidState as exc:
+        raise errors.Conflict(
+            "Cannot '%s' instance %s while it is in %s %s"
+            % (action, server_id, exc.kwargs['attr'], exc.kwargs['state']))
+
+
+@validation.body(schemas.migrate, '2.1', '2.55')
+@validation.body(schemas.migrate_v256, '2.56', '2.104')
+@validation.body(schemas.migrate_v2105, '2.105')
+def migrate(req):
+    ctx = req.context
+    server_id = req.url_vars['server_id']
+    instance = API.get_server(ctx, server_id)
+    target = {'project_id': instance.project_id,
+              'user_id': instance.user_id}
+    policy.authorize(ctx, ms_policies.POLICY_ROOT % 'migrate', target)
+    body = req.json()['migrate'] if req.is_version('2.56') else None
+    host = (body or {}).get('host')
+    if host:
+        policy.authorize(ctx, ms_policies.POLICY_ROOT % 'migrate:host',
+                         target)
+    copy_pmem = bool_arg(body, 'copy_pmem_devices')
+    move_errors(req, 'migrate', lambda: API.resize(
+        ctx, instance, flavor_id=None, host=host,
+        copy_pmem_devices=copy_pmem))
+    return wsgi.empty_response(202)

@@ -7,10 +7,15 @@ in Nova, a body with more than one key is malformed and an action this
 table does not know is a 400.
 """
 from migrator.api.compute.handlers import migrate_server
+from migrator.api.compute.handlers import server_resize
 from migrator.api import errors
 
 ACTIONS = {
     'os-migrateLive': migrate_server.migrate_live,
+    'migrate': migrate_server.migrate,
+    'resize': server_resize.resize,
+    'confirmResize': server_resize.confirm_resize,
+    'revertResize': server_resize.revert_resize,
 }
 
 

@@ -59,3 +59,30 @@ migrate_live_v230['properties']['os-migrateLive']['properties'][
     'force'] = boolean
 
 migrate_live_v268 = copy.deepcopy(migrate_live_v225)
+
+# ``migrate``: below 2.56 the body's value is not looked at (Nova's); from
+# 2.56 it is null or an object with an optional ``host``; from 2.105
+# (migrator) also ``copy_pmem_devices``.
+migrate = {
+    'type': 'object',
+    'properties': {'migrate': {}},
+    'required': ['migrate'],
+    'additionalProperties': False,
+}
+
+migrate_v256 = {
+    'type': 'object',
+    'properties': {
+        'migrate': {
+            'type': ['object', 'null'],
+            'properties': {'host': host},
+            'additionalProperties': False,
+        },
+    },
+    'required': ['migrate'],
+    'additionalProperties': False,
+}
+
+migrate_v2105 = copy.deepcopy(migrate_v256)
+migrate_v2105['properties']['migrate']['properties'][
+    'copy_pmem_devices'] = boolean

@@ -28,13 +28,16 @@ MEMBERS_MAY_LIVE_MIGRATE = {
 
 class ControlPlaneAPI(fixtures.Fixture):
 
-    def __init__(self, hosts=('compute1', 'compute2'), policy_rules=None):
+    def __init__(self, hosts=('compute1', 'compute2'), policy_rules=None,
+                 config=None):
         super().__init__()
         self.hosts = hosts
         self.policy_rules = policy_rules
+        self.config = config
 
     def _setUp(self):
-        self.plane = self.useFixture(control_plane.ControlPlane(self.hosts))
+        self.plane = self.useFixture(control_plane.ControlPlane(
+            self.hosts, config=self.config))
         self.plane.conf.config(auth_strategy='noauth2', group='api')
         policy.reset()
         self.addCleanup(policy.reset)
