@@ -15,11 +15,12 @@ from migrator.conf import libvirt
 from migrator.conf import live_migration
 from migrator.conf import notifications
 from migrator.conf import scheduler
+from migrator.conf import transfer
 from migrator.conf import upgrade_levels
 
 CONF = cfg.CONF
 
 for _module in (base, api, compute, conductor, database, fake_driver,
                 libvirt, live_migration, notifications, scheduler,
-                upgrade_levels):
+                transfer, upgrade_levels):
     _module.register_opts(CONF)
