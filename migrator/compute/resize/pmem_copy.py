@@ -36,11 +36,7 @@ def endpoint(ns, ssh_host=None):
 
 def ssh_host(address):
     """The SSH endpoint of another host, from the [transfer] options."""
-    transfer = _transfer()
-    opts = CONF.transfer
-    return transfer.SSHHost(hostname=address, port=opts.ssh_port,
-                            user=opts.ssh_user, key_file=opts.ssh_key_file,
-                            known_hosts_file=opts.ssh_known_hosts_file)
+    return _transfer().ssh_host(address)
 
 
 def zero(namespaces):
@@ -119,7 +115,7 @@ def copy_all(pairs, dest_address, migration, cancel):
     total = sum(old['size'] for old, _new in pairs)
     progress = Progress(migration, total)
     progress.start()
-    opts = CONF.transfer
+    options = transfer.copy_options()
     for old, new in pairs:
         if new['size'] < old['size']:
             raise transfer.CopyFailed(
@@ -130,10 +126,9 @@ def copy_all(pairs, dest_address, migration, cancel):
                  new['name'], new['devpath'], old['size'] // (1024 * 1024))
         result = transfer.copy(
             endpoint(old), endpoint(new, remote), length=old['size'],
-            chunk_size=opts.chunk_size, rate_limit=opts.rate_limit or None,
             on_progress=progress.update,
             progress_interval=CONF.live_migration.progress_save_interval,
-            cancel=cancel, verify=True)
+            cancel=cancel, **options)
         LOG.info('PMEM namespace %s copied: %d bytes in %.1f s, checksum %s',
                  old['name'], result.bytes_copied, result.seconds,
                  result.checksum)

@@ -40,3 +40,125 @@ class TestColdMigrate(base.ColdMigrationTestBase):
         self.assertEqual({'Success'}, {r for r, _ in events.values()})
         self.assertEqual({'compute_confirm_resize'},
                          set(self.events(inst.uuid, 'confirmResize')))
+
+
+class TestResizeWithCopy(base.ColdMigrationTestBase):
+
+    def _resize_with_copy(self, inst, version='2.105', value=True):
+        status, body = self.action(
+            inst.uuid, {'resize': {'flavorRef': self.large.flavorid,
+                                   'copy_pmem_devices': value}}, version)
+        self.assertEqual(202, status, body)
+        self.wait_status(inst.uuid, 'VERIFY_RESIZE')
+        return self.migration(inst.uuid)
+
+    def test_resize_copies_then_confirm_zeroes_the_source(self):
+        inst = self.boot()
+        data = self.write_data(inst.uuid)
+        old = self.namespaces(inst.uuid)[0]
+        mig = self._resize_with_copy(inst, value='true')
+        self.assertEqual(('resize', 'finished'),
+                         (mig.migration_type, mig.status))
+        new = self.namespaces(inst.uuid, 'compute2')[0]
+        self.assertEqual('8M', new.label)
+        copied = self.read(new.devpath)
+        # The old namespace's bytes, then the rest of the larger one zero.
+        self.assertEqual(data, copied[:len(data)])
+        self.assertEqual(b'\0' * (len(copied) - len(data)),
+                         copied[len(data):])
+        # Until confirmed the source keeps its data (for a revert).
+        self.assertEqual(data, self.read(old.devpath))
+        entry = [m for m in self.migrations_api()
+                 if m['instance_uuid'] == inst.uuid][0]
+        self.assertEqual((len(data), len(data), 0, None, None, None),
+                         (entry['disk_total'], entry['disk_processed'],
+                          entry['disk_remaining'], entry['memory_total'],
+                          entry['memory_processed'],
+                          entry['memory_remaining']))
+        status, _ = self.action(inst.uuid, {'confirmResize': None})
+        self.assertEqual(204, status)
+        self.wait_migration(inst.uuid, ['confirmed'])
+        self.wait_status(inst.uuid, 'ACTIVE')
+        self.assert_zeroed(old.devpath)
+        self.assert_free('compute1')
+        self.assertEqual(data, self.read(new.devpath)[:len(data)])
+        server = self.request('/servers/%s' % inst.uuid,
+                              '2.47')[1]['server']
+        self.assertEqual(self.large.name, server['flavor']['original_name'])
+
+    def test_revert_brings_the_guest_back_with_its_data(self):
+        inst = self.boot()
+        data = self.write_data(inst.uuid)
+        old = self.namespaces(inst.uuid)[0]
+        self._resize_with_copy(inst)
+        new = self.namespaces(inst.uuid, 'compute2')[0]
+        status, _ = self.action(inst.uuid, {'revertResize': None})
+        self.assertEqual(202, status)
+        self.wait_migration(inst.uuid, ['reverted'])
+        self.wait_status(inst.uuid, 'ACTIVE')
+        back = self.instance(inst.uuid)
+        self.assertEqual(('compute1', self.small.id, None),
+                         (back.host, back.instance_type_id,
+                          back.task_state))
+        self.assertEqual(data, self.read(old.devpath))
+        self.assert_zeroed(new.devpath)
+        self.assert_free('compute2')
+        self.assertIn(inst.uuid,
+                      self.plane.computes['compute1'].driver
+                      .list_instance_uuids())
+        self.assertNotIn(inst.uuid,
+                         self.plane.computes['compute2'].driver
+                         .list_instance_uuids())
+        self.assertEqual({'compute_revert_resize',
+                          'compute_finish_revert_resize'},
+                         set(self.events(inst.uuid, 'revertResize')))
+
+    def test_without_copy_the_data_is_not_kept(self):
+        # Nova's behaviour: a fresh namespace on the destination.
+        inst = self.boot()
+        self.write_data(inst.uuid)
+        status, _ = self.action(inst.uuid, {'migrate': None}, '2.105')
+        self.assertEqual(202, status)
+        self.wait_status(inst.uuid, 'VERIFY_RESIZE')
+        new = self.namespaces(inst.uuid, 'compute2')[0]
+        self.assert_zeroed(new.devpath)
+        self.assertIsNone(self.migration(inst.uuid).disk_total)
+
+    def test_stopped_server_stays_stopped(self):
+        inst = self.boot()
+        inst.vm_state = 'stopped'
+        inst.save()
+        self._resize_with_copy(inst)
+        moved = self.instance(inst.uuid)
+        self.assertEqual(4, moved.power_state)
+        self.action(inst.uuid, {'confirmResize': None})
+        self.wait_status(inst.uuid, 'SHUTOFF')
+
+
+class TestProgress(base.ColdMigrationTestBase):
+    # 4 MiB at 2 MiB/s: about two seconds of copy to watch.
+    extra_config = {'transfer': {'rate_limit': 2 * base.MIB}}
+
+    def test_os_migrations_shows_the_copy_rising(self):
+        inst = self.boot()
+        self.write_data(inst.uuid)
+        status, _ = self.action(
+            inst.uuid, {'migrate': {'copy_pmem_devices': True}}, '2.105')
+        self.assertEqual(202, status)
+        seen = []
+
+        def sample():
+            entry = [m for m in self.migrations_api()
+                     if m['instance_uuid'] == inst.uuid][0]
+            if entry['disk_processed'] is not None:
+                seen.append((entry['status'], entry['disk_processed'],
+                             entry['disk_total']))
+            return entry['status'] == 'finished'
+        base.control_plane.wait_for(sample, timeout=30, interval=0.1,
+                                    what='the copy to finish')
+        processed = [p for _, p, _ in seen]
+        self.assertEqual(sorted(processed), processed)
+        self.assertTrue(any(0 < p < 4 * base.MIB for p in processed),
+                        seen)
+        self.assertIn('migrating', {s for s, _, _ in seen})
+        self.assertEqual(4 * base.MIB, processed[-1])
