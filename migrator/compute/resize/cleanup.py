@@ -72,10 +72,12 @@ def restore_at_source(move, status):
     instance.task_state = None
     instance.power_state = common.guest_power_state(move.driver, guest)
     instance.progress = None
-    instance.save()
     if mctx is not None:
         mctx.destroy()
+    # The Migration first: whoever sees the server settled sees the move
+    # ended.
     move.set_status(status)
+    instance.save()
     move.compute.refresh(move.context)
     LOG.info('%s of %s ended %s: the guest is on %s with its data',
              move.migration.migration_type, instance.uuid, status,

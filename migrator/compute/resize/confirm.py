@@ -31,23 +31,25 @@ def confirm_resize(move):
             mctx.destroy()
         else:
             old_vm_state = instance_obj.ACTIVE
+        # The Migration first: whoever sees the server settled sees the
+        # move ended.
+        move.set_status('confirmed')
         instance.refresh()
         instance.vm_state = (instance_obj.STOPPED
                              if old_vm_state == instance_obj.STOPPED
                              else instance_obj.ACTIVE)
         instance.task_state = None
         instance.save()
-        move.set_status('confirmed')
 
     def rollback(exc):
         # Nothing was lost: the guest runs on the destination, and the
         # source's namespaces were zeroed only if the old guest was gone.
         move.record_fault(exc)
+        move.set_status('error')
         instance.refresh()
         instance.vm_state = instance_obj.ERROR
         instance.task_state = None
         instance.save()
-        move.set_status('error')
 
     try:
         move.run_step('compute_confirm_resize', step, rollback)

@@ -39,8 +39,9 @@ def finish_resize(move):
         instance.vm_state = instance_obj.RESIZED
         instance.task_state = None
         instance.launched_at = timeutils.utcnow()
-        instance.save(expected_task_state=[instance_obj.RESIZE_FINISH])
+        # The Migration first: whoever sees VERIFY_RESIZE can confirm.
         move.set_status('finished')
+        instance.save(expected_task_state=[instance_obj.RESIZE_FINISH])
 
     def rollback(exc):
         try:

@@ -57,10 +57,10 @@ def finish_revert_resize(move):
 
     def rollback(exc):
         move.record_fault(exc)
+        move.set_status('error')
         instance.vm_state = instance_obj.ERROR
         instance.task_state = None
         instance.save()
-        move.set_status('error')
 
     try:
         move.run_step('compute_finish_revert_resize', step, rollback)
