@@ -39,6 +39,9 @@ PMEM_FLAVORS = (
     ('7', 'pmem.medium', 2048, 2, 20, '512M'),
 )
 PMEM_NAMESPACES = ['256M:pmem0|pmem1', '512M:pmem2|pmem3']
+# PMEM copies are throttled so that their progress can be watched (a
+# 256 MiB namespace takes about 4 s); [transfer] rate_limit changes it.
+PMEM_COPY_RATE = 64 * 1024 * 1024
 
 
 def sqlite_url(state_path, name):
@@ -60,6 +63,7 @@ def configure(state_path):
     CONF.set_default('auth_strategy', 'noauth2', group='api')
     # Every simulated host gets file-backed PMEM namespaces.
     CONF.set_default('pmem_namespaces', PMEM_NAMESPACES, group='libvirt')
+    CONF.set_default('rate_limit', PMEM_COPY_RATE, group='transfer')
 
 
 def prepare_databases(compute_hosts):

@@ -135,10 +135,13 @@ class ComputeManager(manager.Manager):
             with instance_events.recorded(context, instance,
                                           'compute_build_and_run_instance',
                                           self.host):
-                pmem_obj.PmemNamespaceList.claim(
+                claimed = pmem_obj.PmemNamespaceList.claim(
                     context, self.host, instance.uuid,
                     pmem.requested_labels(instance.as_guest()[
                         'extra_specs']))
+                for ns in claimed:
+                    LOG.info('Instance %s has PMEM namespace %s (%s, %s)',
+                             instance.uuid, ns.name, ns.label, ns.devpath)
                 self.driver.spawn(self._guest(context, instance))
         except Exception as exc:
             with excutils.save_and_reraise_exception():
