@@ -11,8 +11,9 @@ Modes:
 
 ``write``   read exactly LENGTH bytes from stdin into PATH (created if it
             does not exist; an existing one is overwritten in place from
-            its start), fsync, then print ``checksum <hex>`` of what it
-            received and wrote. Before the data it prints ``created`` or
+            its start), fsync (unless a last argument is ``nosync``),
+            then print ``checksum <hex>`` of what it received and wrote.
+            Before the data it prints ``created`` or
             ``existing``. If stdin ends early or anything fails, it cleans
             up (deletes a file it created; zeroes the range otherwise),
             prints ``discarded`` and exits 3.
@@ -34,6 +35,12 @@ import sys
 import zlib
 
 BUFFER_SIZE = 4 * 1024 * 1024
+#: A file sink starts writing back what it wrote every this many bytes,
+#: so that the fsync at the end has little left to wait for.
+WRITEBACK_STEP = 64 * 1024 * 1024
+#: stdin/stdout pipes are enlarged to this (fewer switches between ssh
+#: and the agent).
+PIPE_SIZE = 1024 * 1024
 SYSFS = '/sys'
 FAILED = 3
 
@@ -101,6 +108,52 @@ def write_all(fd, data):
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+class FileSink(object):
+    """Writes a file or block device from its start. With ``sync`` it
+    starts writeback of each WRITEBACK_STEP bytes once written (the final
+    fsync then waits for little) and fsyncs in ``finish()``.
+    """
+
+    def __init__(self, path, sync=True):
+        self.path = path
+        self.sync = sync
+        self.created = not os.path.exists(path)
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        self.written = 0
+        self._flushed = 0
+
+    def write(self, data):
+        write_all(self.fd, data)
+        self.written += len(data)
+        if self.sync and self.written - self._flushed >= WRITEBACK_STEP:
+            try:
+                os.posix_fadvise(self.fd, self._flushed,
+                                 self.written - self._flushed,
+                                 os.POSIX_FADV_DONTNEED)
+            except OSError:
+                pass    # only a hint
+            self._flushed = self.written
+
+    def finish(self):
+        if self.sync:
+            os.fsync(self.fd)
+        self.close()
+
+    def close(self):
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            os.close(fd)
+
+
+def enlarge_pipe(fd, size=PIPE_SIZE):
+    """Make the pipe ``fd`` hold ``size`` bytes, if it is a pipe."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', 1031), size)
+    except (OSError, ImportError):
+        pass
 
 
 def zero(kind, path, length=None):
@@ -174,27 +227,29 @@ def _pump(read_into, write, length, checksum):
     return done
 
 
-def do_write(kind, path, length, algorithm):
+def do_write(kind, path, length, algorithm, sync=True):
     out = sys.stdout.buffer
     stdin = sys.stdin.buffer.raw
+    enlarge_pipe(stdin.fileno())
     checksum = new_checksum(algorithm)
     # A dropped connection must end in the clean-up below, not in death.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminated)
     created = kind == 'file' and not os.path.exists(path)
     _say(out, 'created' if created else 'existing')
-    proc = fd = None
+    proc = sink = None
     try:
         if kind == 'dax':
             proc = subprocess.Popen(daxio_argv('-o', path, '-l', length),
                                     stdin=subprocess.PIPE, bufsize=0,
                                     stderr=subprocess.PIPE)
-            sink = proc.stdin.fileno()
+            fd = proc.stdin.fileno()
+            enlarge_pipe(fd)
+            write = lambda data: write_all(fd, data)  # noqa: E731
         else:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-            sink = fd
-        done = _pump(stdin.readinto, lambda b: write_all(sink, b), length,
-                     checksum)
+            sink = FileSink(path, sync)
+            write = sink.write
+        done = _pump(stdin.readinto, write, length, checksum)
         if done < length:
             raise Failure('input ended after %d of %d bytes' %
                           (done, length))
@@ -205,15 +260,13 @@ def do_write(kind, path, length, algorithm):
                 raise Failure('daxio exited %d: %s' % (
                     proc.returncode, err.decode(errors='replace').strip()))
         else:
-            os.fsync(fd)
-            os.close(fd)
-            fd = None
+            sink.finish()
     except BaseException as exc:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
-        if fd is not None:
-            os.close(fd)
+        if sink is not None:
+            sink.close()
         try:
             discard(kind, path, length, created)
             _say(out, 'discarded')
@@ -238,6 +291,7 @@ def do_read(kind, path, length, algorithm):
             source = proc.stdout
         else:
             source = open(path, 'rb', buffering=0)
+        enlarge_pipe(out.fileno())
         with source:
             done = _pump(source.readinto,
                          lambda b: write_all(out.fileno(), b),
@@ -265,7 +319,8 @@ def main(argv):
     rest = argv[3:]
     try:
         if mode == 'write':
-            return do_write(kind, path, int(rest[0]), rest[1])
+            return do_write(kind, path, int(rest[0]), rest[1],
+                            rest[2:3] != ['nosync'])
         if mode == 'read':
             return do_read(kind, path, int(rest[0]), rest[1])
         if mode == 'size':

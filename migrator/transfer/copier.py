@@ -19,7 +19,7 @@ from migrator.transfer import throttle
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 #: The checksum both sides compute: 'crc32' (zlib's CRC-32) or any
 #: hashlib name the remote python3 also has ('sha256', ...).
-DEFAULT_CHECKSUM = 'sha256'
+DEFAULT_CHECKSUM = 'crc32'
 #: A throttled copy uses chunks of at most this many seconds' worth.
 THROTTLED_CHUNK_SECONDS = 0.25
 MIN_CHUNK_SIZE = 64 * 1024
@@ -38,7 +38,7 @@ until it can be estimated)."""
 
 def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
          rate_limit=None, on_progress=None, progress_interval=1.0,
-         cancel=None, verify=True, checksum=DEFAULT_CHECKSUM,
+         cancel=None, verify=True, checksum=DEFAULT_CHECKSUM, sync=True,
          clock=time.monotonic, sleep=None):
     """Copy ``length`` bytes (default: ``source.size()``) from the start
     of ``source`` to the start of ``sink``; returns a ``CopyResult``.
@@ -51,6 +51,9 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
     raises ``CopyCancelled``. ``verify``: compare the checksum of what was
     read with what the sink reports it wrote (and, for a remote source,
     with what it reports it read); ``ChecksumMismatch`` otherwise.
+    ``checksum``: 'crc32' (zlib's CRC-32, the default: cheapest) or a
+    hashlib name ('sha256', ...). ``sync``: make the sink's data durable
+    (fsync) before returning; off only for scratch copies.
     ``clock`` and ``sleep`` are injectable for tests.
 
     Raises ``CopyFailed``, ``ChecksumMismatch`` or ``CopyCancelled`` with
@@ -83,7 +86,7 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                    algorithm)
     try:
         writer = _call(sink.open_writer, 'opening %s' % sink, length,
-                       algorithm)
+                       algorithm, sync)
     except BaseException:
         reader.abort()
         raise

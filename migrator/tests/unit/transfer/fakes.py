@@ -27,9 +27,9 @@ class CorruptingFile(local.LocalFile):
     """A sink that flips one byte of what it writes and honestly reports
     the checksum of what it wrote."""
 
-    def open_writer(self, length, checksum):
+    def open_writer(self, length, checksum, sync=True):
         from migrator.transfer import agent
-        writer = super().open_writer(length, checksum)
+        writer = super().open_writer(length, checksum, sync)
         hasher = agent.new_checksum(checksum)
         write, finish = writer.write, writer.finish
         state = {'first': True}
