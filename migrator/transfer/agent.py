@@ -83,6 +83,52 @@ class Failure(Exception):
     pass
 
 
+class Buffers(object):
+    """Two buffers used in turn, with the checksum of each computed in a
+    thread while the next is read and this one written (hashlib and zlib
+    release the GIL), so that verifying costs little time when a core is
+    free. ``next()`` returns a buffer whose last checksum update is done.
+    """
+
+    def __init__(self, size, checksum):
+        self.checksum = checksum
+        self._views = [memoryview(bytearray(size)) for _ in range(2)]
+        self._done = [None, None]
+        self._turn = 0
+        self._thread = None
+        if not isinstance(checksum, NoChecksum) and size >= 256 * 1024:
+            import concurrent.futures
+            self._thread = concurrent.futures.ThreadPoolExecutor(1)
+
+    def next(self):
+        self._turn ^= 1
+        self._wait(self._turn)
+        return self._views[self._turn]
+
+    def hash(self, view):
+        """Add ``view`` (part of the current buffer) to the checksum."""
+        if self._thread is None:
+            self.checksum.update(view)
+        else:
+            self._done[self._turn] = self._thread.submit(
+                self.checksum.update, view)
+
+    def _wait(self, turn):
+        pending, self._done[turn] = self._done[turn], None
+        if pending is not None:
+            pending.result()
+
+    def hexdigest(self):
+        self._wait(0)
+        self._wait(1)
+        return self.checksum.hexdigest()
+
+    def close(self):
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+
+
 def daxio_argv(*args):
     return ['daxio'] + [str(a) for a in args]
 
@@ -213,18 +259,24 @@ def _terminated(signum, frame):
 
 
 def _pump(read_into, write, length, checksum):
-    """Move ``length`` bytes; returns how many came before EOF."""
-    buf = bytearray(min(BUFFER_SIZE, max(length, 1)))
-    view = memoryview(buf)
+    """Move ``length`` bytes; returns how many came before EOF and the
+    hex checksum of them.
+    """
+    size = min(BUFFER_SIZE, max(length, 1))
+    buffers = Buffers(size, checksum)
     done = 0
-    while done < length:
-        n = read_into(view[:min(len(buf), length - done)])
-        if not n:
-            break
-        checksum.update(view[:n])
-        write(view[:n])
-        done += n
-    return done
+    try:
+        while done < length:
+            view = buffers.next()
+            n = read_into(view[:min(size, length - done)])
+            if not n:
+                break
+            buffers.hash(view[:n])
+            write(view[:n])
+            done += n
+        return done, buffers.hexdigest()
+    finally:
+        buffers.close()
 
 
 def do_write(kind, path, length, algorithm, sync=True):
@@ -249,7 +301,7 @@ def do_write(kind, path, length, algorithm, sync=True):
         else:
             sink = FileSink(path, sync)
             write = sink.write
-        done = _pump(stdin.readinto, write, length, checksum)
+        done, digest = _pump(stdin.readinto, write, length, checksum)
         if done < length:
             raise Failure('input ended after %d of %d bytes' %
                           (done, length))
@@ -275,7 +327,7 @@ def do_write(kind, path, length, algorithm, sync=True):
                  (path, cleanup_exc))
         _say(sys.stderr.buffer, 'writing %s failed: %s' % (path, exc))
         return FAILED
-    _say(out, 'checksum %s' % checksum.hexdigest())
+    _say(out, 'checksum %s' % digest)
     return 0
 
 
@@ -293,9 +345,9 @@ def do_read(kind, path, length, algorithm):
             source = open(path, 'rb', buffering=0)
         enlarge_pipe(out.fileno())
         with source:
-            done = _pump(source.readinto,
-                         lambda b: write_all(out.fileno(), b),
-                         length, checksum)
+            done, digest = _pump(
+                source.readinto, lambda b: write_all(out.fileno(), b),
+                length, checksum)
         if proc is not None:
             err = proc.stderr.read()
             if proc.wait():
@@ -310,7 +362,7 @@ def do_read(kind, path, length, algorithm):
             proc.wait()
         _say(sys.stderr.buffer, 'reading %s failed: %s' % (path, exc))
         return FAILED
-    _say(sys.stderr.buffer, 'checksum %s' % checksum.hexdigest())
+    _say(sys.stderr.buffer, 'checksum %s' % digest)
     return 0
 
 

@@ -91,9 +91,9 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
         reader.abort()
         raise
     done = 0
+    size = min(chunk_size, max(length, 1))
+    buffers = agent.Buffers(size, hasher)
     try:
-        buf = bytearray(min(chunk_size, max(length, 1)))
-        view = memoryview(buf)
         report(clock(), 0)
         last_report = clock()
         if limiter is not None:
@@ -103,8 +103,9 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                 raise errors.CopyCancelled(
                     'copy from %s to %s cancelled after %d of %d bytes' %
                     (source, sink, done, length))
+            view = buffers.next()
             n = _call(reader.readinto, 'reading %s' % source,
-                      view[:min(len(buf), length - done)])
+                      view[:min(size, length - done)])
             if not n:
                 # A process that ended early says why in its exit status.
                 _call(reader.close, 'reading %s' % source)
@@ -112,7 +113,7 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                     'reading %s failed: it ended after %d of %d bytes' %
                     (source, done, length))
             chunk = view[:n]
-            hasher.update(chunk)
+            buffers.hash(chunk)
             _call(writer.write, 'writing %s' % sink, chunk)
             done += n
             if limiter is not None:
@@ -127,15 +128,17 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                 (source, sink, done, length))
         read_sum = _call(reader.close, 'reading %s' % source)
         written_sum = _call(writer.finish, 'writing %s' % sink)
-        ours = hasher.hexdigest()
+        ours = buffers.hexdigest()
         if verify:
             _compare(ours, read_sum, 'what %s reports it read' % source,
                      source, sink)
             _compare(ours, written_sum, 'what %s reports it wrote' % sink,
                      source, sink)
     except BaseException as exc:
+        buffers.close()
         _clean_up(reader, writer, sink, exc)
         raise
+    buffers.close()
     seconds = clock() - started
     if on_progress is not None:
         estimator.update(clock(), done)
