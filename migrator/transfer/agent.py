@@ -258,6 +258,19 @@ def _terminated(signum, frame):
     raise Failure('terminated by signal %d' % signum)
 
 
+def read_full(read_into, view):
+    """Fill ``view`` from ``read_into`` (pipes return what they hold);
+    returns the count, short only at the end of the input.
+    """
+    done = 0
+    while done < len(view):
+        n = read_into(view[done:])
+        if not n:
+            break
+        done += n
+    return done
+
+
 def _pump(read_into, write, length, checksum):
     """Move ``length`` bytes; returns how many came before EOF and the
     hex checksum of them.
@@ -268,7 +281,7 @@ def _pump(read_into, write, length, checksum):
     try:
         while done < length:
             view = buffers.next()
-            n = read_into(view[:min(size, length - done)])
+            n = read_full(read_into, view[:min(size, length - done)])
             if not n:
                 break
             buffers.hash(view[:n])

@@ -104,8 +104,8 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                     'copy from %s to %s cancelled after %d of %d bytes' %
                     (source, sink, done, length))
             view = buffers.next()
-            n = _call(reader.readinto, 'reading %s' % source,
-                      view[:min(size, length - done)])
+            n = _call(agent.read_full, 'reading %s' % source,
+                      reader.readinto, view[:min(size, length - done)])
             if not n:
                 # A process that ended early says why in its exit status.
                 _call(reader.close, 'reading %s' % source)
