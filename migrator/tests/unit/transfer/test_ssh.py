@@ -108,7 +108,7 @@ class TestRemoteEndpoints(testtools.TestCase):
         dst = self.path('dst')
         self.useFixture(fixtures.MonkeyPatch(
             'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
-                "'checksum %s' % checksum.hexdigest()",
+                "'checksum %s' % digest",
                 "'checksum 00'")))
         exc = self.assertRaises(
             transfer.ChecksumMismatch, transfer.copy,
@@ -119,7 +119,7 @@ class TestRemoteEndpoints(testtools.TestCase):
     def test_remote_source_checksum_is_compared(self):
         self.useFixture(fixtures.MonkeyPatch(
             'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
-                "'checksum %s' % checksum.hexdigest()",
+                "'checksum %s' % digest",
                 "'checksum 00'")))
         dst, old = self.path('dst'), os.urandom(400 * 1024)
         with open(dst, 'wb') as f:
