@@ -2,6 +2,8 @@
 control plane with two fake hosts that have file-backed PMEM namespaces:
 every status the server and its Migration go through, the instance
 actions and events, and the errors."""
+import fixtures
+
 from migrator.tests.functional.api import cold_migration_base as base
 
 
@@ -162,3 +164,59 @@ class TestProgress(base.ColdMigrationTestBase):
                         seen)
         self.assertIn('migrating', {s for s, _, _ in seen})
         self.assertEqual(4 * base.MIB, processed[-1])
+
+
+class TestTransitions(base.ColdMigrationTestBase):
+    """Every status a Migration and its server go through, in order."""
+
+    def setUp(self):
+        super().setUp()
+        self.statuses = []
+        real_save = base.MIGRATION.Migration.save
+        test = self
+
+        def recording_save(migration, expected_status=None):
+            changed = 'status' in migration.obj_what_changed()
+            written = real_save(migration, expected_status)
+            if changed and written:
+                test.statuses.append(migration.status)
+            return written
+        self.useFixture(fixtures.MockPatchObject(
+            base.MIGRATION.Migration, 'save', recording_save))
+
+    def test_confirm_and_revert_sequences(self):
+        inst = self.boot()
+        self.action(inst.uuid, {'resize': {'flavorRef': self.large.flavorid,
+                                           'copy_pmem_devices': True}},
+                    '2.105')
+        self.wait_status(inst.uuid, 'VERIFY_RESIZE')
+        self.action(inst.uuid, {'confirmResize': None})
+        self.wait_migration(inst.uuid, ['confirmed'])
+        self.assertEqual(['migrating', 'post-migrating', 'finished',
+                          'confirming', 'confirmed'], self.statuses)
+        del self.statuses[:]
+        self.action(inst.uuid, {'migrate': None})
+        self.wait_status(inst.uuid, 'VERIFY_RESIZE')
+        self.action(inst.uuid, {'revertResize': None})
+        self.wait_status(inst.uuid, 'ACTIVE')
+        self.assertEqual(['migrating', 'post-migrating', 'finished',
+                          'reverting', 'reverted'], self.statuses)
+        # Each move's Migration was created pre-migrating (by the API).
+        self.assertEqual(2, len(self.migrations_api()))
+
+
+class TestAutoConfirm(base.ColdMigrationTestBase):
+    extra_config = {None: {'resize_confirm_window': 1},
+                    'compute': {'resize_confirm_check_interval': 1}}
+
+    def test_resize_confirmed_after_the_window(self):
+        inst = self.boot()
+        old = self.namespaces(inst.uuid)[0]
+        self.write_data(inst.uuid)
+        self.action(inst.uuid, {'migrate': {'copy_pmem_devices': True}},
+                    '2.105')
+        self.wait_migration(inst.uuid, ['confirmed'], timeout=30)
+        self.wait_status(inst.uuid, 'ACTIVE')
+        self.assert_zeroed(old.devpath)
+        self.assertIn('compute_confirm_resize',
+                      self.events(inst.uuid, 'confirmResize'))
