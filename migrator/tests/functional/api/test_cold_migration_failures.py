@@ -10,6 +10,7 @@ import fixtures
 from migrator.objects import migration as migration_obj
 from migrator.tests.functional.api import cold_migration_base as base
 from migrator.tests.functional import control_plane
+from migrator.transfer import agent as transfer_agent
 from migrator.transfer import local as transfer_local
 
 
@@ -61,16 +62,16 @@ class FailureTestBase(base.ColdMigrationTestBase):
 class TestCopyFailures(FailureTestBase):
 
     def test_write_fails_half_way(self):
-        real_write = transfer_local._FileWriter.write
+        real_write = transfer_agent.FileSink.write
         written = {'n': 0}
 
-        def failing_write(writer, view):
+        def failing_write(sink, view):
             written['n'] += len(view)
             if written['n'] > 2 * base.MIB:
                 raise OSError(5, 'Input/output error (injected)')
-            return real_write(writer, view)
+            return real_write(sink, view)
         self.useFixture(fixtures.MockPatchObject(
-            transfer_local._FileWriter, 'write', failing_write))
+            transfer_agent.FileSink, 'write', failing_write))
         inst, data = self.start()
         self.assert_back_on_source(inst, data, 'compute_resize_instance',
                                    'Input/output error (injected)')
@@ -142,10 +143,10 @@ class TestSourceKilledMidCopy(FailureTestBase):
     def test_restarted_compute_ends_the_move(self):
         frozen = threading.Event()
         release = threading.Event()
-        real_write = transfer_local._FileWriter.write
+        real_write = transfer_agent.FileSink.write
         written = {'n': 0}
 
-        def freezing_write(writer, view):
+        def freezing_write(sink, view):
             written['n'] += len(view)
             if written['n'] > base.MIB:
                 # The process is gone: this thread never does anything
@@ -153,9 +154,9 @@ class TestSourceKilledMidCopy(FailureTestBase):
                 frozen.set()
                 release.wait()
                 raise Killed()
-            return real_write(writer, view)
+            return real_write(sink, view)
         self.useFixture(fixtures.MockPatchObject(
-            transfer_local._FileWriter, 'write', freezing_write))
+            transfer_agent.FileSink, 'write', freezing_write))
         self.addCleanup(release.set)
         inst, data = self.start()
         self.assertTrue(frozen.wait(30))
