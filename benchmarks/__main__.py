@@ -5,6 +5,7 @@ import sys
 from benchmarks import bench_data_copy
 from benchmarks import bench_live_migrate_response
 from benchmarks import bench_os_migrations_paging
+from benchmarks import bench_pmem_resize
 
 QUICK = '--quick' in sys.argv[1:]
 
@@ -14,3 +15,6 @@ for bench in (bench_live_migrate_response, bench_os_migrations_paging):
 
 print('== %s' % bench_data_copy.__name__)
 bench_data_copy.main(['--quick'] if QUICK else [])
+
+print('== %s' % bench_pmem_resize.__name__)
+bench_pmem_resize.main(['--quick'] if QUICK else [])

@@ -79,9 +79,10 @@ class Progress:
 
     def finished_one(self, size):
         self.done += size
-        self._write(self.done, None, None, force=True)
+        self._write(self.done, None, None, force=True,
+                    seconds=time.monotonic() - self._started)
 
-    def _write(self, processed, rate, eta, force=False):
+    def _write(self, processed, rate, eta, force=False, seconds=None):
         now = time.monotonic()
         interval = CONF.live_migration.progress_save_interval
         if not force and now - self._saved_at < interval:
@@ -100,6 +101,9 @@ class Progress:
         detail = dict(mig.progress_detail or {})
         detail.update(percent=self.percent, transfer_rate=rate,
                       eta_seconds=eta)
+        if seconds is not None:
+            # How long the copies took so far (all of them once done).
+            detail['copy_seconds'] = round(seconds, 3)
         mig.progress_detail = detail
         mig.save()
 
