@@ -101,10 +101,15 @@ class ComputeManager(manager.Manager):
     def periodic_tasks(self):
         tasks = [(self.update_available_resource,
                   CONF.compute.resource_update_interval)]
+        tasks.append((self.reap_pmem_claims,
+                      CONF.compute.resource_update_interval))
         if CONF.resize_confirm_window:
             tasks.append((self.confirm_old_resizes,
                           CONF.compute.resize_confirm_check_interval))
         return tasks
+
+    def reap_pmem_claims(self, context):
+        resize_recovery.reap_claims(self.cold, context)
 
     def confirm_old_resizes(self, context):
         return resize_recovery.confirm_old_resizes(self.cold, context)

@@ -186,9 +186,10 @@ class ComputeAPI(base.RPCClientBase):
             ctxt, 'finish_resize', instance=instance, migration=migration)
 
     def cleanup_resize_at_destination(self, ctxt, instance, migration):
+        # A short question: if the destination does not answer, it
+        # cleans up by itself (its periodic reap of stale claims).
         return self._prepare('cleanup_resize_at_destination',
-                             server=migration.dest_compute,
-                             timeout=CONF.long_rpc_timeout).call(
+                             server=migration.dest_compute).call(
             ctxt, 'cleanup_resize_at_destination', instance=instance,
             migration=migration)
 

@@ -37,12 +37,13 @@ def cleanup_at_destination(move):
     move.compute.refresh(move.context)
 
 
-def abort_move(move, exc):
+def abort_move(move, exc, tell_destination=True):
     """On the source after a failed step: have the destination clean up,
     then bring the guest back here as it was."""
     try:
-        move.compute.compute_rpcapi.cleanup_resize_at_destination(
-            move.context, move.instance, move.migration)
+        if tell_destination:
+            move.compute.compute_rpcapi.cleanup_resize_at_destination(
+                move.context, move.instance, move.migration)
     except Exception as cleanup_exc:
         # The destination cleans what is left when it next looks
         # (recovery.reap_claims).

@@ -46,9 +46,14 @@ def resize_instance(move):
         instance.task_state = instance_obj.RESIZE_MIGRATED
         instance.save(expected_task_state=[instance_obj.RESIZE_MIGRATING])
 
+    def rollback(exc):
+        # Cancelled because this service is stopping: its peers may be
+        # stopping too, so the destination is not waited on; it zeroes
+        # and frees its claims itself (recovery.reap_claims).
+        cleanup.abort_move(move, exc, tell_destination=not cancel.is_set())
+
     try:
-        move.run_step('compute_resize_instance', step,
-                      lambda exc: cleanup.abort_move(move, exc))
+        move.run_step('compute_resize_instance', step, rollback)
     except Exception:
         return
     finally:

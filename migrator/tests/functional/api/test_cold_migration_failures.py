@@ -175,3 +175,37 @@ class TestSourceKilledMidCopy(FailureTestBase):
         self.assertEqual(
             'error', migration_obj.Migration.get_by_uuid(
                 self.plane.admin, mig.uuid).status)
+
+
+class TestSourceStoppedMidCopy(FailureTestBase):
+    # 4 MiB at 512 KiB/s: eight seconds of copy to stop the service in.
+    extra_config = {'transfer': {'rate_limit': 512 * 1024},
+                    'compute': {'resource_update_interval': 1}}
+
+    def test_graceful_stop_cancels_the_copy(self):
+        inst, data = self.start()
+        control_plane.wait_for(
+            lambda: (self.migration(inst.uuid).disk_processed or 0) > 0,
+            what='the copy to start')
+        # SIGTERM: the copy is cancelled once the grace period is over;
+        # the source gives the guest back without waiting on its peer,
+        # and the destination frees its claims by itself.
+        svc = [s for s in self.plane.services if s.host == 'compute1'][0]
+        svc.stop(1)
+        mig = self.wait_migration(inst.uuid, ['error'])
+        back = self.instance(inst.uuid)
+        self.assertEqual(('compute1', 'active', None),
+                         (back.host, back.vm_state, back.task_state))
+        self.assertEqual(data, self.read(
+            self.namespaces(inst.uuid, 'compute1')[0].devpath))
+        control_plane.wait_for(
+            lambda: not [ns for ns in self.host_namespaces('compute2')
+                         if ns.instance_uuid],
+            what='the destination to free its claims')
+        for ns in self.host_namespaces('compute2'):
+            self.assert_zeroed(ns.devpath)
+        result, details = self.events(inst.uuid, 'migrate')[
+            'compute_resize_instance']
+        self.assertEqual('Error', result)
+        self.assertIn('cancelled', details)
+        self.assertEqual('migration', mig.migration_type)
