@@ -109,6 +109,20 @@ class ColdMigrationMixin:
             self.compute_rpcapi.confirm_resize(cctxt, instance, migration)
         return migration
 
+    def confirm_resize_on_deleting(self, cctxt, instance):
+        """Before a server in VERIFY_RESIZE is deleted (``cctxt``: its
+        cell), confirm its move, as Nova does."""
+        if instance.vm_state != instance_obj.RESIZED:
+            return
+        try:
+            migration = migration_obj.Migration.get_by_instance_and_status(
+                cctxt, instance.uuid, 'finished')
+        except exception.MigrationNotFoundByStatus:
+            return
+        migration.status = 'confirming'
+        if migration.save(expected_status=['finished']):
+            self.compute_rpcapi.confirm_resize(cctxt, instance, migration)
+
     def revert_resize(self, context, instance):
         """Undo the move: the guest goes back to its source, with its
         original data; the destination's copy is zeroed."""

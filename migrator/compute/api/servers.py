@@ -142,6 +142,9 @@ class ServersMixin:
         cell = instance._cell
         with migrator_context.target_cell(context, cell) as cctxt:
             instance._context = cctxt
+            # A server waiting in VERIFY_RESIZE: its move is confirmed
+            # first, so the source zeroes and frees what it still holds.
+            self.confirm_resize_on_deleting(cctxt, instance)
             if instance.host and self._host_is_up(cctxt, instance.host):
                 instance.task_state = instance_obj.DELETING
                 instance.save()

@@ -4,6 +4,7 @@ on the destination now simply belong to the instance."""
 from oslo_log import log as logging
 
 from migrator.compute.resize import pmem_copy
+from migrator import exception
 from migrator.objects import instance as instance_obj
 from migrator.objects import pmem_namespace as pmem_obj
 
@@ -34,7 +35,12 @@ def confirm_resize(move):
         # The Migration first: whoever sees the server settled sees the
         # move ended.
         move.set_status('confirmed')
-        instance.refresh()
+        try:
+            instance.refresh()
+        except exception.InstanceNotFound:
+            return      # confirmed because it is being deleted
+        if instance.vm_state != instance_obj.RESIZED:
+            return
         instance.vm_state = (instance_obj.STOPPED
                              if old_vm_state == instance_obj.STOPPED
                              else instance_obj.ACTIVE)

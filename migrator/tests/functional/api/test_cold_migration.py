@@ -220,3 +220,24 @@ class TestAutoConfirm(base.ColdMigrationTestBase):
         self.assert_zeroed(old.devpath)
         self.assertIn('compute_confirm_resize',
                       self.events(inst.uuid, 'confirmResize'))
+
+
+class TestDeleteWhileResized(base.ColdMigrationTestBase):
+
+    def test_delete_confirms_first_and_frees_both_sides(self):
+        inst = self.boot()
+        self.write_data(inst.uuid)
+        old = self.namespaces(inst.uuid)[0]
+        self.action(inst.uuid, {'migrate': {'copy_pmem_devices': True}},
+                    '2.105')
+        self.wait_status(inst.uuid, 'VERIFY_RESIZE')
+        new = self.namespaces(inst.uuid, 'compute2')[0]
+        status, _ = self.request('/servers/%s' % inst.uuid,
+                                 method='DELETE')
+        self.assertEqual(204, status)
+        self.wait_migration(inst.uuid, ['confirmed'])
+        base.control_plane.wait_for(
+            lambda: not self.namespaces(inst.uuid),
+            what='both hosts to free the namespaces')
+        self.assert_zeroed(old.devpath)
+        self.assert_zeroed(new.devpath)
