@@ -345,7 +345,9 @@ def do_write(kind, path, length, algorithm, sync=True):
         if sink is not None:
             sink.close()
         try:
-            discard(kind, path, length, created)
+            if sink is not None or proc is not None:
+                discard(kind, path, length, created)
+            # else it could not be opened: nothing was written.
             _say(out, 'discarded')
         except Exception as cleanup_exc:
             _say(sys.stderr.buffer, 'cleaning %s failed: %s' %
