@@ -20,6 +20,9 @@ locally
   dd+sync      ``dd ... conv=fsync``
   copy, copy-nosync, bare-nosync   as above, LocalFile to LocalFile
 
+Each ratio is shown as the ratio of the medians ("value", judged against
+the target) and as the median of the ratios within each round ("paired").
+
 Targets (issue 14, item 5): copy ≥ 0.9 × the raw pipe (and local copy
 ≥ 0.9 × dd), compared like with like (synced with synced, unsynced with
 unsynced); verification and progress on vs off ≤ 5 % apart. CPU per GiB
@@ -35,6 +38,7 @@ import argparse
 import datetime
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -210,15 +214,20 @@ def main(argv=None):
         make_source(bench.src, size)
         samples = {}
         all_cases = cases(bench)
+        order = [(where, name) for where, name, _ in all_cases]
         bench.copy(True, sync=False)        # warm up ssh and the agent
+        rng = random.Random(14)
         for _ in range(args.repeat):
+            # A new order each round: a neighbour's burst of load, or the
+            # writeback of the case before, hits no case every time.
+            rng.shuffle(all_cases)
             for where, name, func in all_cases:
                 samples.setdefault((where, name), []).append(
                     bench.measure(func))
     finally:
         sshd.cleanUp()
         shutil.rmtree(workdir, ignore_errors=True)
-    return report(args, size, samples)
+    return report(args, size, {key: samples[key] for key in order})
 
 
 def report(args, size, samples):
@@ -245,11 +254,16 @@ def report(args, size, samples):
             '%.2f' % remote if where == 'ssh' else '-'))
     ratios = []
     print()
-    print('%-34s %7s %10s %5s' % ('ratio (throughput)', 'value', 'target',
-                                  'met'))
+    print('%-34s %7s %7s %10s %5s' % ('ratio (throughput)', 'value',
+                                      'paired', 'target', 'met'))
     for label, where, case, base, target, kind in RATIOS:
         value = (rows['%s %s' % (where, base)]['seconds'] /
                  rows['%s %s' % (where, case)]['seconds'])
+        # The same ratio within each round (cases of one round ran close
+        # together), its median: less sensitive to load that drifts.
+        paired = statistics.median(
+            b[0] / c[0] for b, c in zip(samples[(where, base)],
+                                        samples[(where, case)]))
         if kind == 'min':
             met, shown = value >= target, '>= %.2f' % target
         elif kind == 'apart':
@@ -258,10 +272,11 @@ def report(args, size, samples):
         else:
             met, shown = None, '-'
         ratios.append({'name': label, 'value': round(value, 3),
+                       'paired_median': round(paired, 3),
                        'target': shown, 'met': met})
-        print('%-34s %7.3f %10s %5s' % (label, value, shown,
-                                        '-' if met is None else
-                                        ('yes' if met else 'NO')))
+        print('%-34s %7.3f %7.3f %10s %5s' % (
+            label, value, paired, shown,
+            '-' if met is None else ('yes' if met else 'NO')))
     result = {
         'benchmark': 'data_copy', 'commit': _commit(),
         'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),

@@ -83,20 +83,32 @@ class Failure(Exception):
     pass
 
 
+def spare_core():
+    """Whether a core was idle on average over the last minute."""
+    try:
+        return (os.cpu_count() or 1) - os.getloadavg()[0] >= 1.0
+    except OSError:
+        return False
+
+
 class Buffers(object):
-    """Two buffers used in turn, with the checksum of each computed in a
-    thread while the next is read and this one written (hashlib and zlib
-    release the GIL), so that verifying costs little time when a core is
-    free. ``next()`` returns a buffer whose last checksum update is done.
+    """Two buffers used in turn. When a core is spare (``spare_core()``
+    when the copy starts), the checksum of each runs in a thread while the
+    next is read and this one written (hashlib and zlib release the GIL),
+    so that verifying costs little time; on a busy host the thread would
+    only add switching, and the checksum runs inline. ``next()`` returns a
+    buffer whose last checksum update is done.
     """
 
-    def __init__(self, size, checksum):
+    def __init__(self, size, checksum, thread=None):
         self.checksum = checksum
         self._views = [memoryview(bytearray(size)) for _ in range(2)]
         self._done = [None, None]
         self._turn = 0
         self._thread = None
-        if not isinstance(checksum, NoChecksum) and size >= 256 * 1024:
+        if thread is None:
+            thread = size >= 256 * 1024 and spare_core()
+        if thread and not isinstance(checksum, NoChecksum):
             import concurrent.futures
             self._thread = concurrent.futures.ThreadPoolExecutor(1)
 
@@ -333,7 +345,9 @@ def do_write(kind, path, length, algorithm, sync=True):
         if sink is not None:
             sink.close()
         try:
-            discard(kind, path, length, created)
+            if sink is not None or proc is not None:
+                discard(kind, path, length, created)
+            # else it could not be opened: nothing was written.
             _say(out, 'discarded')
         except Exception as cleanup_exc:
             _say(sys.stderr.buffer, 'cleaning %s failed: %s' %

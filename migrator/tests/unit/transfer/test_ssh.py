@@ -281,3 +281,40 @@ class TestConfig(testtools.TestCase):
             transfer.copy_options()['rate_limit'],
             transfer.copy_options()['checksum'],
             transfer.copy_options()['verify']))
+
+
+class TestBuffers(testtools.TestCase):
+    """The checksum comes out the same computed inline or in a thread."""
+
+    def test_inline_and_threaded_agree(self):
+        data = os.urandom(3 * 300 * 1024 + 5)
+        digests = []
+        for thread in (False, True):
+            buffers = agent.Buffers(300 * 1024, agent.new_checksum('sha256'),
+                                    thread=thread)
+            try:
+                for start in range(0, len(data), 300 * 1024):
+                    view = buffers.next()
+                    piece = data[start:start + 300 * 1024]
+                    view[:len(piece)] = piece
+                    buffers.hash(view[:len(piece)])
+                digests.append(buffers.hexdigest())
+            finally:
+                buffers.close()
+        expected = agent.new_checksum('sha256')
+        expected.update(data)
+        self.assertEqual([expected.hexdigest()] * 2, digests)
+
+
+class TestAgentOpenFailure(testtools.TestCase):
+
+    def test_a_path_it_cannot_open_is_left_alone(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        proc = subprocess.run(
+            [sys.executable, '-c', ssh.AGENT_SOURCE, 'write', 'file', tmp,
+             '5', 'crc32'], input=b'hello', capture_output=True)
+        self.assertEqual(agent.FAILED, proc.returncode)
+        self.assertEqual('existing\ndiscarded\n', proc.stdout.decode())
+        self.assertIn(b'Is a directory', proc.stderr)
+        self.assertNotIn(b'cleaning', proc.stderr)
+        self.assertTrue(os.path.isdir(tmp))
