@@ -43,10 +43,11 @@ class ControlPlaneFixture(fixture.GabbiFixture):
     control_plane_api.ControlPlaneAPI.prepare_servers)."""
 
     policy_rules = None
+    config = None
 
     def start_fixture(self):
         self.fixture = control_plane_api.ControlPlaneAPI(
-            policy_rules=self.policy_rules)
+            policy_rules=self.policy_rules, config=self.config)
         self.fixture.setUp()
         _CURRENT['fixture'] = self.fixture
         self.exported = self.fixture.prepare_servers()
@@ -64,3 +65,11 @@ class MembersMayLiveMigrateFixture(ControlPlaneFixture):
     live-migrate (but not choose the host)."""
 
     policy_rules = control_plane_api.MEMBERS_MAY_LIVE_MIGRATE
+
+
+class PmemControlPlaneFixture(ControlPlaneFixture):
+    """As ControlPlaneFixture, each host with two 4 MiB and two 8 MiB
+    file-backed PMEM namespaces (labels 4M and 8M)."""
+
+    config = {'libvirt': {'pmem_namespaces': ['4M:pmem0|pmem1',
+                                              '8M:pmem2|pmem3']}}
