@@ -41,17 +41,22 @@ LOG = logging.getLogger(__name__)
 _COLD = ['migration', 'resize']
 
 
+def _with_request_id(context, request_id=None):
+    """A copy of the (admin) ``context``, keeping whatever database it
+    targets, whose request is ``request_id`` (a new one if None)."""
+    ctx = context.elevated()
+    ctx.request_id = request_id or migrator_context.RequestContext(
+    ).request_id
+    return ctx
+
+
 def _action_context(context, instance_uuid):
     """A context whose request is the instance's latest action, so that
     what recovery does is recorded as events of that action."""
     actions = instance_action.InstanceActionList.get_by_instance_uuid(
         context, instance_uuid, limit=1)
-    ctx = context.elevated() if hasattr(context, 'elevated') else context
-    if len(actions):
-        ctx = migrator_context.RequestContext(
-            user_id=context.user_id, project_id=context.project_id,
-            roles=['admin'], request_id=actions[0].request_id)
-    return ctx
+    return _with_request_id(
+        context, actions[0].request_id if len(actions) else None)
 
 
 def _moves(compute, context, statuses, side):
@@ -166,9 +171,7 @@ def confirm_old_resizes(compute, context):
             context, {'source_compute': compute.host,
                       'status': ['finished'], 'migration_type': _COLD,
                       'untouched-since': cutoff}):
-        ctx = migrator_context.RequestContext(
-            user_id=context.user_id, project_id=context.project_id,
-            roles=['admin'])
+        ctx = _with_request_id(context)
         migration._context = ctx
         instance = _instance(ctx, migration.instance_uuid)
         if instance is None or instance.vm_state != instance_obj.RESIZED:
