@@ -43,6 +43,9 @@ def prep_resize(move, flavor, copy_pmem_devices):
             copy_pmem_devices=bool(copy_pmem_devices),
             old_vm_state=instance.vm_state)
         mctx.create()
+        for ns in claimed:
+            LOG.info('Instance %s has PMEM namespace %s (%s, %s)',
+                     instance.uuid, ns.name, ns.label, ns.devpath)
         LOG.info('Claimed %s on %s for %s of %s (PMEM %s)', flavor.name,
                  move.host, migration.migration_type, instance.uuid,
                  ', '.join(ns.name for ns in claimed) or 'none')

@@ -123,3 +123,78 @@ class TestMigratorAll(base.TestCase):
         lines = [line for line in proc.text().splitlines() if line.strip()]
         self.assertIn('cannot listen on 127.0.0.1:%d' % self.port, lines[-1])
         self.assertNotIn('Traceback', proc.text())
+
+
+class TestMigratorAllPmem(TestMigratorAll):
+    """Seed 003's "done when" on migrator-all, as a new user tries it: a
+    pmem.small server's namespace holds known data, a resize to
+    pmem.medium at 2.105 with copy_pmem_devices shows its disk progress
+    rising in os-migrations, and after confirm the destination holds the
+    data and the source is zeroed; at 2.104 the same request is a 400."""
+
+    # The other scenarios run in TestMigratorAll.
+    test_sdk_creates_a_server_that_survives_a_restart = None
+    test_demo_shows_progress_and_completes = None
+    test_a_taken_port_is_one_line = None
+
+    def api(self, method, path, body=None, version='2.1'):
+        import requests
+        resp = requests.request(
+            method, 'http://127.0.0.1:%d/v2.1%s' % (self.port, path),
+            json=body, timeout=60,
+            headers={'X-Auth-Token': 'admin:admin',
+                     'OpenStack-API-Version': 'compute %s' % version})
+        return resp.status_code, (resp.json() if resp.content else None)
+
+    def test_resize_with_pmem_copy(self):
+        proc = self.start()
+        conn = self.connect()
+        self.assertEqual({'hw:pmem': '256M'}, conn.compute.get_flavor(
+            '6').extra_specs)
+        server = conn.compute.wait_for_server(conn.compute.create_server(
+            name='pm1', flavor_id='6', image_id='any', networks='none'),
+            wait=60)
+        log = os.path.join(self.state, 'migrator-all.log')
+        with open(log) as handle:
+            line = [text for text in handle
+                    if 'Instance %s has PMEM namespace' % server.id in text]
+        source = line[0].rstrip().rsplit(', ', 1)[1].rstrip(')')
+        data = os.urandom(1024 * 1024) * 256
+        with open(source, 'r+b') as handle:
+            handle.write(data)
+        body = {'resize': {'flavorRef': '7', 'copy_pmem_devices': True}}
+        path = '/servers/%s/action' % server.id
+        self.assertEqual(400, self.api('POST', path, body, '2.104')[0])
+        self.assertEqual(202, self.api('POST', path, body, '2.105')[0])
+        seen = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            mig = self.api('GET', '/os-migrations?instance_uuid=%s'
+                           % server.id, version='2.106')[1]['migrations'][0]
+            seen.append(mig['disk_processed'])
+            if mig['status'] == 'finished':
+                break
+            time.sleep(0.3)
+        processed = [p for p in seen if p is not None]
+        self.assertEqual(sorted(processed), processed)
+        self.assertTrue([p for p in processed if 0 < p < len(data)], seen)
+        self.assertEqual(len(data), processed[-1])
+        self.assertEqual(204, self.api('POST', path,
+                                       {'confirmResize': None})[0])
+        before = server.compute_host
+        deadline = time.monotonic() + 60
+        while conn.compute.get_server(server.id).status != 'ACTIVE':
+            self.assertLess(time.monotonic(), deadline, 'not ACTIVE')
+            time.sleep(0.3)
+        server = conn.compute.get_server(server.id)
+        self.assertNotEqual(before, server.compute_host)
+        with open(log) as handle:
+            line = [text for text in handle
+                    if 'Instance %s has PMEM namespace' % server.id in text]
+        dest = line[-1].rstrip().rsplit(', ', 1)[1].rstrip(')')
+        self.assertIn(os.path.join('pmem', server.compute_host), dest)
+        with open(dest, 'rb') as handle:
+            self.assertEqual(data, handle.read(len(data)))
+        with open(source, 'rb') as handle:
+            self.assertEqual(b'\0' * len(data), handle.read())
+        self.assertEqual(0, proc.stop())
