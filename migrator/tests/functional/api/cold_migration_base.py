@@ -93,7 +93,11 @@ class ColdMigrationTestBase(testtools.TestCase):
     # -- servers and namespaces ---------------------------------------------
     def boot(self, flavor=None, host='compute1', metadata=None):
         flavor = flavor or self.small
-        return self.plane.boot(flavor.name, host=host, metadata=metadata)
+        inst = self.plane.boot(flavor.name, host=host, metadata=metadata)
+        self.assertEqual('active', inst.vm_state, 'the server did not '
+                         'build: %s' % self.request(
+                             '/servers/%s' % inst.uuid)[1])
+        return inst
 
     def instance(self, uuid):
         return instance_obj.Instance.get_by_uuid(self.plane.admin, uuid)
