@@ -346,8 +346,10 @@ class TestXXHash(CopyTestCase):
 
     def test_without_the_module_the_copy_fails_naming_it(self):
         import sys
-        self.useFixture(fixtures.MonkeyPatchDict(sys.modules,
-                                                 {'xxhash': None}))
+        from unittest import mock
+        patcher = mock.patch.dict(sys.modules, {'xxhash': None})
+        patcher.start()
+        self.addCleanup(patcher.stop)
         src, _ = self.make('src', 10)
         exc = self.assertRaises(
             transfer.CopyFailed, transfer.copy, transfer.LocalFile(src),
