@@ -15,10 +15,12 @@ cipher aes128-gcm@openssh.com, compression off)
   copy-nosync  the same without the fsync
   bare-nosync  no verification, no progress, no fsync
   sha256       ``copy-nosync`` with checksum='sha256'
+  xxh3         ``copy-nosync`` with checksum='xxh3_128' (the xxhash
+               module here and, with --remote-python, on the far end)
 locally
   dd           ``dd if=src of=dst bs=4M``
   dd+sync      ``dd ... conv=fsync``
-  copy, copy-nosync, bare-nosync   as above, LocalFile to LocalFile
+  copy, copy-nosync, bare-nosync, xxh3   as above, LocalFile to LocalFile
 
 Each ratio is shown as the ratio of the medians ("value", judged against
 the target) and as the median of the ratios within each round ("paired").
@@ -30,7 +32,7 @@ is the CPU time of this process and its children (local side) and of the
 sshd sessions and what they ran (remote side) per GiB copied.
 
     python -m benchmarks.bench_data_copy [--quick] [--size-mib N]
-        [--repeat N] [--dir DIR] [--output FILE]
+        [--repeat N] [--dir DIR] [--output FILE] [--remote-python PATH]
 
 Figures go to benchmarks/results/data_copy.json.
 """
@@ -158,6 +160,8 @@ def cases(bench):
             True, verify=False, progress=False, sync=False)),
         ('ssh', 'sha256', lambda: bench.copy(True, sync=False,
                                              checksum='sha256')),
+        ('ssh', 'xxh3', lambda: bench.copy(True, sync=False,
+                                           checksum='xxh3_128')),
     ]
     local = [
         ('local', 'dd', lambda: bench.dd(False)),
@@ -166,6 +170,8 @@ def cases(bench):
         ('local', 'copy-nosync', lambda: bench.copy(False, sync=False)),
         ('local', 'bare-nosync', lambda: bench.copy(
             False, verify=False, progress=False, sync=False)),
+        ('local', 'xxh3', lambda: bench.copy(False, sync=False,
+                                             checksum='xxh3_128')),
     ]
     return ssh + local
 
@@ -178,10 +184,16 @@ RATIOS = [
      0.05, 'apart'),
     ('ssh: sha256 / crc32 (no sync)', 'ssh', 'sha256', 'copy-nosync',
      None, None),
+    ('ssh: xxh3 / raw (no sync)', 'ssh', 'xxh3', 'raw', 0.9, 'min'),
+    ('ssh: xxh3 verify+progress on/off', 'ssh', 'xxh3', 'bare-nosync',
+     0.05, 'apart'),
     ('local: copy / dd+sync', 'local', 'copy', 'dd+sync', 0.9, 'min'),
     ('local: copy-nosync / dd', 'local', 'copy-nosync', 'dd', 0.9, 'min'),
     ('local: verify+progress on / off', 'local', 'copy-nosync',
      'bare-nosync', 0.05, 'apart'),
+    ('local: xxh3 / dd', 'local', 'xxh3', 'dd', 0.9, 'min'),
+    ('local: xxh3 verify+progress on/off', 'local', 'xxh3', 'bare-nosync',
+     0.05, 'apart'),
 ]
 
 
@@ -203,12 +215,18 @@ def main(argv=None):
     parser.add_argument('--dir', help='where the files go (default: a '
                                       'temporary directory under /var/tmp)')
     parser.add_argument('--output', default=RESULTS)
+    parser.add_argument('--remote-python',
+                        default='/usr/bin/python3' if os.path.exists(
+                            '/usr/bin/python3') else 'python3',
+                        help='interpreter of the far end (Debian\'s, which '
+                             'has python3-xxhash)')
     args = parser.parse_args(argv)
     size = (args.size_mib or (256 if args.quick else 2048)) * MIB
     workdir = tempfile.mkdtemp(prefix='migrator-bench-copy-',
                                dir=args.dir or '/var/tmp')
     sshd = fixtures_ssh.SSHServer()
     sshd.setUp()
+    sshd.host.python = args.remote_python
     try:
         bench = Bench(size, workdir, sshd)
         make_source(bench.src, size)
@@ -285,6 +303,7 @@ def report(args, size, samples):
         'size_bytes': size, 'repeat': args.repeat,
         'checksum': transfer.DEFAULT_CHECKSUM,
         'ssh_cipher': transfer.ssh.DEFAULT_CIPHER,
+        'remote_python': args.remote_python,
         'cases': rows, 'ratios': ratios}
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, 'w') as f:
