@@ -16,10 +16,11 @@ from migrator.conf import live_migration
 from migrator.conf import notifications
 from migrator.conf import scheduler
 from migrator.conf import upgrade_levels
+from migrator.conf import volume
 
 CONF = cfg.CONF
 
 for _module in (base, api, compute, conductor, database, fake_driver,
                 libvirt, live_migration, notifications, scheduler,
-                upgrade_levels):
+                upgrade_levels, volume):
     _module.register_opts(CONF)

@@ -16,3 +16,4 @@ def register_all():
     __import__('migrator.objects.instance_mapping')
     __import__('migrator.objects.migration')
     __import__('migrator.objects.service')
+    __import__('migrator.objects.volume')

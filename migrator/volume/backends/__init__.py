@@ -1,0 +1,21 @@
+"""Volume backends: where a volume service keeps volume data.
+
+``load(conf, host, section)`` builds the backend a config section
+describes (``volume_driver``: ``file`` or ``driver-assisted``).
+"""
+from migrator import exception
+
+
+def load(conf, host, section):
+    from migrator.conf import volume as volume_conf
+    opts = volume_conf.register_backend_opts(conf, section)
+    if opts.volume_driver == 'file':
+        from migrator.volume.backends import file as file_backend
+        return file_backend.FileBackend(conf, host, section, opts)
+    if opts.volume_driver == 'driver-assisted':
+        from migrator.volume.backends import driver_assisted
+        return driver_assisted.DriverAssistedBackend(conf, host, section,
+                                                     opts)
+    raise exception.ConfigurationError(
+        reason='[%s] volume_driver %r is unknown: file or driver-assisted'
+        % (section, opts.volume_driver))
