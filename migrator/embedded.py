@@ -22,6 +22,12 @@ LOG = logging.getLogger(__name__)
 
 CELL1_NAME = 'cell1'
 
+# The embedded volume service: two file backends and a driver-assisted
+# one with two pools (issue 9), volumes under <state>/volumes/<backend>.
+VOLUME_HOST = 'volume1'
+VOLUME_BACKENDS = (('file1', 'file', ()), ('file2', 'file', ()),
+                   ('assisted', 'driver-assisted', ('pool-a', 'pool-b')))
+
 # Nova's classic flavors, so that the usual examples work as printed.
 DEFAULT_FLAVORS = (
     ('1', 'm1.tiny', 512, 1, 1),
@@ -49,6 +55,22 @@ def configure(state_path):
     # oslo.messaging's in-process transport: no broker needed.
     CONF.set_default('transport_url', 'fake:/')
     CONF.set_default('auth_strategy', 'noauth2', group='api')
+    configure_volume_backends()
+
+
+def configure_volume_backends():
+    """Default backends of the embedded volume service (a config file
+    may name others)."""
+    from migrator.conf import volume as volume_conf
+    CONF.set_default('enabled_backends',
+                     [name for name, _driver, _pools in VOLUME_BACKENDS])
+    for name, driver, pools in VOLUME_BACKENDS:
+        volume_conf.register_backend_opts(CONF, name)
+        CONF.set_default('volume_driver', driver, group=name)
+        if pools:
+            CONF.set_default('pools', list(pools), group=name)
+    for name in CONF.enabled_backends:
+        volume_conf.register_backend_opts(CONF, name)
 
 
 def prepare_databases(compute_hosts):

@@ -17,6 +17,7 @@ from migrator.policies import migrations
 from migrator.policies import server_migrations
 from migrator.policies import servers
 from migrator.policies import services
+from migrator.policies import volumes
 
 
 def list_rules():
@@ -32,4 +33,5 @@ def list_rules():
         servers.list_rules(),
         server_migrations.list_rules(),
         services.list_rules(),
+        volumes.list_rules(),
     ))

@@ -147,6 +147,8 @@ class VolumeManager(manager.Manager):
     def create_volume(self, context, volume):
         try:
             backend, pool = self.backend_and_pool(volume.host)
+            # The API names the backend; the service picks the pool.
+            volume.host = backend.host_string(pool)
             backend.create(volume.name, volume.size, pool)
         except Exception:
             LOG.exception('Creating volume %s on %s failed', volume.uuid,

@@ -64,3 +64,19 @@ class MembersMayLiveMigrateFixture(ControlPlaneFixture):
     live-migrate (but not choose the host)."""
 
     policy_rules = control_plane_api.MEMBERS_MAY_LIVE_MIGRATE
+
+
+class VolumeAPIFixture(fixture.GabbiFixture):
+    """The block storage API with a conductor, computes and a volume
+    service (backends file1, file2, and assisted with pools pool-a and
+    pool-b on host volume1)."""
+
+    def start_fixture(self):
+        from migrator.tests.functional.volume import api_fixture
+        self.fixture = api_fixture.VolumeAPI()
+        self.fixture.setUp()
+        _CURRENT['fixture'] = self.fixture
+
+    def stop_fixture(self):
+        _CURRENT.pop('fixture', None)
+        self.fixture.cleanUp()
