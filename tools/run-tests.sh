@@ -27,6 +27,8 @@ SUITES=("$@")
 
 APT_PACKAGES=(libvirt-dev pkg-config qemu-system-x86 libvirt-daemon-system
               libvirt-clients binutils iproute2)
+# Data copies: sshd for the SSH tests, daxio for device-dax.
+APT_PACKAGES+=(openssh-server pmdk-tools)
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -15,6 +15,7 @@ from migrator.conf import libvirt
 from migrator.conf import live_migration
 from migrator.conf import notifications
 from migrator.conf import scheduler
+from migrator.conf import transfer
 from migrator.conf import upgrade_levels
 from migrator.conf import volume
 
@@ -22,5 +23,5 @@ CONF = cfg.CONF
 
 for _module in (base, api, compute, conductor, database, fake_driver,
                 libvirt, live_migration, notifications, scheduler,
-                upgrade_levels, volume):
+                transfer, upgrade_levels, volume):
     _module.register_opts(CONF)

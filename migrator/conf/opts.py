@@ -11,12 +11,13 @@ from migrator.conf import libvirt
 from migrator.conf import live_migration
 from migrator.conf import notifications
 from migrator.conf import scheduler
+from migrator.conf import transfer
 from migrator.conf import upgrade_levels
 from migrator.conf import volume
 
 _MODULES = (base, api, compute, conductor, database, fake_driver, libvirt,
-            live_migration, notifications, scheduler, upgrade_levels,
-            volume)
+            live_migration, notifications, scheduler, transfer,
+            upgrade_levels, volume)
 
 
 def list_opts():

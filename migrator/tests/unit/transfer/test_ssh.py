@@ -1,0 +1,283 @@
+"""SSH endpoints: the argv they run, and their behaviour through a fake
+ssh that runs the remote command locally (the real sshd is in the
+functional tests, migrator/tests/functional/test_transfer_ssh.py)."""
+import os
+import shlex
+import subprocess
+import sys
+
+import fixtures
+import testtools
+
+from migrator.tests.unit.transfer import fakes
+from migrator import transfer
+from migrator.transfer import agent
+from migrator.transfer import ssh
+
+
+class TestSSHArgv(testtools.TestCase):
+
+    def test_argv(self):
+        host = transfer.SSHHost('cmp2.example', port=2222, user='migrator',
+                                key_file='/etc/migrator/id_ed25519',
+                                known_hosts_file='/etc/migrator/known')
+        argv = host.argv(['cat', "/srv/a b'c"])
+        self.assertEqual(
+            ['ssh', '-F', 'none', '-T', '-x', '-a',
+             '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+             '-o', 'Compression=no', '-o', 'ConnectTimeout=10',
+             '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4',
+             '-o', 'ControlMaster=no', '-o', 'ControlPath=none',
+             '-o', 'LogLevel=ERROR', '-p', '2222',
+             '-o', 'UserKnownHostsFile=/etc/migrator/known',
+             '-o', 'GlobalKnownHostsFile=/dev/null',
+             '-o', 'IdentitiesOnly=yes', '-i', '/etc/migrator/id_ed25519',
+             '-o', 'Ciphers=aes128-gcm@openssh.com',
+             '-l', 'migrator', '--', 'cmp2.example',
+             "cat '/srv/a b'\"'\"'c'"], argv)
+        self.assertEqual(['cat', "/srv/a b'c"], shlex.split(argv[-1]))
+
+    def test_defaults_leave_ssh_its_own(self):
+        argv = transfer.SSHHost('h', cipher=None).argv(['true'])
+        for word in ('-i', '-l', 'IdentitiesOnly=yes'):
+            self.assertNotIn(word, argv)
+        self.assertFalse([w for w in argv if w.startswith('Ciphers=')])
+        self.assertIn('BatchMode=yes', argv)
+        self.assertIn('StrictHostKeyChecking=yes', argv)
+
+    def test_agent_command_is_fixed(self):
+        host = transfer.SSHHost('h')
+        argv = host.agent_argv('write', 'file', '/x; rm -rf /', 10,
+                               'sha256')
+        self.assertEqual(
+            ['python3', '-c', ssh.AGENT_SOURCE, 'write', 'file',
+             '/x; rm -rf /', '10', 'sha256'], shlex.split(argv[-1]))
+
+    def test_host_name_cannot_be_an_option(self):
+        self.assertRaises(ValueError, transfer.SSHHost, '-oProxyCommand=x')
+        self.assertRaises(ValueError, transfer.SSHHost, '')
+
+    def test_str(self):
+        self.assertEqual('u@h:2222', str(transfer.SSHHost('h', 2222, 'u')))
+        self.assertEqual('[::1]', str(transfer.SSHHost('::1')))
+
+
+class TestRemoteEndpoints(testtools.TestCase):
+    """RemoteFile and RemoteDaxDevice through a fake ssh that runs the
+    agent locally."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
+        fake_ssh, self.ssh_log = fakes.install_fake_ssh(self.tmp)
+        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
+                                     python=sys.executable)
+        self.data = os.urandom(300 * 1024 + 7)
+        self.src = self.path('src')
+        with open(self.src, 'wb') as f:
+            f.write(self.data)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def read(self, path):
+        with open(path, 'rb') as f:
+            return f.read()
+
+    def test_to_and_from_a_remote_file(self):
+        remote = transfer.RemoteFile(self.host, self.path("r e'mote"))
+        pushed = transfer.copy(transfer.LocalFile(self.src), remote,
+                               chunk_size=64 * 1024)
+        self.assertEqual(self.data, self.read(self.path("r e'mote")))
+        self.assertEqual(len(self.data), remote.size())
+        back = self.path('back')
+        pulled = transfer.copy(remote, transfer.LocalFile(back))
+        self.assertEqual(self.data, self.read(back))
+        self.assertEqual(pushed.checksum, pulled.checksum)
+        remote.delete()
+        self.assertFalse(os.path.exists(self.path("r e'mote")))
+
+    def test_remote_to_remote(self):
+        a = transfer.RemoteFile(self.host, self.src)
+        b = transfer.RemoteFile(self.host, self.path('b'))
+        transfer.copy(a, b, checksum='crc32')
+        self.assertEqual(self.data, self.read(self.path('b')))
+
+    def test_remote_checksum_mismatch_deletes_created_file(self):
+        dst = self.path('dst')
+        self.useFixture(fixtures.MonkeyPatch(
+            'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
+                "'checksum %s' % checksum.hexdigest()",
+                "'checksum 00'")))
+        exc = self.assertRaises(
+            transfer.ChecksumMismatch, transfer.copy,
+            transfer.LocalFile(self.src), transfer.RemoteFile(self.host, dst))
+        self.assertIn('remote:%s reports it wrote (00)' % dst, str(exc))
+        self.assertFalse(os.path.exists(dst))
+
+    def test_remote_source_checksum_is_compared(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
+                "'checksum %s' % checksum.hexdigest()",
+                "'checksum 00'")))
+        dst, old = self.path('dst'), os.urandom(400 * 1024)
+        with open(dst, 'wb') as f:
+            f.write(old)
+        exc = self.assertRaises(
+            transfer.ChecksumMismatch, transfer.copy,
+            transfer.RemoteFile(self.host, self.src), transfer.LocalFile(dst))
+        self.assertIn('reports it read (00)', str(exc))
+        self.assertEqual(bytes(len(self.data)) + old[len(self.data):],
+                         self.read(dst))
+
+    def test_unwritable_remote_path(self):
+        dst = self.path('no/such/dir/dst')
+        exc = self.assertRaises(
+            transfer.CopyFailed, transfer.copy,
+            transfer.LocalFile(self.src), transfer.RemoteFile(self.host, dst))
+        self.assertIn('writing remote:%s failed' % dst, str(exc))
+        self.assertIn('No such file or directory', str(exc))
+
+    def test_missing_remote_source(self):
+        exc = self.assertRaises(
+            transfer.CopyFailed, transfer.copy,
+            transfer.RemoteFile(self.host, self.path('nope')),
+            transfer.LocalFile(self.path('dst')), length=10)
+        self.assertIn('reading remote:%s' % self.path('nope'), str(exc))
+        self.assertFalse(os.path.exists(self.path('dst')))
+
+    def test_cancel_deletes_the_remote_file(self):
+        import threading
+        cancel = threading.Event()
+
+        def on_progress(p):
+            if p.processed:
+                cancel.set()
+        dst = self.path('dst')
+        self.assertRaises(
+            transfer.CopyCancelled, transfer.copy,
+            transfer.LocalFile(self.src), transfer.RemoteFile(self.host, dst),
+            chunk_size=64 * 1024, on_progress=on_progress,
+            progress_interval=0, cancel=cancel)
+        self.assertFalse(os.path.exists(dst))
+
+    def test_remote_zero(self):
+        transfer.zero(transfer.RemoteFile(self.host, self.src), 1000)
+        self.assertEqual(bytes(1000) + self.data[1000:], self.read(self.src))
+
+    def test_remote_dax(self):
+        log = fakes.install_fake_daxio(self, self.tmp)
+        dev = self.path('dax1.0')
+        with open(dev, 'wb') as f:
+            f.write(bytes(400 * 1024))
+        transfer.copy(transfer.LocalFile(self.src),
+                      transfer.RemoteDaxDevice(self.host, dev))
+        self.assertEqual(self.data, self.read(dev)[:len(self.data)])
+        transfer.zero(transfer.RemoteDaxDevice(self.host, dev))
+        self.assertEqual(bytes(400 * 1024), self.read(dev))
+        with open(log) as f:
+            self.assertEqual(['-o %s -l %d' % (dev, len(self.data)),
+                              '-z -o %s' % dev], f.read().splitlines())
+        self.assertRaises(transfer.TransferError,
+                          transfer.RemoteDaxDevice(self.host, dev).delete)
+
+
+class TestAgent(testtools.TestCase):
+    """The agent program on its own, as the remote side runs it."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+
+    def run_agent(self, *args, data=b''):
+        return subprocess.run(
+            [sys.executable, '-c', ssh.AGENT_SOURCE] + [str(a) for a in args],
+            input=data, capture_output=True)
+
+    def test_write_reports_what_it_received(self):
+        path = os.path.join(self.tmp, 'f')
+        proc = self.run_agent('write', 'file', path, 5, 'sha256',
+                              data=b'hello')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        checksum = agent.new_checksum('sha256')
+        checksum.update(b'hello')
+        self.assertEqual('created\nchecksum %s\n' % checksum.hexdigest(),
+                         proc.stdout.decode())
+        with open(path, 'rb') as f:
+            self.assertEqual(b'hello', f.read())
+
+    def test_short_input_deletes_a_created_file(self):
+        path = os.path.join(self.tmp, 'f')
+        proc = self.run_agent('write', 'file', path, 10, 'crc32',
+                              data=b'hello')
+        self.assertEqual(agent.FAILED, proc.returncode)
+        self.assertEqual('created\ndiscarded\n', proc.stdout.decode())
+        self.assertIn(b'input ended after 5 of 10 bytes', proc.stderr)
+        self.assertFalse(os.path.exists(path))
+
+    def test_short_input_zeroes_an_existing_file(self):
+        path = os.path.join(self.tmp, 'f')
+        with open(path, 'wb') as f:
+            f.write(b'x' * 20)
+        proc = self.run_agent('write', 'file', path, 10, 'crc32',
+                              data=b'hello')
+        self.assertEqual('existing\ndiscarded\n', proc.stdout.decode())
+        with open(path, 'rb') as f:
+            self.assertEqual(bytes(10) + b'x' * 10, f.read())
+
+    def test_discard(self):
+        path = os.path.join(self.tmp, 'f')
+        with open(path, 'wb') as f:
+            f.write(b'x' * 20)
+        self.assertEqual(0, self.run_agent('discard', 'file', path, 5,
+                                           'existing').returncode)
+        with open(path, 'rb') as f:
+            self.assertEqual(bytes(5) + b'x' * 15, f.read())
+        self.assertEqual(0, self.run_agent('discard', 'file', path, 5,
+                                           'created').returncode)
+        self.assertFalse(os.path.exists(path))
+
+    def test_read_shorter_file_fails(self):
+        path = os.path.join(self.tmp, 'f')
+        with open(path, 'wb') as f:
+            f.write(b'abc')
+        proc = self.run_agent('read', 'file', path, 5, 'crc32')
+        self.assertEqual(agent.FAILED, proc.returncode)
+        self.assertIn(b'ended after 3 of 5 bytes', proc.stderr)
+
+    def test_unknown_mode(self):
+        proc = self.run_agent('frobnicate', 'file', '/x')
+        self.assertEqual(agent.FAILED, proc.returncode)
+        self.assertIn(b"unknown mode 'frobnicate'", proc.stderr)
+
+
+class TestConfig(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        from migrator.tests import fixtures as migrator_fixtures
+        self.conf = self.useFixture(migrator_fixtures.ConfFixture())
+
+    def test_ssh_host_from_options(self):
+        self.conf.config(group='transfer', ssh_user='mig', ssh_port=2200,
+                         ssh_key_file='/k', ssh_known_hosts_file='/kh',
+                         ssh_cipher='', remote_python='/usr/bin/python3')
+        host = transfer.ssh_host('cmp2')
+        self.assertEqual(('cmp2', 2200, 'mig', '/k', '/kh', None,
+                          '/usr/bin/python3'),
+                         (host.hostname, host.port, host.user,
+                          host.key_file, host.known_hosts_file,
+                          host.cipher, host.python))
+
+    def test_copy_options(self):
+        self.assertEqual({'chunk_size': 4 * 1024 * 1024, 'rate_limit': None,
+                          'verify': True,
+                          'checksum': transfer.DEFAULT_CHECKSUM},
+                         transfer.copy_options())
+        self.conf.config(group='transfer', rate_limit=10 ** 8,
+                         checksum='crc32', verify=False)
+        self.assertEqual((10 ** 8, 'crc32', False), (
+            transfer.copy_options()['rate_limit'],
+            transfer.copy_options()['checksum'],
+            transfer.copy_options()['verify']))

@@ -1,0 +1,291 @@
+"""The far side of a copy over SSH: one fixed program, standard library only.
+
+``migrator.transfer.ssh`` runs this file's source on the remote host as
+``python3 -c <this source> MODE KIND PATH [LENGTH CHECKSUM]`` (every
+argument shlex-quoted; no shell text is ever built from data). The local
+endpoints import it too for the helpers they share (checksums, sizes,
+zeroing). KIND is ``file`` (a regular file or block device) or ``dax``
+(a device-dax character device, read and written with ``daxio``).
+
+Modes:
+
+``write``   read exactly LENGTH bytes from stdin into PATH (created if it
+            does not exist; an existing one is overwritten in place from
+            its start), fsync, then print ``checksum <hex>`` of what it
+            received and wrote. Before the data it prints ``created`` or
+            ``existing``. If stdin ends early or anything fails, it cleans
+            up (deletes a file it created; zeroes the range otherwise),
+            prints ``discarded`` and exits 3.
+``read``    write the first LENGTH bytes of PATH to stdout; then print
+            ``checksum <hex>`` of what it sent on stderr. Exits 3 if PATH
+            is shorter.
+``size``    print the size of PATH in bytes.
+``zero``    zero the first LENGTH bytes of PATH (``-`` = all of it).
+``discard`` clean up after a failed write: ``discard KIND PATH LENGTH
+            created|existing`` deletes or zeroes.
+``delete``  remove PATH (a regular file); absent is fine.
+"""
+import hashlib
+import os
+import signal
+import stat
+import subprocess
+import sys
+import zlib
+
+BUFFER_SIZE = 4 * 1024 * 1024
+SYSFS = '/sys'
+FAILED = 3
+
+
+class Crc32(object):
+    """zlib's CRC-32 with a hashlib-like interface."""
+    name = 'crc32'
+
+    def __init__(self):
+        self.value = 0
+
+    def update(self, data):
+        self.value = zlib.crc32(data, self.value)
+
+    def hexdigest(self):
+        return '%08x' % self.value
+
+
+class NoChecksum(object):
+    """Verification off: hashes nothing."""
+    name = 'none'
+
+    def update(self, data):
+        pass
+
+    def hexdigest(self):
+        return None
+
+
+def new_checksum(name):
+    """A hash object for ``name``: 'crc32', 'none' or a hashlib name."""
+    if name == 'crc32':
+        return Crc32()
+    if name in (None, 'none'):
+        return NoChecksum()
+    return hashlib.new(name)
+
+
+class Failure(Exception):
+    pass
+
+
+def daxio_argv(*args):
+    return ['daxio'] + [str(a) for a in args]
+
+
+def size_of(kind, path):
+    """Bytes in a file, block device or device-dax device."""
+    st = os.stat(path)
+    if kind == 'dax' and stat.S_ISCHR(st.st_mode):
+        sysfs = os.path.join(SYSFS, 'dev', 'char', '%d:%d' % (
+            os.major(st.st_rdev), os.minor(st.st_rdev)), 'size')
+        with open(sysfs) as f:
+            return int(f.read().strip())
+    if stat.S_ISBLK(st.st_mode):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return os.lseek(fd, 0, os.SEEK_END)
+        finally:
+            os.close(fd)
+    return st.st_size
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def zero(kind, path, length=None):
+    """Zero the first ``length`` bytes of ``path`` (None: all of it)."""
+    if kind == 'dax':
+        args = ['-z', '-o', path]
+        if length is not None:
+            args += ['-l', length]
+        run(daxio_argv(*args))
+        return
+    if length is None:
+        length = size_of(kind, path)
+    zeros = bytes(min(BUFFER_SIZE, length))
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        done = 0
+        while done < length:
+            n = min(len(zeros), length - done)
+            write_all(fd, zeros[:n] if n < len(zeros) else zeros)
+            done += n
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def discard(kind, path, length, created):
+    """Undo a failed write: delete what we created, zero what existed."""
+    if created and kind == 'file':
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    else:
+        zero(kind, path, length)
+
+
+def run(argv):
+    proc = subprocess.run(argv, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    if proc.returncode:
+        raise Failure('%s exited %d: %s' % (
+            ' '.join(argv), proc.returncode,
+            proc.stderr.decode(errors='replace').strip()))
+    return proc.stdout
+
+
+def _say(stream, text):
+    try:
+        stream.write((text + '\n').encode())
+        stream.flush()
+    except OSError:
+        pass    # the connection is gone; the exit status still tells
+
+
+def _terminated(signum, frame):
+    raise Failure('terminated by signal %d' % signum)
+
+
+def _pump(read_into, write, length, checksum):
+    """Move ``length`` bytes; returns how many came before EOF."""
+    buf = bytearray(min(BUFFER_SIZE, max(length, 1)))
+    view = memoryview(buf)
+    done = 0
+    while done < length:
+        n = read_into(view[:min(len(buf), length - done)])
+        if not n:
+            break
+        checksum.update(view[:n])
+        write(view[:n])
+        done += n
+    return done
+
+
+def do_write(kind, path, length, algorithm):
+    out = sys.stdout.buffer
+    stdin = sys.stdin.buffer.raw
+    checksum = new_checksum(algorithm)
+    # A dropped connection must end in the clean-up below, not in death.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)
+    created = kind == 'file' and not os.path.exists(path)
+    _say(out, 'created' if created else 'existing')
+    proc = fd = None
+    try:
+        if kind == 'dax':
+            proc = subprocess.Popen(daxio_argv('-o', path, '-l', length),
+                                    stdin=subprocess.PIPE, bufsize=0,
+                                    stderr=subprocess.PIPE)
+            sink = proc.stdin.fileno()
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            sink = fd
+        done = _pump(stdin.readinto, lambda b: write_all(sink, b), length,
+                     checksum)
+        if done < length:
+            raise Failure('input ended after %d of %d bytes' %
+                          (done, length))
+        if proc is not None:
+            proc.stdin.close()
+            err = proc.stderr.read()
+            if proc.wait():
+                raise Failure('daxio exited %d: %s' % (
+                    proc.returncode, err.decode(errors='replace').strip()))
+        else:
+            os.fsync(fd)
+            os.close(fd)
+            fd = None
+    except BaseException as exc:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if fd is not None:
+            os.close(fd)
+        try:
+            discard(kind, path, length, created)
+            _say(out, 'discarded')
+        except Exception as cleanup_exc:
+            _say(sys.stderr.buffer, 'cleaning %s failed: %s' %
+                 (path, cleanup_exc))
+        _say(sys.stderr.buffer, 'writing %s failed: %s' % (path, exc))
+        return FAILED
+    _say(out, 'checksum %s' % checksum.hexdigest())
+    return 0
+
+
+def do_read(kind, path, length, algorithm):
+    out = sys.stdout.buffer
+    checksum = new_checksum(algorithm)
+    proc = None
+    try:
+        if kind == 'dax':
+            proc = subprocess.Popen(daxio_argv('-i', path, '-l', length),
+                                    stdout=subprocess.PIPE, bufsize=0,
+                                    stderr=subprocess.PIPE)
+            source = proc.stdout
+        else:
+            source = open(path, 'rb', buffering=0)
+        with source:
+            done = _pump(source.readinto,
+                         lambda b: write_all(out.fileno(), b),
+                         length, checksum)
+        if proc is not None:
+            err = proc.stderr.read()
+            if proc.wait():
+                raise Failure('daxio exited %d: %s' % (
+                    proc.returncode, err.decode(errors='replace').strip()))
+        if done < length:
+            raise Failure('%s ended after %d of %d bytes' %
+                          (path, done, length))
+    except Exception as exc:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        _say(sys.stderr.buffer, 'reading %s failed: %s' % (path, exc))
+        return FAILED
+    _say(sys.stderr.buffer, 'checksum %s' % checksum.hexdigest())
+    return 0
+
+
+def main(argv):
+    mode, kind, path = argv[:3]
+    rest = argv[3:]
+    try:
+        if mode == 'write':
+            return do_write(kind, path, int(rest[0]), rest[1])
+        if mode == 'read':
+            return do_read(kind, path, int(rest[0]), rest[1])
+        if mode == 'size':
+            _say(sys.stdout.buffer, str(size_of(kind, path)))
+        elif mode == 'zero':
+            zero(kind, path, None if rest[0] == '-' else int(rest[0]))
+        elif mode == 'discard':
+            discard(kind, path, int(rest[0]), rest[1] == 'created')
+        elif mode == 'delete':
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        else:
+            raise Failure('unknown mode %r' % mode)
+    except (Failure, OSError, ValueError) as exc:
+        _say(sys.stderr.buffer, '%s %s failed: %s' % (mode, path, exc))
+        return FAILED
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,190 @@
+"""Endpoints on another host, reached with ``ssh``.
+
+Every ssh is an argv list: ``ssh -F none -T -o BatchMode=yes -o
+StrictHostKeyChecking=yes -o UserKnownHostsFile=<file> -i <key> -p <port>
+-l <user> ... -- <host> <command>``. The remote command is always the same
+program, ``migrator/transfer/agent.py``, run as ``python3 -c <its source>
+MODE KIND PATH LENGTH CHECKSUM`` with each word quoted by shlex.quote for
+the remote POSIX shell; no shell text is ever built from data. The agent
+hashes what it writes (or reads) in the same stream, so verification
+costs no second pass, and cleans up itself when its stream ends early
+(a killed copy or a dropped connection).
+"""
+import os
+import shlex
+import subprocess
+
+from migrator.transfer import agent
+from migrator.transfer import base
+from migrator.transfer import errors
+from migrator.transfer import process
+
+with open(os.path.splitext(agent.__file__)[0] + '.py') as _f:
+    AGENT_SOURCE = _f.read()
+
+#: The fastest cipher on CPUs with AES instructions (the ones hosts with
+#: persistent memory have); ssh's default is chacha20-poly1305.
+DEFAULT_CIPHER = 'aes128-gcm@openssh.com'
+#: Seconds a short remote command (size, zero, delete) may take.
+COMMAND_TIMEOUT = 3600
+
+
+class SSHHost(object):
+    """How to reach a host: ssh in batch mode (never a prompt), its host
+    key checked against ``known_hosts_file``, logged in as ``user`` with
+    ``key_file``. ``cipher`` None leaves ssh's choice; compression is off
+    (migration data is mostly incompressible and compression costs CPU).
+    ``python`` is the remote interpreter that runs the agent.
+    """
+
+    def __init__(self, hostname, port=22, user=None, key_file=None,
+                 known_hosts_file=None, cipher=DEFAULT_CIPHER,
+                 connect_timeout=10, python='python3', ssh='ssh'):
+        if not hostname or hostname.startswith('-'):
+            raise ValueError('invalid host name: %r' % (hostname,))
+        self.hostname = hostname
+        self.port = int(port)
+        self.user = user
+        self.key_file = key_file
+        self.known_hosts_file = known_hosts_file
+        self.cipher = cipher
+        self.connect_timeout = connect_timeout
+        self.python = python
+        self.ssh = ssh
+
+    def __repr__(self):
+        return 'SSHHost(%r, port=%r, user=%r)' % (
+            self.hostname, self.port, self.user)
+
+    def __str__(self):
+        where = self.hostname if ':' not in self.hostname else (
+            '[%s]' % self.hostname)
+        if self.user:
+            where = '%s@%s' % (self.user, where)
+        return where if self.port == 22 else '%s:%d' % (where, self.port)
+
+    def ssh_argv(self):
+        """ssh and its options, up to (not including) the host."""
+        argv = [self.ssh, '-F', 'none', '-T', '-x', '-a',
+                '-o', 'BatchMode=yes',
+                '-o', 'StrictHostKeyChecking=yes',
+                '-o', 'Compression=no',
+                '-o', 'ConnectTimeout=%d' % self.connect_timeout,
+                '-o', 'ServerAliveInterval=15',
+                '-o', 'ServerAliveCountMax=4',
+                '-o', 'ControlMaster=no',
+                '-o', 'ControlPath=none',
+                '-o', 'LogLevel=ERROR',
+                '-p', str(self.port)]
+        if self.known_hosts_file:
+            argv += ['-o', 'UserKnownHostsFile=%s' % self.known_hosts_file,
+                     '-o', 'GlobalKnownHostsFile=/dev/null']
+        if self.key_file:
+            argv += ['-o', 'IdentitiesOnly=yes', '-i', self.key_file]
+        if self.cipher:
+            argv += ['-o', 'Ciphers=%s' % self.cipher]
+        if self.user:
+            argv += ['-l', self.user]
+        return argv
+
+    def argv(self, remote_argv):
+        """The full argv running ``remote_argv`` on the host; each remote
+        word is shlex-quoted (ssh hands the remote shell one string).
+        """
+        command = ' '.join(shlex.quote(str(word)) for word in remote_argv)
+        return self.ssh_argv() + ['--', self.hostname, command]
+
+    def agent_argv(self, *args):
+        return self.argv([self.python, '-c', AGENT_SOURCE] + list(args))
+
+    def run_agent(self, *args, timeout=COMMAND_TIMEOUT):
+        """Run a short agent command; returns its stdout. Raises
+        ``CopyFailed`` naming the host and what the agent said.
+        """
+        try:
+            proc = subprocess.run(self.agent_argv(*args),
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise errors.CopyFailed('ssh to %s failed: %s' % (self, exc))
+        if proc.returncode:
+            raise errors.CopyFailed('%s on %s failed (exit status %d): %s' % (
+                args[0], self, proc.returncode,
+                proc.stderr.decode(errors='replace').strip() or
+                'no message'))
+        return proc.stdout.decode(errors='replace')
+
+
+class _RemoteEndpoint(base.Endpoint):
+
+    def __init__(self, host, path):
+        self.host = host
+        self.path = os.fspath(path)
+
+    def __repr__(self):
+        return '%s(%r, %r)' % (type(self).__name__, self.host, self.path)
+
+    def __str__(self):
+        return '%s:%s' % (self.host, self.path)
+
+    def size(self):
+        return int(self.host.run_agent('size', self.kind, self.path).strip())
+
+    def open_reader(self, length, checksum):
+        return process.ProcessReader(
+            self.host.agent_argv('read', self.kind, self.path, length,
+                                 checksum),
+            'reading %s' % self, reports_checksum=True)
+
+    def open_writer(self, length, checksum):
+        return _RemoteWriter(self, length, checksum)
+
+    def zero(self, length=None):
+        self.host.run_agent('zero', self.kind, self.path,
+                            '-' if length is None else length)
+
+
+class RemoteFile(_RemoteEndpoint):
+    """A file or block device on ``host``; as a sink it behaves like
+    ``LocalFile`` (created and deleted on failure, or overwritten in
+    place and zeroed on failure).
+    """
+    kind = 'file'
+
+    def delete(self):
+        self.host.run_agent('delete', self.kind, self.path)
+
+
+class RemoteDaxDevice(_RemoteEndpoint):
+    """A device-dax namespace on ``host``, through ``daxio`` there."""
+    kind = 'dax'
+
+
+class _RemoteWriter(process.ProcessWriter):
+
+    def __init__(self, endpoint, length, checksum):
+        self.endpoint = endpoint
+        self.length = length
+        super().__init__(
+            endpoint.host.agent_argv('write', endpoint.kind, endpoint.path,
+                                     length, checksum),
+            'writing %s' % endpoint, reports_checksum=True)
+
+    def discard(self):
+        """The agent cleans up itself when its input ends early; if it
+        did not say so (the connection was lost, it was killed), clean up
+        with a second ssh.
+        """
+        said = self.stdout().split()
+        if 'discarded' in said:
+            return
+        if 'created' in said:
+            created = 'created'
+        elif 'existing' in said:
+            created = 'existing'
+        else:
+            return      # the agent never started: nothing was written
+        self.endpoint.host.run_agent('discard', self.endpoint.kind,
+                                     self.endpoint.path, self.length,
+                                     created)
