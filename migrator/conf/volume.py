@@ -31,9 +31,6 @@ volume_opts = [
              'migration_progress is left out of the volume; the request '
              'still succeeds.'),
     cfg.IntOpt(
-        'copy_chunk_size_mib', default=4, min=1,
-        help='Chunk size of a host-assisted volume copy.'),
-    cfg.IntOpt(
         'copy_rate_limit_mib', default=0, min=0,
         help='Throttle of a host-assisted volume copy or volume swap, in '
              'MiB/s (0: as fast as the disks go). [transfer] rate_limit, '

@@ -36,27 +36,22 @@ MiB = 1024 ** 2
 def rate_limit():
     """Bytes/s of a volume copy: the lower of [volume]
     copy_rate_limit_mib and [transfer] rate_limit, None for no limit."""
-    limits = []
-    if CONF.volume.copy_rate_limit_mib:
-        limits.append(CONF.volume.copy_rate_limit_mib * MiB)
-    transfer_group = getattr(CONF, 'transfer', None)
-    transfer_limit = getattr(transfer_group, 'rate_limit', None) \
-        if transfer_group is not None else None
-    if transfer_limit:
-        limits.append(int(transfer_limit))
+    limits = [limit for limit in (CONF.volume.copy_rate_limit_mib * MiB,
+                                  CONF.transfer.rate_limit) if limit]
     return min(limits) if limits else None
 
 
 def copy_file(src_path, dst_path, on_percent, cancel):
-    """Copy a volume file with the shared data-copy module."""
+    """Copy a volume file with the shared data-copy module ([transfer]
+    chunk size, verification and checksum; throttled by rate_limit())."""
     from migrator import transfer
+    options = transfer.copy_options()
+    options['rate_limit'] = rate_limit()
     return transfer.copy(
         transfer.LocalFile(src_path), transfer.LocalFile(dst_path),
-        chunk_size=CONF.volume.copy_chunk_size_mib * MiB,
-        rate_limit=rate_limit(),
         on_progress=lambda p: on_percent(p.percent),
         progress_interval=CONF.volume.progress_interval,
-        cancel=cancel, verify=True)
+        cancel=cancel, **options)
 
 
 def restore_status(volume):
