@@ -10,6 +10,7 @@ from oslo_utils import timeutils
 from migrator.compute import live_migration
 from migrator.compute import notifications
 from migrator.compute import resource_tracker
+from migrator.compute import volume_swap
 from migrator import context as migrator_context
 from migrator import exception
 from migrator import instance_events
@@ -34,6 +35,9 @@ class ComputeManager(manager.Manager):
             CONF.compute_driver, CONF)
         self.rt = resource_tracker.ResourceTracker(host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        # Volumes (attach, detach, swap): their own RPC namespace.
+        self.additional_endpoints = [
+            volume_swap.ComputeVolumeEndpoint(host, self.driver)]
         self.live_migrations = live_migration.LiveMigrationRunner(
             host, self.driver, self.update_available_resource,
             notifier=notifications.MigrationNotifier(host))
