@@ -68,7 +68,7 @@ class MigratorAll:
         return self.proc.wait(timeout=60)
 
 
-class TestMigratorAll(base.TestCase):
+class MigratorAllTestBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -88,6 +88,9 @@ class TestMigratorAll(base.TestCase):
         self.useFixture(fixtures.EnvironmentVariable(
             'OS_CLIENT_CONFIG_FILE', clouds))
         return openstack.connect(cloud='migrator')
+
+
+class TestMigratorAll(MigratorAllTestBase):
 
     def test_sdk_creates_a_server_that_survives_a_restart(self):
         proc = self.start()
@@ -131,11 +134,8 @@ class TestMigratorAll(base.TestCase):
         self.assertNotIn('Traceback', proc.text())
 
 
-class TestMigratorAllVolumes(base.TestCase):
+class TestMigratorAllVolumes(MigratorAllTestBase):
     """Issue 9's "done when", on migrator-all out of the box."""
-    setUp = TestMigratorAll.setUp
-    start = TestMigratorAll.start
-    connect = TestMigratorAll.connect
 
     def progress_of(self, http, volume_id):
         """(progress values seen as admin at 3.72, the final volume)."""
