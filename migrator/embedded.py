@@ -69,6 +69,9 @@ def configure_volume_backends():
         CONF.set_default('volume_driver', driver, group=name)
         if pools:
             CONF.set_default('pools', list(pools), group=name)
+        if driver == 'driver-assisted':
+            # As slow as a copy, so that "driver-assisted" can be seen.
+            CONF.set_default('array_move_rate_mib', 128, group=name)
     for name in CONF.enabled_backends:
         volume_conf.register_backend_opts(CONF, name)
     # A host-assisted copy of a 1 GiB volume takes some 8 s, so that its
