@@ -36,8 +36,8 @@ class ComputeManager(manager.Manager):
         self.rt = resource_tracker.ResourceTracker(host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         # Volumes (attach, detach, swap): their own RPC namespace.
-        self.additional_endpoints = [
-            volume_swap.ComputeVolumeEndpoint(host, self.driver)]
+        self.volumes = volume_swap.ComputeVolumeEndpoint(host, self.driver)
+        self.additional_endpoints = [self.volumes]
         self.live_migrations = live_migration.LiveMigrationRunner(
             host, self.driver, self.update_available_resource,
             notifier=notifications.MigrationNotifier(host))
@@ -122,6 +122,7 @@ class ComputeManager(manager.Manager):
     @wrap_instance_event(prefix='compute')
     def terminate_instance(self, context, instance):
         self.driver.destroy(instance.as_guest())
+        self.volumes.release_volumes(context, instance)
         instance.destroy()
         LOG.info('Instance %s deleted from %s', instance.uuid, self.host)
         self.update_available_resource(context)

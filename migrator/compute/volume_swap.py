@@ -84,6 +84,29 @@ class ComputeVolumeEndpoint:
                 volume.attach_status = volume_obj.DETACHED
                 volume.save()
 
+    def release_volumes(self, context, instance):
+        """The server is gone: its volumes are detached, and deleted when
+        their attachment says delete_on_termination."""
+        for attachment in volume_obj.VolumeAttachmentList.get_by_instance(
+                context, instance.uuid):
+            try:
+                volume = volume_obj.Volume.get_by_uuid(
+                    context, attachment.volume_id)
+            except exception.VolumeNotFound:
+                attachment.destroy()
+                continue
+            attachment.destroy()
+            volume.attach_status = volume_obj.DETACHED
+            if attachment.delete_on_termination:
+                volume.status = volume_obj.DELETING
+                volume.save()
+                self.volume_rpcapi.delete_volume(context, volume)
+            else:
+                volume.status = volume_obj.AVAILABLE
+                volume.save()
+            LOG.info('Volume %s released by deleted server %s', volume.uuid,
+                     instance.uuid)
+
     def swap_volume(self, context, instance, attachment, new_volume_id):
         thread = threading.Thread(
             target=self._swap, args=(context, instance, attachment,

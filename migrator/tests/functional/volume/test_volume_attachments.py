@@ -196,3 +196,19 @@ class TestAttachments(base.VolumeMigrationTestBase):
         disks = driver.volumes.disks(self.server.as_guest())
         self.assertEqual(self.path(volume_id),
                          disks['/dev/vdb']['data']['path'])
+
+    def test_deleting_the_server_releases_its_volumes(self):
+        kept = self.create_volume(fill=False)
+        dropped = self.create_volume(fill=False)
+        self.attach(kept)
+        self.attach(dropped, delete_on_termination=True)
+        self.wait_status(kept, 'in-use')
+        self.wait_status(dropped, 'in-use')
+        status, _ = self.compute.request('DELETE', '/servers/%s'
+                                         % self.server.uuid)
+        self.assertEqual(204, status)
+        volume = self.wait_status(kept, 'available')
+        self.assertEqual([], volume['attachments'])
+        control_plane.wait_for(
+            lambda: self.http.request('GET', '/volumes/%s' % dropped)[0]
+            == 404, what='the delete_on_termination volume to go')
