@@ -53,7 +53,7 @@ transfer_opts = [
                      'other end reports it wrote, computed in the same '
                      'stream (no second pass); a copy that differs fails '
                      'and its destination is cleaned.'),
-    cfg.StrOpt('checksum', default='sha256',
+    cfg.StrOpt('checksum', default='crc32',
                choices=[('sha256', 'SHA-256 (hashlib on both ends)'),
                         ('sha1', 'SHA-1'),
                         ('blake2b', 'BLAKE2b'),

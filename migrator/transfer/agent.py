@@ -11,8 +11,9 @@ Modes:
 
 ``write``   read exactly LENGTH bytes from stdin into PATH (created if it
             does not exist; an existing one is overwritten in place from
-            its start), fsync, then print ``checksum <hex>`` of what it
-            received and wrote. Before the data it prints ``created`` or
+            its start), fsync (unless a last argument is ``nosync``),
+            then print ``checksum <hex>`` of what it received and wrote.
+            Before the data it prints ``created`` or
             ``existing``. If stdin ends early or anything fails, it cleans
             up (deletes a file it created; zeroes the range otherwise),
             prints ``discarded`` and exits 3.
@@ -34,6 +35,12 @@ import sys
 import zlib
 
 BUFFER_SIZE = 4 * 1024 * 1024
+#: A file sink starts writing back what it wrote every this many bytes,
+#: so that the fsync at the end has little left to wait for.
+WRITEBACK_STEP = 64 * 1024 * 1024
+#: stdin/stdout pipes are enlarged to this (fewer switches between ssh
+#: and the agent).
+PIPE_SIZE = 1024 * 1024
 SYSFS = '/sys'
 FAILED = 3
 
@@ -76,6 +83,64 @@ class Failure(Exception):
     pass
 
 
+def spare_core():
+    """Whether a core was idle on average over the last minute."""
+    try:
+        return (os.cpu_count() or 1) - os.getloadavg()[0] >= 1.0
+    except OSError:
+        return False
+
+
+class Buffers(object):
+    """Two buffers used in turn. When a core is spare (``spare_core()``
+    when the copy starts), the checksum of each runs in a thread while the
+    next is read and this one written (hashlib and zlib release the GIL),
+    so that verifying costs little time; on a busy host the thread would
+    only add switching, and the checksum runs inline. ``next()`` returns a
+    buffer whose last checksum update is done.
+    """
+
+    def __init__(self, size, checksum, thread=None):
+        self.checksum = checksum
+        self._views = [memoryview(bytearray(size)) for _ in range(2)]
+        self._done = [None, None]
+        self._turn = 0
+        self._thread = None
+        if thread is None:
+            thread = size >= 256 * 1024 and spare_core()
+        if thread and not isinstance(checksum, NoChecksum):
+            import concurrent.futures
+            self._thread = concurrent.futures.ThreadPoolExecutor(1)
+
+    def next(self):
+        self._turn ^= 1
+        self._wait(self._turn)
+        return self._views[self._turn]
+
+    def hash(self, view):
+        """Add ``view`` (part of the current buffer) to the checksum."""
+        if self._thread is None:
+            self.checksum.update(view)
+        else:
+            self._done[self._turn] = self._thread.submit(
+                self.checksum.update, view)
+
+    def _wait(self, turn):
+        pending, self._done[turn] = self._done[turn], None
+        if pending is not None:
+            pending.result()
+
+    def hexdigest(self):
+        self._wait(0)
+        self._wait(1)
+        return self.checksum.hexdigest()
+
+    def close(self):
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+
+
 def daxio_argv(*args):
     return ['daxio'] + [str(a) for a in args]
 
@@ -101,6 +166,52 @@ def write_all(fd, data):
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+class FileSink(object):
+    """Writes a file or block device from its start. With ``sync`` it
+    starts writeback of each WRITEBACK_STEP bytes once written (the final
+    fsync then waits for little) and fsyncs in ``finish()``.
+    """
+
+    def __init__(self, path, sync=True):
+        self.path = path
+        self.sync = sync
+        self.created = not os.path.exists(path)
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        self.written = 0
+        self._flushed = 0
+
+    def write(self, data):
+        write_all(self.fd, data)
+        self.written += len(data)
+        if self.sync and self.written - self._flushed >= WRITEBACK_STEP:
+            try:
+                os.posix_fadvise(self.fd, self._flushed,
+                                 self.written - self._flushed,
+                                 os.POSIX_FADV_DONTNEED)
+            except OSError:
+                pass    # only a hint
+            self._flushed = self.written
+
+    def finish(self):
+        if self.sync:
+            os.fsync(self.fd)
+        self.close()
+
+    def close(self):
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            os.close(fd)
+
+
+def enlarge_pipe(fd, size=PIPE_SIZE):
+    """Make the pipe ``fd`` hold ``size`` bytes, if it is a pipe."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', 1031), size)
+    except (OSError, ImportError):
+        pass
 
 
 def zero(kind, path, length=None):
@@ -159,42 +270,63 @@ def _terminated(signum, frame):
     raise Failure('terminated by signal %d' % signum)
 
 
-def _pump(read_into, write, length, checksum):
-    """Move ``length`` bytes; returns how many came before EOF."""
-    buf = bytearray(min(BUFFER_SIZE, max(length, 1)))
-    view = memoryview(buf)
+def read_full(read_into, view):
+    """Fill ``view`` from ``read_into`` (pipes return what they hold);
+    returns the count, short only at the end of the input.
+    """
     done = 0
-    while done < length:
-        n = read_into(view[:min(len(buf), length - done)])
+    while done < len(view):
+        n = read_into(view[done:])
         if not n:
             break
-        checksum.update(view[:n])
-        write(view[:n])
         done += n
     return done
 
 
-def do_write(kind, path, length, algorithm):
+def _pump(read_into, write, length, checksum):
+    """Move ``length`` bytes; returns how many came before EOF and the
+    hex checksum of them.
+    """
+    size = min(BUFFER_SIZE, max(length, 1))
+    buffers = Buffers(size, checksum)
+    done = 0
+    try:
+        while done < length:
+            view = buffers.next()
+            n = read_full(read_into, view[:min(size, length - done)])
+            if not n:
+                break
+            buffers.hash(view[:n])
+            write(view[:n])
+            done += n
+        return done, buffers.hexdigest()
+    finally:
+        buffers.close()
+
+
+def do_write(kind, path, length, algorithm, sync=True):
     out = sys.stdout.buffer
     stdin = sys.stdin.buffer.raw
+    enlarge_pipe(stdin.fileno())
     checksum = new_checksum(algorithm)
     # A dropped connection must end in the clean-up below, not in death.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminated)
     created = kind == 'file' and not os.path.exists(path)
     _say(out, 'created' if created else 'existing')
-    proc = fd = None
+    proc = sink = None
     try:
         if kind == 'dax':
             proc = subprocess.Popen(daxio_argv('-o', path, '-l', length),
                                     stdin=subprocess.PIPE, bufsize=0,
                                     stderr=subprocess.PIPE)
-            sink = proc.stdin.fileno()
+            fd = proc.stdin.fileno()
+            enlarge_pipe(fd)
+            write = lambda data: write_all(fd, data)  # noqa: E731
         else:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-            sink = fd
-        done = _pump(stdin.readinto, lambda b: write_all(sink, b), length,
-                     checksum)
+            sink = FileSink(path, sync)
+            write = sink.write
+        done, digest = _pump(stdin.readinto, write, length, checksum)
         if done < length:
             raise Failure('input ended after %d of %d bytes' %
                           (done, length))
@@ -205,15 +337,13 @@ def do_write(kind, path, length, algorithm):
                 raise Failure('daxio exited %d: %s' % (
                     proc.returncode, err.decode(errors='replace').strip()))
         else:
-            os.fsync(fd)
-            os.close(fd)
-            fd = None
+            sink.finish()
     except BaseException as exc:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
-        if fd is not None:
-            os.close(fd)
+        if sink is not None:
+            sink.close()
         try:
             discard(kind, path, length, created)
             _say(out, 'discarded')
@@ -222,7 +352,7 @@ def do_write(kind, path, length, algorithm):
                  (path, cleanup_exc))
         _say(sys.stderr.buffer, 'writing %s failed: %s' % (path, exc))
         return FAILED
-    _say(out, 'checksum %s' % checksum.hexdigest())
+    _say(out, 'checksum %s' % digest)
     return 0
 
 
@@ -238,10 +368,11 @@ def do_read(kind, path, length, algorithm):
             source = proc.stdout
         else:
             source = open(path, 'rb', buffering=0)
+        enlarge_pipe(out.fileno())
         with source:
-            done = _pump(source.readinto,
-                         lambda b: write_all(out.fileno(), b),
-                         length, checksum)
+            done, digest = _pump(
+                source.readinto, lambda b: write_all(out.fileno(), b),
+                length, checksum)
         if proc is not None:
             err = proc.stderr.read()
             if proc.wait():
@@ -256,7 +387,7 @@ def do_read(kind, path, length, algorithm):
             proc.wait()
         _say(sys.stderr.buffer, 'reading %s failed: %s' % (path, exc))
         return FAILED
-    _say(sys.stderr.buffer, 'checksum %s' % checksum.hexdigest())
+    _say(sys.stderr.buffer, 'checksum %s' % digest)
     return 0
 
 
@@ -265,7 +396,8 @@ def main(argv):
     rest = argv[3:]
     try:
         if mode == 'write':
-            return do_write(kind, path, int(rest[0]), rest[1])
+            return do_write(kind, path, int(rest[0]), rest[1],
+                            rest[2:3] != ['nosync'])
         if mode == 'read':
             return do_read(kind, path, int(rest[0]), rest[1])
         if mode == 'size':

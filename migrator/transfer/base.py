@@ -22,8 +22,10 @@ class Endpoint(object):
         """
         raise NotImplementedError()
 
-    def open_writer(self, length, checksum):
-        """A ``Writer`` of ``length`` bytes from the start."""
+    def open_writer(self, length, checksum, sync=True):
+        """A ``Writer`` of ``length`` bytes from the start; with ``sync``
+        its ``finish()`` makes the data durable (fsync).
+        """
         raise NotImplementedError()
 
     def zero(self, length=None):

@@ -19,7 +19,7 @@ from migrator.transfer import throttle
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 #: The checksum both sides compute: 'crc32' (zlib's CRC-32) or any
 #: hashlib name the remote python3 also has ('sha256', ...).
-DEFAULT_CHECKSUM = 'sha256'
+DEFAULT_CHECKSUM = 'crc32'
 #: A throttled copy uses chunks of at most this many seconds' worth.
 THROTTLED_CHUNK_SECONDS = 0.25
 MIN_CHUNK_SIZE = 64 * 1024
@@ -38,7 +38,7 @@ until it can be estimated)."""
 
 def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
          rate_limit=None, on_progress=None, progress_interval=1.0,
-         cancel=None, verify=True, checksum=DEFAULT_CHECKSUM,
+         cancel=None, verify=True, checksum=DEFAULT_CHECKSUM, sync=True,
          clock=time.monotonic, sleep=None):
     """Copy ``length`` bytes (default: ``source.size()``) from the start
     of ``source`` to the start of ``sink``; returns a ``CopyResult``.
@@ -51,6 +51,9 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
     raises ``CopyCancelled``. ``verify``: compare the checksum of what was
     read with what the sink reports it wrote (and, for a remote source,
     with what it reports it read); ``ChecksumMismatch`` otherwise.
+    ``checksum``: 'crc32' (zlib's CRC-32, the default: cheapest) or a
+    hashlib name ('sha256', ...). ``sync``: make the sink's data durable
+    (fsync) before returning; off only for scratch copies.
     ``clock`` and ``sleep`` are injectable for tests.
 
     Raises ``CopyFailed``, ``ChecksumMismatch`` or ``CopyCancelled`` with
@@ -83,14 +86,14 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                    algorithm)
     try:
         writer = _call(sink.open_writer, 'opening %s' % sink, length,
-                       algorithm)
+                       algorithm, sync)
     except BaseException:
         reader.abort()
         raise
     done = 0
+    size = min(chunk_size, max(length, 1))
+    buffers = agent.Buffers(size, hasher)
     try:
-        buf = bytearray(min(chunk_size, max(length, 1)))
-        view = memoryview(buf)
         report(clock(), 0)
         last_report = clock()
         if limiter is not None:
@@ -100,8 +103,9 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                 raise errors.CopyCancelled(
                     'copy from %s to %s cancelled after %d of %d bytes' %
                     (source, sink, done, length))
-            n = _call(reader.readinto, 'reading %s' % source,
-                      view[:min(len(buf), length - done)])
+            view = buffers.next()
+            n = _call(agent.read_full, 'reading %s' % source,
+                      reader.readinto, view[:min(size, length - done)])
             if not n:
                 # A process that ended early says why in its exit status.
                 _call(reader.close, 'reading %s' % source)
@@ -109,7 +113,7 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                     'reading %s failed: it ended after %d of %d bytes' %
                     (source, done, length))
             chunk = view[:n]
-            hasher.update(chunk)
+            buffers.hash(chunk)
             _call(writer.write, 'writing %s' % sink, chunk)
             done += n
             if limiter is not None:
@@ -124,15 +128,17 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
                 (source, sink, done, length))
         read_sum = _call(reader.close, 'reading %s' % source)
         written_sum = _call(writer.finish, 'writing %s' % sink)
-        ours = hasher.hexdigest()
+        ours = buffers.hexdigest()
         if verify:
             _compare(ours, read_sum, 'what %s reports it read' % source,
                      source, sink)
             _compare(ours, written_sum, 'what %s reports it wrote' % sink,
                      source, sink)
     except BaseException as exc:
+        buffers.close()
         _clean_up(reader, writer, sink, exc)
         raise
+    buffers.close()
     seconds = clock() - started
     if on_progress is not None:
         estimator.update(clock(), done)

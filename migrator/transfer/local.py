@@ -15,7 +15,8 @@ class LocalFile(base.Endpoint):
     deleted again if the copy fails; one that exists (a file-backed
     namespace, a block device) is overwritten in place from its start,
     keeps its size if larger, and is zeroed over the copied range if the
-    copy fails. The data is fsync'ed before the copy reports success.
+    copy fails. The data is fsync'ed before the copy reports success
+    (unless the copy is asked not to sync), and written back as it goes.
     """
     kind = 'file'
 
@@ -34,8 +35,8 @@ class LocalFile(base.Endpoint):
     def open_reader(self, length, checksum):
         return _FileReader(self.path)
 
-    def open_writer(self, length, checksum):
-        return _FileWriter(self.path, length)
+    def open_writer(self, length, checksum, sync=True):
+        return _FileWriter(self.path, length, sync)
 
     def zero(self, length=None):
         agent.zero('file', self.path, length)
@@ -66,33 +67,24 @@ class _FileReader(base.Reader):
 
 
 class _FileWriter(base.Writer):
-    def __init__(self, path, length):
-        self.path = path
+    def __init__(self, path, length, sync):
         self.length = length
-        self.created = not os.path.exists(path)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-
-    def write(self, view):
-        agent.write_all(self._fd, view)
+        self._sink = agent.FileSink(path, sync)
+        self.created = self._sink.created
+        self.write = self._sink.write
 
     def finish(self):
-        os.fsync(self._fd)
-        self._close()
+        self._sink.finish()
         return None
-
-    def _close(self):
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            os.close(fd)
 
     def abort(self):
         try:
-            self._close()
+            self._sink.close()
         except OSError:
             pass
 
     def discard(self):
-        agent.discard('file', self.path, self.length, self.created)
+        agent.discard('file', self._sink.path, self.length, self.created)
 
 
 class DaxDevice(base.Endpoint):
@@ -119,7 +111,8 @@ class DaxDevice(base.Endpoint):
             agent.daxio_argv('-i', self.path, '-l', length),
             'daxio reading %s' % self.path)
 
-    def open_writer(self, length, checksum):
+    def open_writer(self, length, checksum, sync=True):
+        # daxio makes what it wrote persistent itself.
         writer = process.ProcessWriter(
             agent.daxio_argv('-o', self.path, '-l', length),
             'daxio writing %s' % self.path)

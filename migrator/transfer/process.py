@@ -57,6 +57,7 @@ class ProcessReader(base.Reader):
         except OSError as exc:
             self._stderr.close()
             raise errors.CopyFailed('%s could not start: %s' % (what, exc))
+        agent.enlarge_pipe(self._proc.stdout.fileno())
 
     def readinto(self, view):
         return self._proc.stdout.readinto(view)
@@ -99,6 +100,7 @@ class ProcessWriter(base.Writer):
             self._stderr.close()
             raise errors.CopyFailed('%s could not start: %s' % (what, exc))
         self._fd = self._proc.stdin.fileno()
+        agent.enlarge_pipe(self._fd)
 
     def write(self, view):
         try:

@@ -137,8 +137,8 @@ class _RemoteEndpoint(base.Endpoint):
                                  checksum),
             'reading %s' % self, reports_checksum=True)
 
-    def open_writer(self, length, checksum):
-        return _RemoteWriter(self, length, checksum)
+    def open_writer(self, length, checksum, sync=True):
+        return _RemoteWriter(self, length, checksum, sync)
 
     def zero(self, length=None):
         self.host.run_agent('zero', self.kind, self.path,
@@ -163,12 +163,13 @@ class RemoteDaxDevice(_RemoteEndpoint):
 
 class _RemoteWriter(process.ProcessWriter):
 
-    def __init__(self, endpoint, length, checksum):
+    def __init__(self, endpoint, length, checksum, sync):
         self.endpoint = endpoint
         self.length = length
         super().__init__(
             endpoint.host.agent_argv('write', endpoint.kind, endpoint.path,
-                                     length, checksum),
+                                     length, checksum,
+                                     'sync' if sync else 'nosync'),
             'writing %s' % endpoint, reports_checksum=True)
 
     def discard(self):

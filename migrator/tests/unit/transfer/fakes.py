@@ -1,8 +1,8 @@
 """Fake endpoints and a fake clock for the transfer tests."""
 import os
 import stat
-import sys
 
+from migrator.tests import fixtures_dax
 from migrator.transfer import local
 
 
@@ -27,9 +27,9 @@ class CorruptingFile(local.LocalFile):
     """A sink that flips one byte of what it writes and honestly reports
     the checksum of what it wrote."""
 
-    def open_writer(self, length, checksum):
+    def open_writer(self, length, checksum, sync=True):
         from migrator.transfer import agent
-        writer = super().open_writer(length, checksum)
+        writer = super().open_writer(length, checksum, sync)
         hasher = agent.new_checksum(checksum)
         write, finish = writer.write, writer.finish
         state = {'first': True}
@@ -75,61 +75,9 @@ class FailingFile(local.LocalFile):
         return reader
 
 
-FAKE_DAXIO = r'''#!%(python)s
-"""A stand-in for daxio on regular files: logs its argv, then does what
-daxio would (-i/-o default to stdin/stdout, -l length, -z zero)."""
-import os
-import sys
-
-with open(os.environ['FAKE_DAXIO_LOG'], 'a') as log:
-    log.write(' '.join(sys.argv[1:]) + '\n')
-args = sys.argv[1:]
-opts = {}
-while args:
-    a = args.pop(0)
-    if a == '-z':
-        opts['z'] = True
-    else:
-        opts[a] = args.pop(0)
-if os.environ.get('FAKE_DAXIO_FAIL') and '-z' not in opts and 'z' not in opts:
-    sys.stderr.write('daxio: fake failure\n')
-    sys.exit(1)
-length = int(opts['-l']) if '-l' in opts else None
-if opts.get('z'):
-    path = opts['-o']
-    if length is None:
-        length = os.path.getsize(path)
-    with open(path, 'r+b') as f:
-        f.write(bytes(length))
-    sys.exit(0)
-src = open(opts['-i'], 'rb') if '-i' in opts else sys.stdin.buffer
-dst = open(opts['-o'], 'r+b') if '-o' in opts else sys.stdout.buffer
-if length is None:
-    length = os.path.getsize(opts['-i'] if '-i' in opts else opts['-o'])
-data = src.read(length)
-if len(data) < length:
-    sys.stderr.write('daxio: short input\n')
-    sys.exit(1)
-dst.write(data)
-dst.flush()
-'''
-
-
-def install_fake_daxio(test, tmpdir):
+def install_fake_daxio(test, tmpdir=None):
     """Put a fake daxio first on PATH; returns the path of its argv log."""
-    bindir = os.path.join(tmpdir, 'bin')
-    os.mkdir(bindir)
-    path = os.path.join(bindir, 'daxio')
-    with open(path, 'w') as f:
-        f.write(FAKE_DAXIO % {'python': sys.executable})
-    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
-    log = os.path.join(tmpdir, 'daxio.log')
-    open(log, 'w').close()
-    import fixtures
-    test.useFixture(fixtures.EnvironmentVariable(
-        'PATH', bindir + os.pathsep + os.environ.get('PATH', '')))
-    test.useFixture(fixtures.EnvironmentVariable('FAKE_DAXIO_LOG', log))
-    return log
+    return test.useFixture(fixtures_dax.FakeDaxio()).log
 
 
 FAKE_SSH = r'''#!/bin/sh

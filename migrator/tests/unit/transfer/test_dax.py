@@ -82,8 +82,8 @@ class TestDaxDevice(testtools.TestCase):
         sink = transfer.DaxDevice(self.dev)
         open_writer = sink.open_writer
 
-        def lying_writer(length, checksum):
-            writer = open_writer(length, checksum)
+        def lying_writer(length, checksum, sync):
+            writer = open_writer(length, checksum, sync)
             finish = writer.finish
             writer.finish = lambda: (finish(), 'bad')[1]
             return writer

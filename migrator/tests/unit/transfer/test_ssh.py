@@ -108,7 +108,7 @@ class TestRemoteEndpoints(testtools.TestCase):
         dst = self.path('dst')
         self.useFixture(fixtures.MonkeyPatch(
             'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
-                "'checksum %s' % checksum.hexdigest()",
+                "'checksum %s' % digest",
                 "'checksum 00'")))
         exc = self.assertRaises(
             transfer.ChecksumMismatch, transfer.copy,
@@ -119,7 +119,7 @@ class TestRemoteEndpoints(testtools.TestCase):
     def test_remote_source_checksum_is_compared(self):
         self.useFixture(fixtures.MonkeyPatch(
             'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
-                "'checksum %s' % checksum.hexdigest()",
+                "'checksum %s' % digest",
                 "'checksum 00'")))
         dst, old = self.path('dst'), os.urandom(400 * 1024)
         with open(dst, 'wb') as f:
@@ -281,3 +281,26 @@ class TestConfig(testtools.TestCase):
             transfer.copy_options()['rate_limit'],
             transfer.copy_options()['checksum'],
             transfer.copy_options()['verify']))
+
+
+class TestBuffers(testtools.TestCase):
+    """The checksum comes out the same computed inline or in a thread."""
+
+    def test_inline_and_threaded_agree(self):
+        data = os.urandom(3 * 300 * 1024 + 5)
+        digests = []
+        for thread in (False, True):
+            buffers = agent.Buffers(300 * 1024, agent.new_checksum('sha256'),
+                                    thread=thread)
+            try:
+                for start in range(0, len(data), 300 * 1024):
+                    view = buffers.next()
+                    piece = data[start:start + 300 * 1024]
+                    view[:len(piece)] = piece
+                    buffers.hash(view[:len(piece)])
+                digests.append(buffers.hexdigest())
+            finally:
+                buffers.close()
+        expected = agent.new_checksum('sha256')
+        expected.update(data)
+        self.assertEqual([expected.hexdigest()] * 2, digests)

@@ -1,0 +1,283 @@
+"""Data copy (PMEM and volumes): migrator.transfer against the raw tools.
+
+Copies one file (2 GiB by default; 256 MiB with ``--quick``) side by side
+in one run, each case ``--repeat`` times, the cases interleaved so that a
+noisy neighbour hurts them alike, and compares medians:
+
+over SSH (Debian's sshd on a loopback port, started here with throw-away
+keys; every case uses the same ssh argv: the transfer.SSHHost options,
+cipher aes128-gcm@openssh.com, compression off)
+  raw          ``cat src | ssh host 'cat > dst'``
+  raw+sync     ``cat src | ssh host 'cat > dst && sync dst'``
+  copy         transfer.copy as migrator runs it: verified (the default
+               checksum, on both ends in the stream), progress callbacks
+               every second, fsync'ed at the end
+  copy-nosync  the same without the fsync
+  bare-nosync  no verification, no progress, no fsync
+  sha256       ``copy-nosync`` with checksum='sha256'
+locally
+  dd           ``dd if=src of=dst bs=4M``
+  dd+sync      ``dd ... conv=fsync``
+  copy, copy-nosync, bare-nosync   as above, LocalFile to LocalFile
+
+Targets (issue 14, item 5): copy ≥ 0.9 × the raw pipe (and local copy
+≥ 0.9 × dd), compared like with like (synced with synced, unsynced with
+unsynced); verification and progress on vs off ≤ 5 % apart. CPU per GiB
+is the CPU time of this process and its children (local side) and of the
+sshd sessions and what they ran (remote side) per GiB copied.
+
+    python -m benchmarks.bench_data_copy [--quick] [--size-mib N]
+        [--repeat N] [--dir DIR] [--output FILE]
+
+Figures go to benchmarks/results/data_copy.json.
+"""
+import argparse
+import datetime
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from migrator.tests import fixtures_ssh
+from migrator import transfer
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+RESULTS = os.path.join(os.path.dirname(__file__), 'results',
+                       'data_copy.json')
+TICK = os.sysconf('SC_CLK_TCK')
+
+
+def make_source(path, size):
+    block = os.urandom(16 * MIB)
+    with open(path, 'wb') as f:
+        left = size
+        while left:
+            n = min(left, len(block))
+            f.write(block[:n])
+            left -= n
+    with open(path, 'rb') as f:     # in the page cache for every case
+        while f.read(16 * MIB):
+            pass
+
+
+def _children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _self_cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _reaped_cpu(pid):
+    """CPU seconds of the reaped children of ``pid`` (the sshd
+    listener: its sessions and what they ran)."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / TICK
+
+
+class Bench(object):
+
+    def __init__(self, size, workdir, sshd):
+        self.size = size
+        self.workdir = workdir
+        self.sshd = sshd
+        self.src = os.path.join(workdir, 'src')
+        self.dst = os.path.join(workdir, 'dst')
+        self.progress_calls = 0
+
+    # -- the cases --------------------------------------------------------
+    def raw(self, sync):
+        script = 'cat > "$1"' + (' && sync "$1"' if sync else '')
+        cat = subprocess.Popen(['cat', self.src], stdout=subprocess.PIPE)
+        ssh = subprocess.Popen(
+            self.sshd.host.argv(['sh', '-c', script, 'sh', self.dst]),
+            stdin=cat.stdout)
+        cat.stdout.close()
+        if ssh.wait() or cat.wait():
+            raise RuntimeError('raw pipe failed')
+
+    def dd(self, sync):
+        argv = ['dd', 'if=' + self.src, 'of=' + self.dst, 'bs=4M',
+                'status=none']
+        if sync:
+            argv.append('conv=fsync')
+        subprocess.run(argv, check=True)
+
+    def copy(self, remote, verify=True, progress=True, sync=True,
+             checksum=transfer.DEFAULT_CHECKSUM):
+        sink = (transfer.RemoteFile(self.sshd.host, self.dst) if remote
+                else transfer.LocalFile(self.dst))
+
+        def on_progress(p):
+            self.progress_calls += 1
+        transfer.copy(transfer.LocalFile(self.src), sink, verify=verify,
+                      on_progress=on_progress if progress else None,
+                      sync=sync, checksum=checksum)
+
+    # -- measuring --------------------------------------------------------
+    def measure(self, func):
+        if os.path.exists(self.dst):
+            os.unlink(self.dst)
+        os.sync()       # no writeback of an earlier case during this one
+        remote0 = _reaped_cpu(self.sshd.pid)
+        local0 = _self_cpu() + _children_cpu()
+        start = time.perf_counter()
+        func()
+        seconds = time.perf_counter() - start
+        local = _self_cpu() + _children_cpu() - local0
+        deadline = time.monotonic() + 10
+        while self.sshd.session_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        remote = _reaped_cpu(self.sshd.pid) - remote0
+        if os.path.getsize(self.dst) != self.size:
+            raise RuntimeError('%s copied %d of %d bytes' % (
+                func, os.path.getsize(self.dst), self.size))
+        return seconds, local, remote
+
+
+def cases(bench):
+    ssh = [
+        ('ssh', 'raw', lambda: bench.raw(False)),
+        ('ssh', 'raw+sync', lambda: bench.raw(True)),
+        ('ssh', 'copy', lambda: bench.copy(True)),
+        ('ssh', 'copy-nosync', lambda: bench.copy(True, sync=False)),
+        ('ssh', 'bare-nosync', lambda: bench.copy(
+            True, verify=False, progress=False, sync=False)),
+        ('ssh', 'sha256', lambda: bench.copy(True, sync=False,
+                                             checksum='sha256')),
+    ]
+    local = [
+        ('local', 'dd', lambda: bench.dd(False)),
+        ('local', 'dd+sync', lambda: bench.dd(True)),
+        ('local', 'copy', lambda: bench.copy(False)),
+        ('local', 'copy-nosync', lambda: bench.copy(False, sync=False)),
+        ('local', 'bare-nosync', lambda: bench.copy(
+            False, verify=False, progress=False, sync=False)),
+    ]
+    return ssh + local
+
+
+RATIOS = [
+    # name, where, case, baseline, target, kind
+    ('ssh: copy / raw+sync', 'ssh', 'copy', 'raw+sync', 0.9, 'min'),
+    ('ssh: copy-nosync / raw', 'ssh', 'copy-nosync', 'raw', 0.9, 'min'),
+    ('ssh: verify+progress on / off', 'ssh', 'copy-nosync', 'bare-nosync',
+     0.05, 'apart'),
+    ('ssh: sha256 / crc32 (no sync)', 'ssh', 'sha256', 'copy-nosync',
+     None, None),
+    ('local: copy / dd+sync', 'local', 'copy', 'dd+sync', 0.9, 'min'),
+    ('local: copy-nosync / dd', 'local', 'copy-nosync', 'dd', 0.9, 'min'),
+    ('local: verify+progress on / off', 'local', 'copy-nosync',
+     'bare-nosync', 0.05, 'apart'),
+]
+
+
+def _commit():
+    try:
+        return subprocess.run(['git', 'rev-parse', 'HEAD'],
+                              capture_output=True, text=True,
+                              cwd=os.path.dirname(__file__)).stdout.strip()
+    except OSError:
+        return None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='256 MiB instead of 2 GiB')
+    parser.add_argument('--size-mib', type=int)
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--dir', help='where the files go (default: a '
+                                      'temporary directory under /var/tmp)')
+    parser.add_argument('--output', default=RESULTS)
+    args = parser.parse_args(argv)
+    size = (args.size_mib or (256 if args.quick else 2048)) * MIB
+    workdir = tempfile.mkdtemp(prefix='migrator-bench-copy-',
+                               dir=args.dir or '/var/tmp')
+    sshd = fixtures_ssh.SSHServer()
+    sshd.setUp()
+    try:
+        bench = Bench(size, workdir, sshd)
+        make_source(bench.src, size)
+        samples = {}
+        all_cases = cases(bench)
+        bench.copy(True, sync=False)        # warm up ssh and the agent
+        for _ in range(args.repeat):
+            for where, name, func in all_cases:
+                samples.setdefault((where, name), []).append(
+                    bench.measure(func))
+    finally:
+        sshd.cleanUp()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return report(args, size, samples)
+
+
+def report(args, size, samples):
+    gib = size / GIB
+    rows = {}
+    print('Data copy of %d MiB, median of %d, %d cores, load %s' % (
+        size // MIB, args.repeat, os.cpu_count(),
+        open('/proc/loadavg').read().split()[0]))
+    print('%-6s %-12s %9s %9s %12s %12s' % (
+        'where', 'case', 'seconds', 'MiB/s', 'CPU s/GiB', 'remote s/GiB'))
+    for (where, name), runs in samples.items():
+        seconds = statistics.median(r[0] for r in runs)
+        local = statistics.median(r[1] for r in runs) / gib
+        remote = statistics.median(r[2] for r in runs) / gib
+        rows['%s %s' % (where, name)] = {
+            'seconds': round(seconds, 3),
+            'mib_per_s': round(size / MIB / seconds, 1),
+            'cpu_s_per_gib_local': round(local, 3),
+            'cpu_s_per_gib_remote': round(remote, 3) if where == 'ssh'
+            else None,
+            'runs_s': [round(r[0], 3) for r in runs]}
+        print('%-6s %-12s %9.2f %9.1f %12.2f %12s' % (
+            where, name, seconds, size / MIB / seconds, local,
+            '%.2f' % remote if where == 'ssh' else '-'))
+    ratios = []
+    print()
+    print('%-34s %7s %10s %5s' % ('ratio (throughput)', 'value', 'target',
+                                  'met'))
+    for label, where, case, base, target, kind in RATIOS:
+        value = (rows['%s %s' % (where, base)]['seconds'] /
+                 rows['%s %s' % (where, case)]['seconds'])
+        if kind == 'min':
+            met, shown = value >= target, '>= %.2f' % target
+        elif kind == 'apart':
+            met = abs(1 - value) <= target
+            shown = 'within %d%%' % (target * 100)
+        else:
+            met, shown = None, '-'
+        ratios.append({'name': label, 'value': round(value, 3),
+                       'target': shown, 'met': met})
+        print('%-34s %7.3f %10s %5s' % (label, value, shown,
+                                        '-' if met is None else
+                                        ('yes' if met else 'NO')))
+    result = {
+        'benchmark': 'data_copy', 'commit': _commit(),
+        'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        'cores': os.cpu_count(),
+        'load_average': open('/proc/loadavg').read().split()[:3],
+        'size_bytes': size, 'repeat': args.repeat,
+        'checksum': transfer.DEFAULT_CHECKSUM,
+        'ssh_cipher': transfer.ssh.DEFAULT_CIPHER,
+        'cases': rows, 'ratios': ratios}
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    with open(args.output, 'w') as f:
+        json.dump(result, f, indent=2)
+        f.write('\n')
+    print('written to %s' % args.output)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
