@@ -46,6 +46,9 @@ class ComputeManager(manager.Manager):
         self.driver.init_host(self.host)
         context = migrator_context.get_admin_context()
         self._restore_guests(context)
+        self.volumes.recover_swaps(
+            context, instance_obj.InstanceList.get_by_host(context,
+                                                           self.host))
         live_migration.cleanup_interrupted(context, self.host, self.driver)
 
     def _restore_guests(self, context):

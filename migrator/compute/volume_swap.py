@@ -18,10 +18,10 @@ from oslo_utils import timeutils
 
 from migrator import exception
 from migrator import instance_events
+from migrator import migration_progress as volume_progress
 from migrator.objects import volume as volume_obj
 from migrator.rpcapi import compute_volumes as compute_volumes_rpcapi
 from migrator.rpcapi import volume as volume_rpcapi
-from migrator.volume import progress as volume_progress
 
 LOG = logging.getLogger(__name__)
 
@@ -83,6 +83,46 @@ class ComputeVolumeEndpoint:
                 volume.status = volume_obj.AVAILABLE
                 volume.attach_status = volume_obj.DETACHED
                 volume.save()
+
+    def recover_swaps(self, context, instances):
+        """After a restart: swaps of these instances' volumes that were
+        cut short end. A volume migration is told it failed (the volume
+        stays where it was, with its data); a user swap's new volume is
+        released."""
+        for instance in instances:
+            for attachment in \
+                    volume_obj.VolumeAttachmentList.get_by_instance(
+                        context, instance.uuid):
+                try:
+                    volume = volume_obj.Volume.get_by_uuid(
+                        context, attachment.volume_id)
+                except exception.VolumeNotFound:
+                    continue
+                if volume.migration_status != \
+                        volume_obj.MIGRATION_MIGRATING or \
+                        volume.migration_method != \
+                        volume_obj.ATTACHED_SWAP:
+                    continue
+                target = self._migration_target(context, volume)
+                LOG.warning('The swap of volume %s on %s was cut short by '
+                            'a restart; ending its migration', volume.uuid,
+                            instance.uuid)
+                if target is None:
+                    volume.migration_status = volume_obj.MIGRATION_ERROR
+                    volume.migration_method = None
+                    volume.migration_dest_host = None
+                    volume.save()
+                    continue
+                self.volume_rpcapi.migrate_volume_completion(
+                    context, volume, target, True)
+
+    @staticmethod
+    def _migration_target(context, volume):
+        wanted = volume_obj.TARGET_PREFIX + volume.uuid
+        for candidate in volume_obj.VolumeList.get_by_filters(
+                context, {'migration_status': wanted}):
+            return candidate
+        return None
 
     def release_volumes(self, context, instance):
         """The server is gone: its volumes are detached, and deleted when

@@ -11,12 +11,12 @@ from oslo_utils import timeutils
 from migrator import context as migrator_context
 from migrator import exception
 from migrator import manager
+from migrator import migration_progress as progress
 from migrator.objects import volume as volume_obj
 from migrator.rpcapi import compute_volumes as compute_volumes_rpcapi
 from migrator.rpcapi import volume as volume_rpcapi
 from migrator.volume import backends as volume_backends
 from migrator.volume import migration
-from migrator.volume import progress
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 an attached volume, whose progress comes from the compute that swaps it
 while the server stays ACTIVE; over real HTTP."""
 import json
+import os
 import urllib.request
 
 from migrator.api import server as api_server
@@ -212,3 +213,36 @@ class TestAttachments(base.VolumeMigrationTestBase):
         control_plane.wait_for(
             lambda: self.http.request('GET', '/volumes/%s' % dropped)[0]
             == 404, what='the delete_on_termination volume to go')
+
+    def test_a_restarted_compute_ends_a_swap_cut_short(self):
+        # What a compute killed mid-swap leaves: the attached volume
+        # migrating by swap, its target volume with half its data.
+        from migrator.objects import volume as volume_obj
+        volume_id = self.create_volume()
+        before = base.sha256(self.path(volume_id))
+        self.attach(volume_id)
+        self.wait_status(volume_id, 'in-use')
+        admin = self.env.plane.admin
+        volume = volume_obj.Volume.get_by_uuid(admin, volume_id)
+        volume.migration_status = 'migrating'
+        volume.migration_method = volume_obj.ATTACHED_SWAP
+        volume.save()
+        target = volume_obj.Volume(
+            admin, size=1, host='volume1@file2#file2', status='attaching',
+            migration_status='target:' + volume_id, project_id='admin')
+        target.create()
+        backend, pool = self.manager.backend_and_pool(target.host)
+        with open(backend.path(target.name, pool), 'wb') as handle:
+            handle.write(b'half' * 1024)
+        # The compute starts again (its start-up work, on the same host).
+        self.env.plane.computes['compute1'].init_host()
+        volume = self.show(volume_id)
+        self.assertEqual('error', volume['migration_status'])
+        self.assertEqual('in-use', volume['status'])
+        self.assertEqual('volume1@file1#file1',
+                         volume['os-vol-host-attr:host'])
+        self.assertEqual(self.server.uuid,
+                         volume['attachments'][0]['server_id'])
+        self.assertEqual(before, base.sha256(self.path(volume_id)))
+        self.assertFalse(os.path.exists(backend.path(target.name, pool)))
+        self.assertEqual('ACTIVE', self.server_status())

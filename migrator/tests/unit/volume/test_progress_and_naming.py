@@ -4,11 +4,11 @@ import fixtures
 from oslo_config import cfg
 import testtools
 
+from migrator import migration_progress as progress
 from migrator.objects import volume as volume_obj
 from migrator.tests import fixtures as migrator_fixtures
 from migrator.volume import backends
 from migrator.volume import migration
-from migrator.volume import progress
 
 CONF = cfg.CONF
 

@@ -1,5 +1,7 @@
-"""What the volume service tells about the migrations it runs: a percent
-that never goes back, or that the backend moves the volume itself."""
+"""What a volume service or a compute host tells about the volume copies
+it runs (seed 002): a percent that never goes back, or that the backend
+moves the volume itself. Shared by volume and compute, so it lives below
+both."""
 import threading
 
 #: The answer for a migration the backend does itself (seed 002 leaves
