@@ -29,7 +29,7 @@ DEFAULT_TYPE = '__DEFAULT__'
 MIGRATION_MAY_START = (None, '', 'deleting', volume_obj.MIGRATION_ERROR,
                        volume_obj.MIGRATION_SUCCESS)
 DELETABLE = (volume_obj.AVAILABLE, volume_obj.ERROR,
-             volume_obj.ERROR_DELETING, volume_obj.CREATING)
+             volume_obj.ERROR_DELETING)
 
 
 class API:

@@ -246,3 +246,10 @@ class TestAttachments(base.VolumeMigrationTestBase):
         self.assertEqual(before, base.sha256(self.path(volume_id)))
         self.assertFalse(os.path.exists(backend.path(target.name, pool)))
         self.assertEqual('ACTIVE', self.server_status())
+
+    def test_compute_os_services_leaves_volume_services_out(self):
+        status, body = self.compute.request('GET', '/os-services')
+        self.assertEqual(200, status)
+        binaries = {s['binary'] for s in body['services']}
+        self.assertEqual({'migrator-compute', 'migrator-conductor'},
+                         binaries)
