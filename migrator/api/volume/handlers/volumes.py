@@ -1,4 +1,6 @@
 """/volumes: create, list (summary and detail), show, delete."""
+from concurrent import futures
+
 from migrator.api.compute import common
 from migrator.api import errors
 from migrator.api import validation
@@ -26,6 +28,21 @@ def _progress(req, volume, permissions):
     if views.wants_progress(req, volume, permissions):
         return API.migration_progress(req.context, volume)
     return None
+
+
+def _progress_of_each(req, volumes, permissions):
+    """{volume uuid: progress} of the migrating volumes of a list, asked
+    at the same time, so that a page waits one timeout at most."""
+    wanted = [v for v in volumes
+              if views.wants_progress(req, v, permissions)]
+    if not wanted:
+        return {}
+    if len(wanted) == 1:
+        return {wanted[0].uuid: _progress(req, wanted[0], permissions)}
+    with futures.ThreadPoolExecutor(max_workers=min(8, len(wanted))) as ex:
+        answers = ex.map(
+            lambda v: API.migration_progress(req.context, v), wanted)
+        return {v.uuid: answer for v, answer in zip(wanted, answers)}
 
 
 def _sort(req):
@@ -71,8 +88,9 @@ def _list(req, detail):
     if detail:
         perms = views.Permissions(req)
         attachments = API.attachments(req.context, volumes)
+        progress = _progress_of_each(req, volumes, perms)
         items = [views.detail(req, v, attachments.get(v.uuid, []), perms,
-                              _progress(req, v, perms))
+                              progress.get(v.uuid))
                  for v in volumes]
     else:
         items = [views.summary(req, v) for v in volumes]

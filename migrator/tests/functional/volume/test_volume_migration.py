@@ -237,6 +237,28 @@ class TestHostAssistedMigration(VolumeMigrationTestBase):
         self.wait_migration(volume_id)
 
 
+class TestListDetail(VolumeMigrationTestBase):
+
+    def test_detail_list_shows_each_migrating_volume_progress(self):
+        first = self.create_volume(fill=False)
+        second = self.create_volume(fill=False)
+        idle = self.create_volume(fill=False, volume_type='file2')
+        self.migrate(first, 'volume1@file2')
+        self.migrate(second, 'volume1@assisted#pool-a')
+
+        def listed():
+            status, body = self.http.request('GET', '/volumes/detail',
+                                             version='3.72')
+            return {v['id']: v for v in body['volumes']}
+        volumes = control_plane.wait_for(
+            lambda: (lambda vs: vs if all(
+                'migration_progress' in vs[v] for v in (first, second))
+                else None)(listed()), what='both progresses')
+        self.assertNotIn('migration_progress', volumes[idle])
+        self.wait_migration(first)
+        self.wait_migration(second)
+
+
 class TestDriverAssistedMigration(VolumeMigrationTestBase):
 
     def test_driver_assisted_shows_the_fixed_string(self):
