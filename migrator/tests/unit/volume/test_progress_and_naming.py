@@ -96,3 +96,15 @@ class TestRateLimitAndBackends(testtools.TestCase):
         self.assertTrue(array.can_move_itself(array))
         self.assertFalse(array.can_move_itself(other))
         self.assertEqual('volume1@array#a', array.host_string())
+
+    def test_unknown_driver_is_one_configuration_error(self):
+        from migrator import exception
+        path = self.useFixture(fixtures.TempDir()).join('volume.conf')
+        with open(path, 'w') as handle:
+            handle.write('[odd]\nvolume_driver = nfs\n')
+        conf = cfg.ConfigOpts()
+        conf([], default_config_files=[path])
+        error = self.assertRaises(exception.ConfigurationError,
+                                  backends.load, conf, 'h', 'odd')
+        self.assertIn("[odd] volume_driver: Valid values are [file, "
+                      "driver-assisted], but found 'nfs'", str(error))
