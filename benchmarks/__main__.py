@@ -6,10 +6,12 @@ from benchmarks import bench_data_copy
 from benchmarks import bench_live_migrate_response
 from benchmarks import bench_os_migrations_paging
 from benchmarks import bench_pmem_resize
+from benchmarks import bench_volume_progress
 
 QUICK = '--quick' in sys.argv[1:]
 
-for bench in (bench_live_migrate_response, bench_os_migrations_paging):
+for bench in (bench_live_migrate_response, bench_os_migrations_paging,
+              bench_volume_progress):
     print('== %s' % bench.__name__)
     bench.main([])
 

@@ -22,6 +22,12 @@ LOG = logging.getLogger(__name__)
 
 CELL1_NAME = 'cell1'
 
+# The embedded volume service: two file backends and a driver-assisted
+# one with two pools (issue 9), volumes under <state>/volumes/<backend>.
+VOLUME_HOST = 'volume1'
+VOLUME_BACKENDS = (('file1', 'file', ()), ('file2', 'file', ()),
+                   ('assisted', 'driver-assisted', ('pool-a', 'pool-b')))
+
 # Nova's classic flavors, so that the usual examples work as printed.
 DEFAULT_FLAVORS = (
     ('1', 'm1.tiny', 512, 1, 1),
@@ -64,6 +70,28 @@ def configure(state_path):
     # Every simulated host gets file-backed PMEM namespaces.
     CONF.set_default('pmem_namespaces', PMEM_NAMESPACES, group='libvirt')
     CONF.set_default('rate_limit', PMEM_COPY_RATE, group='transfer')
+    configure_volume_backends()
+
+
+def configure_volume_backends():
+    """Default backends of the embedded volume service (a config file
+    may name others)."""
+    from migrator.conf import volume as volume_conf
+    CONF.set_default('enabled_backends',
+                     [name for name, _driver, _pools in VOLUME_BACKENDS])
+    for name, driver, pools in VOLUME_BACKENDS:
+        volume_conf.register_backend_opts(CONF, name)
+        CONF.set_default('volume_driver', driver, group=name)
+        if pools:
+            CONF.set_default('pools', list(pools), group=name)
+        if driver == 'driver-assisted':
+            # As slow as a copy, so that "driver-assisted" can be seen.
+            CONF.set_default('array_move_rate_mib', 128, group=name)
+    for name in CONF.enabled_backends:
+        volume_conf.register_backend_opts(CONF, name)
+    # A host-assisted copy of a 1 GiB volume takes some 8 s, so that its
+    # progress can be watched; [volume] copy_rate_limit_mib = 0 lifts it.
+    CONF.set_default('copy_rate_limit_mib', 128, group='volume')
 
 
 def prepare_databases(compute_hosts):

@@ -259,3 +259,39 @@ class ObjectActionError(MigratorException):
 
 class OrphanedObjectError(MigratorException):
     msg_fmt = _('Cannot call %(method)s on orphaned %(objtype)s object')
+
+
+# Block storage (volume service, seed 002).
+class VolumeNotFound(NotFound):
+    msg_fmt = _('Volume %(volume_id)s could not be found.')
+
+
+class VolumeTypeNotFoundByName(NotFound):
+    msg_fmt = _('Volume type with name %(volume_type_name)s could not be '
+                'found.')
+
+
+class VolumeAttachmentNotFound(NotFound):
+    msg_fmt = _('Volume %(volume_id)s is not attached to server '
+                '%(instance_id)s.')
+
+
+class InvalidVolume(Invalid):
+    msg_fmt = _('Invalid volume: %(reason)s')
+
+
+class InvalidHost(Invalid):
+    msg_fmt = _('Invalid host: %(reason)s')
+
+
+class VolumeInUse(Conflict):
+    msg_fmt = _('Volume %(volume_id)s is still attached, detach volume '
+                'first.')
+
+
+class VolumeBackendError(MigratorException):
+    msg_fmt = _('Volume backend error: %(reason)s')
+
+
+class VolumeMigrationFailed(MigratorException):
+    msg_fmt = _('Volume migration failed: %(reason)s')

@@ -36,7 +36,11 @@ class Service:
         self.manager.init_host()
         self.service_ref = self._register(ctxt)
         target = messaging.Target(topic=self.topic, server=self.host)
-        self.rpcserver = rpc.get_server(target, [self.manager])
+        # A manager may serve more endpoints (other RPC namespaces) on its
+        # topic: additional_endpoints.
+        endpoints = [self.manager] + list(
+            getattr(self.manager, 'additional_endpoints', ()))
+        self.rpcserver = rpc.get_server(target, endpoints)
         self.rpcserver.start()
         LOG.info('%s started on host %s (topic %s, service version %d)',
                  self.binary, self.host, self.topic,

@@ -33,8 +33,7 @@ cli_opts = [
     cfg.PortOpt('compute-port', default=8774,
                 help='Port of the compute API.'),
     cfg.PortOpt('volume-port', default=8776,
-                help='Port of the block storage API (reserved: that API '
-                     'is not served yet).'),
+                help='Port of the block storage API (/v3).'),
     cfg.BoolOpt('demo', default=False,
                 help='Create servers and live-migrate one while a progress '
                      'bar, fed only by the API, shows how far it got; then '
@@ -60,6 +59,10 @@ def endpoint():
     return 'http://%s:%d/v2.1' % (CONF.all_bind_host, CONF.compute_port)
 
 
+def volume_endpoint():
+    return 'http://%s:%d/v3' % (CONF.all_bind_host, CONF.volume_port)
+
+
 def clouds_yaml(url):
     """A clouds.yaml whose 'migrator' cloud reaches this process as the
     admin user of noauth2 (no Keystone). The openstack CLI insists on an
@@ -75,6 +78,7 @@ def clouds_yaml(url):
         '      endpoint: %s' % url,
         '      token: admin:admin',
         '    identity_endpoint_override: %s/identity/v3' % base,
+        '    block_storage_endpoint_override: %s' % volume_endpoint(),
         '',
     ])
 
@@ -118,6 +122,14 @@ def banner(clouds_path, log_file):
         '  openstack server migrate --live-migration demo1',
         '  openstack --os-compute-api-version 2.80 server migration list '
         '--server demo1',
+        'Block storage API %s (volume service %s: backends file1, '
+        'file2, and assisted with pools pool-a, pool-b):'
+        % (volume_endpoint(), 'volume1'),
+        '  openstack volume create --size 1 vol1',
+        '  openstack volume migrate --host volume1@file2 vol1',
+        '  openstack volume show vol1',
+        '  curl -s -H "X-Auth-Token: admin:admin" -H "OpenStack-API-Version: '
+        'volume 3.72" %s/volumes/detail' % volume_endpoint(),
         'With curl:',
         '  curl -s -H "X-Auth-Token: admin:admin" %s/flavors' % url,
         '  curl -s -H "X-Auth-Token: admin:admin" -H "Content-Type: '
@@ -154,6 +166,14 @@ def main(argv=None):
                 compute_manager.ComputeManager(host)))
         services.append(APIService(
             api_server, CONF.all_bind_host, CONF.compute_port))
+        # The volume service (two file backends, one driver-assisted) and
+        # the block storage API: issue 9.
+        from migrator.volume import service as volume_service
+        services.append(volume_service.VolumeService(
+            embedded.VOLUME_HOST))
+        services.append(APIService(
+            api_server, CONF.all_bind_host, CONF.volume_port,
+            surface='volume'))
         clouds = write_clouds_yaml(os.path.join(CONF.state_path,
                                                 'clouds.yaml'))
         services.append(_Banner(banner(clouds, CONF.log_file)))
@@ -166,14 +186,20 @@ def main(argv=None):
 
 
 class APIService:
-    """The compute API's WSGI server as one of the services started and
-    stopped together."""
+    """An API's WSGI server (the compute API, or with surface='volume'
+    the block storage API) as one of the services started and stopped
+    together."""
     binary = 'migrator-api'
 
-    def __init__(self, api_server, host, port):
-        from migrator.api.compute import app as compute_app
+    def __init__(self, api_server, host, port, surface='compute'):
+        if surface == 'volume':
+            from migrator.api.volume import app as surface_app
+        else:
+            from migrator.api.compute import app as surface_app
+        self.port = port
+        self.option = '--%s-port' % surface
         self._server = api_server.WSGIServer(
-            compute_app.make_app(CONF), host, port,
+            surface_app.make_app(CONF), host, port,
             threads=CONF.api.wsgi_threads)
 
     def start(self):
@@ -181,9 +207,8 @@ class APIService:
             self._server.start()
         except OSError as exc:
             common.fail('cannot listen on %s:%s: %s (another migrator-all? '
-                        'use --compute-port)' % (CONF.all_bind_host,
-                                                 CONF.compute_port,
-                                                 exc.strerror or exc),
+                        'use %s)' % (CONF.all_bind_host, self.port,
+                                     exc.strerror or exc, self.option),
                         code=1)
 
     def stop(self, timeout=None):

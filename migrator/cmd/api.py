@@ -1,4 +1,5 @@
-"""migrator-api: the compute REST API as its own process, on cheroot."""
+"""migrator-api: the compute REST API (port 8774) and the block storage
+REST API (port 8776) as their own process, on cheroot."""
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ def main(argv=None):
 
     from migrator.api.compute import app as compute_app
     from migrator.api import server
+    from migrator.api.volume import app as volume_app
     from migrator import exception
     from migrator import rpc
 
@@ -29,6 +31,10 @@ def main(argv=None):
         wsgi_server = server.WSGIServer(app, CONF.api.bind_host,
                                         CONF.api.bind_port,
                                         threads=CONF.api.wsgi_threads)
+        volume_server = server.WSGIServer(
+            volume_app.make_app(CONF), CONF.api.bind_host,
+            CONF.api.volume_bind_port, threads=CONF.api.wsgi_threads,
+            name='migrator-api-volume')
     except exception.ConfigurationError as exc:
         common.fail(exc.format_message())
     except OSError as exc:
@@ -38,20 +44,22 @@ def main(argv=None):
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *args: stopping.set())
-    try:
-        wsgi_server.start()
-    except OSError as exc:
-        common.fail('cannot listen on %s:%s: %s' % (
-            CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
-            code=1)
-    print('migrator-api listening on %s/v2.1' % wsgi_server.url,
-          flush=True)
+    for srv, port in ((wsgi_server, CONF.api.bind_port),
+                      (volume_server, CONF.api.volume_bind_port)):
+        try:
+            srv.start()
+        except OSError as exc:
+            common.fail('cannot listen on %s:%s: %s' % (
+                CONF.api.bind_host, port, exc.strerror or exc), code=1)
+    print('migrator-api listening on %s/v2.1 (compute) and %s/v3 (block '
+          'storage)' % (wsgi_server.url, volume_server.url), flush=True)
     try:
         while not stopping.wait(1):
             pass
     finally:
         LOG.info('migrator-api stopping')
         wsgi_server.stop()
+        volume_server.stop()
         rpc.cleanup()
     return 0
 

@@ -19,6 +19,7 @@ from migrator.compute.resize import recovery as resize_recovery
 from migrator.compute.resize import revert as resize_revert
 from migrator.compute.resize import source as resize_source
 from migrator.compute import resource_tracker
+from migrator.compute import volume_swap
 from migrator import context as migrator_context
 from migrator import exception
 from migrator import instance_events
@@ -45,6 +46,9 @@ class ComputeManager(manager.Manager):
             CONF.compute_driver, CONF)
         self.rt = resource_tracker.ResourceTracker(host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        # Volumes (attach, detach, swap): their own RPC namespace.
+        self.volumes = volume_swap.ComputeVolumeEndpoint(host, self.driver)
+        self.additional_endpoints = [self.volumes]
         self.live_migrations = live_migration.LiveMigrationRunner(
             host, self.driver, self.update_available_resource,
             notifier=notifications.MigrationNotifier(host))
@@ -60,6 +64,9 @@ class ComputeManager(manager.Manager):
         context = migrator_context.get_admin_context()
         self._sync_pmem(context)
         self._restore_guests(context)
+        self.volumes.recover_swaps(
+            context, instance_obj.InstanceList.get_by_host(context,
+                                                           self.host))
         live_migration.cleanup_interrupted(context, self.host, self.driver)
         resize_recovery.cleanup_interrupted(self.cold, context)
 
@@ -185,6 +192,7 @@ class ComputeManager(manager.Manager):
     def terminate_instance(self, context, instance):
         self.driver.destroy(instance.as_guest())
         self._free_pmem(context, instance)
+        self.volumes.release_volumes(context, instance)
         instance.destroy()
         LOG.info('Instance %s deleted from %s', instance.uuid, self.host)
         self.update_available_resource(context)

@@ -17,10 +17,11 @@ from migrator.conf import notifications
 from migrator.conf import scheduler
 from migrator.conf import transfer
 from migrator.conf import upgrade_levels
+from migrator.conf import volume
 
 CONF = cfg.CONF
 
 for _module in (base, api, compute, conductor, database, fake_driver,
                 libvirt, live_migration, notifications, scheduler,
-                transfer, upgrade_levels):
+                transfer, upgrade_levels, volume):
     _module.register_opts(CONF)

@@ -13,9 +13,11 @@ from migrator.conf import notifications
 from migrator.conf import scheduler
 from migrator.conf import transfer
 from migrator.conf import upgrade_levels
+from migrator.conf import volume
 
 _MODULES = (base, api, compute, conductor, database, fake_driver, libvirt,
-            live_migration, notifications, scheduler, transfer, upgrade_levels)
+            live_migration, notifications, scheduler, transfer,
+            upgrade_levels, volume)
 
 
 def list_opts():

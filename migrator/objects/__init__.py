@@ -17,3 +17,4 @@ def register_all():
     __import__('migrator.objects.migration')
     __import__('migrator.objects.pmem_namespace')
     __import__('migrator.objects.service')
+    __import__('migrator.objects.volume')

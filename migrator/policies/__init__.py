@@ -18,6 +18,8 @@ from migrator.policies import server_migrations
 from migrator.policies import server_resize
 from migrator.policies import servers
 from migrator.policies import services
+from migrator.policies import volumes
+from migrator.policies import volumes_attachments
 
 
 def list_rules():
@@ -34,4 +36,6 @@ def list_rules():
         server_migrations.list_rules(),
         server_resize.list_rules(),
         services.list_rules(),
+        volumes.list_rules(),
+        volumes_attachments.list_rules(),
     ))

@@ -11,6 +11,8 @@ CONF = cfg.CONF
 class RPCClientBase:
     #: oslo.messaging topic the service listens on.
     TOPIC = None
+    #: RPC namespace of the endpoint (None: the service's main one).
+    NAMESPACE = None
     #: The newest version this client speaks.
     VERSION = '1.0'
     #: The option of [upgrade_levels] that caps this client.
@@ -21,7 +23,8 @@ class RPCClientBase:
     METHODS = {}
 
     def __init__(self):
-        target = messaging.Target(topic=self.TOPIC, version=self.VERSION)
+        target = messaging.Target(topic=self.TOPIC, version=self.VERSION,
+                                  namespace=self.NAMESPACE)
         cap = getattr(CONF.upgrade_levels, self.UPGRADE_LEVEL)
         self.client = rpc.get_client(target, version_cap=cap)
 

@@ -216,6 +216,25 @@ class ComputeDriver(metaclass=abc.ABCMeta):
         ``pre_live_migration`` prepared."""
 
 
+class VolumeDriverMixin:
+    """Volume operations a driver may offer (attach, detach, and a swap
+    that copies an attached volume into another while the guest runs).
+    ``connection_info`` is what the volume service answers
+    (``{'driver_volume_type': 'file', 'data': {'path': ...}}``)."""
+
+    def attach_volume(self, guest, connection_info, mountpoint):
+        raise NotImplementedError('attach_volume')
+
+    def detach_volume(self, guest, connection_info, mountpoint):
+        raise NotImplementedError('detach_volume')
+
+    def swap_volume(self, guest, old_info, new_info, mountpoint,
+                    on_percent, cancel=None):
+        """Copy the attached volume into ``new_info`` and switch the guest
+        to it; ``on_percent(int)`` reports progress (never going back)."""
+        raise NotImplementedError('swap_volume')
+
+
 def load_driver(name, conf):
     """The driver called ``name`` ('fake' or 'libvirt')."""
     if name == 'fake':

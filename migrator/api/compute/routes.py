@@ -14,6 +14,7 @@ from migrator.api.compute.handlers import server_migrations
 from migrator.api.compute.handlers import servers
 from migrator.api.compute.handlers import services
 from migrator.api.compute.handlers import versions
+from migrator.api.compute.handlers import volume_attachments
 from migrator.api.wsgi import route
 
 PREFIX = '/v2.1'
@@ -67,6 +68,17 @@ ROUTES = [
        instance_actions.index),
     _v('GET', '/servers/{server_id}/os-instance-actions/{request_id}',
        instance_actions.show),
+
+    _v('GET', '/servers/{server_id}/os-volume_attachments',
+       volume_attachments.index),
+    _v('POST', '/servers/{server_id}/os-volume_attachments',
+       volume_attachments.create),
+    _v('GET', '/servers/{server_id}/os-volume_attachments/{volume_id}',
+       volume_attachments.show),
+    _v('PUT', '/servers/{server_id}/os-volume_attachments/{volume_id}',
+       volume_attachments.update),
+    _v('DELETE', '/servers/{server_id}/os-volume_attachments/{volume_id}',
+       volume_attachments.delete),
 
     _v('GET', '/os-services', services.index),
     # Below 2.53 {service_id} is one of the actions enable, disable,

@@ -16,6 +16,10 @@ class HostsMixin:
                 context, lambda c: service_obj.ServiceList.get_all(
                     c, binary=binary, host=host)):
             for service in services:
+                # Volume services belong to the block storage API's
+                # os-services, as Cinder's are not in Nova's.
+                if service.binary == 'migrator-volume':
+                    continue
                 service._cell = cell
                 found.append(service)
         return found

@@ -245,3 +245,68 @@ class MigrationContext(BASE, types.TimestampMixin):
     copy_pmem_devices = sa.Column(sa.Boolean, nullable=False, default=False)
     # The vm_state to come back to on revert or failure.
     old_vm_state = sa.Column(sa.String(255))
+class Volume(BASE, types.TimestampMixin, types.SoftDeleteMixin):
+    """A block storage volume (Cinder's fields, for what migrator
+    serves). ``host`` is Cinder's ``host@backend#pool``; the data lives on
+    that backend under the name of ``name_id`` when set (after a
+    migration), else ``uuid``."""
+    __tablename__ = 'volumes'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_volumes0uuid'),
+        sa.Index('volumes_project_id_deleted_idx', 'project_id',
+                 'deleted'),
+        sa.Index('volumes_host_deleted_idx', 'host', 'deleted'),
+        sa.Index('volumes_created_at_id_idx', 'created_at', 'id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    display_name = sa.Column(sa.String(255))
+    display_description = sa.Column(sa.String(255))
+    size = sa.Column(sa.Integer)
+    status = sa.Column(sa.String(255))
+    previous_status = sa.Column(sa.String(255))
+    attach_status = sa.Column(sa.String(255))
+    host = sa.Column(sa.String(255))
+    availability_zone = sa.Column(sa.String(255))
+    volume_type = sa.Column(sa.String(255))
+    bootable = sa.Column(sa.Boolean, default=False)
+    multiattach = sa.Column(sa.Boolean, default=False)
+    metadata_json = sa.Column('metadata', sa.Text)
+    # Volume migration: Cinder's migration_status and name_id, and how
+    # the running migration moves the data (host-assisted,
+    # driver-assisted, attached) so that its progress can be asked of
+    # whoever copies.
+    migration_status = sa.Column(sa.String(255))
+    name_id = sa.Column(sa.String(36))
+    migration_method = sa.Column(sa.String(32))
+    migration_dest_host = sa.Column(sa.String(255))
+    launched_at = sa.Column(sa.DateTime)
+    terminated_at = sa.Column(sa.DateTime)
+
+
+class VolumeAttachment(BASE, types.TimestampMixin, types.SoftDeleteMixin):
+    """A volume attached to a server: Cinder's attachment and Nova's block
+    device mapping in one row (``uuid`` is the attachment id,
+    ``bdm_uuid`` the mapping's)."""
+    __tablename__ = 'volume_attachments'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_volume_attachments0uuid'),
+        sa.Index('volume_attachments_volume_id_deleted_idx', 'volume_id',
+                 'deleted'),
+        sa.Index('volume_attachments_instance_uuid_deleted_idx',
+                 'instance_uuid', 'deleted'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    bdm_uuid = sa.Column(sa.String(36))
+    volume_id = sa.Column(sa.String(36), nullable=False)
+    instance_uuid = sa.Column(sa.String(36))
+    attached_host = sa.Column(sa.String(255))
+    mountpoint = sa.Column(sa.String(255))
+    attach_status = sa.Column(sa.String(255))
+    attach_mode = sa.Column(sa.String(36))
+    delete_on_termination = sa.Column(sa.Boolean, default=False)
+    attach_time = sa.Column(sa.DateTime)
+    detach_time = sa.Column(sa.DateTime)

@@ -1,6 +1,7 @@
 """migrator-all as a user runs it: a real process, its banner, the
 clouds.yaml it writes, openstacksdk against it, the demo, a restart on the
-same state path, and a clean stop on SIGTERM."""
+same state path, a clean stop on SIGTERM, and volume migrations with
+their progress on the block storage API."""
 import os
 import signal
 import socket
@@ -10,6 +11,8 @@ import time
 
 import fixtures
 import openstack
+
+from migrator.tests.functional.volume import test_volume_migration as vm
 
 from migrator.tests import base
 
@@ -30,7 +33,7 @@ def free_port():
 
 
 class MigratorAll:
-    def __init__(self, state, port, *extra):
+    def __init__(self, state, port, *extra, volume_port=None):
         self.output = os.path.join(state, 'stdout.txt')
         os.makedirs(state, exist_ok=True)
         conf = os.path.join(state, 'fast.conf')
@@ -38,7 +41,8 @@ class MigratorAll:
             handle.write(FAST_CONF)
         self.proc = subprocess.Popen(
             [sys.executable, '-m', 'migrator.cmd.all', '--config-file', conf,
-             '--state-path', state, '--compute-port', str(port)] +
+             '--state-path', state, '--compute-port', str(port),
+             '--volume-port', str(volume_port or free_port())] +
             list(extra),
             stdout=open(self.output, 'w'), stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL)
@@ -64,15 +68,17 @@ class MigratorAll:
         return self.proc.wait(timeout=60)
 
 
-class TestMigratorAll(base.TestCase):
+class MigratorAllTestBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
         self.state = self.useFixture(fixtures.TempDir()).path
         self.port = free_port()
+        self.volume_port = free_port()
 
     def start(self, *extra):
-        proc = MigratorAll(self.state, self.port, *extra)
+        proc = MigratorAll(self.state, self.port, *extra,
+                           volume_port=self.volume_port)
         self.addCleanup(proc.stop)
         proc.wait_for_text('Stop with Ctrl-C.')
         return proc
@@ -82,6 +88,9 @@ class TestMigratorAll(base.TestCase):
         self.useFixture(fixtures.EnvironmentVariable(
             'OS_CLIENT_CONFIG_FILE', clouds))
         return openstack.connect(cloud='migrator')
+
+
+class TestMigratorAll(MigratorAllTestBase):
 
     def test_sdk_creates_a_server_that_survives_a_restart(self):
         proc = self.start()
@@ -197,4 +206,65 @@ class TestMigratorAllPmem(TestMigratorAll):
             self.assertEqual(data, handle.read(len(data)))
         with open(source, 'rb') as handle:
             self.assertEqual(b'\0' * len(data), handle.read())
+class TestMigratorAllVolumes(MigratorAllTestBase):
+    """Issue 9's "done when", on migrator-all out of the box."""
+
+    def progress_of(self, http, volume_id):
+        """(progress values seen as admin at 3.72, the final volume)."""
+        seen = []
+        while True:
+            status, body = http.request('GET', '/volumes/%s' % volume_id,
+                                        version='3.72')
+            volume = body['volume']
+            if volume['migration_status'] in ('success', 'error'):
+                return seen, volume
+            if 'migration_progress' in volume:
+                seen.append(volume['migration_progress'])
+                for token, version in (('demo:admin', '3.72'),
+                                       ('admin:admin', '3.71')):
+                    other = http.request('GET', '/volumes/%s' % volume_id,
+                                         token=token,
+                                         version=version)[1]['volume']
+                    self.assertNotIn('migration_progress', other)
+            time.sleep(0.2)
+
+    def test_one_gib_volume_migrations_show_their_progress(self):
+        proc = self.start()
+        self.assertIn('http://127.0.0.1:%d/v3' % self.volume_port,
+                      proc.text())
+        http = vm.HTTPClient('http://127.0.0.1:%d/v3' % self.volume_port)
+
+        def create(volume_type):
+            status, body = http.request('POST', '/volumes', {
+                'volume': {'size': 1, 'volume_type': volume_type}})
+            self.assertEqual(202, status, body)
+            volume_id = body['volume']['id']
+            deadline = time.monotonic() + 60
+            while http.request('GET', '/volumes/%s' % volume_id)[1][
+                    'volume']['status'] != 'available':
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.1)
+            return volume_id
+
+        detached = create(None)
+        status, _ = http.request('POST', '/volumes/%s/action' % detached, {
+            'os-migrate_volume': {'host': 'volume1@file2'}})
+        self.assertEqual(202, status)
+        seen, volume = self.progress_of(http, detached)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertNotIn('migration_progress', volume)
+        numbers = [int(p) for p in seen]
+        self.assertGreaterEqual(len(set(numbers)), 3, seen)
+        self.assertEqual(sorted(numbers), numbers)
+
+        assisted = create('assisted')
+        http.request('POST', '/volumes/%s/action' % assisted, {
+            'os-migrate_volume': {'host': 'volume1@assisted#pool-b'}})
+        seen, volume = self.progress_of(http, assisted)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertEqual({'driver-assisted'}, set(seen))
+
+        conn = self.connect()
+        shown = conn.block_storage.get_volume(detached)
+        self.assertEqual('volume1@file2#file2', shown.host)
         self.assertEqual(0, proc.stop())

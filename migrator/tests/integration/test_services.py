@@ -52,7 +52,8 @@ def _command(name):
     if os.path.exists(script):
         return [script]
     module = {'migrator-manage': 'manage', 'migrator-conductor': 'conductor',
-              'migrator-compute': 'compute'}[name]
+              'migrator-compute': 'compute', 'migrator-volume': 'volume',
+              'migrator-api': 'api'}[name]
     return [sys.executable, '-m', 'migrator.cmd.' + module]
 
 

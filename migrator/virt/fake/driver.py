@@ -35,6 +35,7 @@ from migrator.virt import driver
 from migrator.virt.fake import job as fake_job
 from migrator.virt.fake import simulation
 from migrator.virt import pmem as pmem_namespaces
+from migrator.virt.fake import volumes as fake_volumes
 
 LOG = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def guest_knob(guest, name):
     return None
 
 
-class FakeDriver(driver.ComputeDriver):
+class FakeDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
     """A simulated hypervisor host (see the module docstring)."""
 
     def __init__(self, conf):
@@ -66,6 +67,7 @@ class FakeDriver(driver.ComputeDriver):
         self._jobs = {}        # uuid -> FakeMigrationJob out of this host
         # Tests turn this off and drive each job with job.step(seconds).
         self.autostart_migrations = True
+        self.volumes = fake_volumes.FakeVolumes()
 
     @property
     def _opts(self):
@@ -373,3 +375,15 @@ class FakeDriver(driver.ComputeDriver):
         if job.simulation.job_type == driver.JOB_COMPLETED:
             with self._lock:
                 self._guests.pop(job.guest_uuid, None)
+
+    # -- volumes (see fake/volumes.py) ---------------------------------------
+    def attach_volume(self, guest, connection_info, mountpoint):
+        self.volumes.attach(guest, connection_info, mountpoint)
+
+    def detach_volume(self, guest, connection_info, mountpoint):
+        self.volumes.detach(guest, mountpoint)
+
+    def swap_volume(self, guest, old_info, new_info, mountpoint,
+                    on_percent, cancel=None):
+        self.volumes.swap(guest, old_info, new_info, mountpoint,
+                          on_percent, cancel)

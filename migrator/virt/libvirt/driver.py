@@ -9,6 +9,7 @@ from migrator.virt.libvirt import host as libvirt_host
 from migrator.virt.libvirt import host_resources
 from migrator.virt.libvirt import migration
 from migrator.virt import pmem as pmem_namespaces
+from migrator.virt.libvirt import volumes
 
 LOG = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ _POWER_STATES = {
 }
 
 
-class LibvirtDriver(driver.ComputeDriver):
+class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
 
     def __init__(self, conf):
         self.conf = conf
@@ -200,3 +201,24 @@ class LibvirtDriver(driver.ComputeDriver):
     def rollback_live_migration_at_destination(self, guest, migrate_data):
         # A failed migration can leave the "-incoming" QEMU behind.
         self.destroy(guest)
+
+    # -- volumes (see volumes.py) --------------------------------------------
+    def _domain(self, guest):
+        dom = self.host.lookup(guest['uuid'])
+        if dom is None:
+            raise exception.DriverError(
+                reason='guest %s is not on this host' % guest['uuid'])
+        return dom
+
+    def attach_volume(self, guest, connection_info, mountpoint):
+        volumes.attach(self._domain(guest),
+                       connection_info['data']['path'], mountpoint)
+
+    def detach_volume(self, guest, connection_info, mountpoint):
+        path = (connection_info or {}).get('data', {}).get('path', '')
+        volumes.detach(self._domain(guest), path, mountpoint)
+
+    def swap_volume(self, guest, old_info, new_info, mountpoint,
+                    on_percent, cancel=None):
+        volumes.swap(self._domain(guest), new_info['data']['path'],
+                     mountpoint, on_percent, cancel)

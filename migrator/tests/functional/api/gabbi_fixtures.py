@@ -73,3 +73,17 @@ class PmemControlPlaneFixture(ControlPlaneFixture):
 
     config = {'libvirt': {'pmem_namespaces': ['4M:pmem0|pmem1',
                                               '8M:pmem2|pmem3']}}
+class VolumeAPIFixture(fixture.GabbiFixture):
+    """The block storage API with a conductor, computes and a volume
+    service (backends file1, file2, and assisted with pools pool-a and
+    pool-b on host volume1)."""
+
+    def start_fixture(self):
+        from migrator.tests.functional.volume import api_fixture
+        self.fixture = api_fixture.VolumeAPI()
+        self.fixture.setUp()
+        _CURRENT['fixture'] = self.fixture
+
+    def stop_fixture(self):
+        _CURRENT.pop('fixture', None)
+        self.fixture.cleanUp()

@@ -39,13 +39,15 @@ class TestMigratorAPI(testtools.TestCase):
     def test_serves_and_stops_on_sigterm(self):
         tmp = self.useFixture(fixtures.TempDir()).path
         port = _free_port()
+        volume_port = _free_port()
         conf = os.path.join(tmp, 'migrator.conf')
         with open(conf, 'w') as f:
             f.write('[DEFAULT]\ntransport_url = fake:/\n'
                     '[api]\nauth_strategy = noauth2\nbind_port = %d\n'
+                    'volume_bind_port = %d\n'
                     '[api_database]\nconnection = sqlite:///%s/api.db\n'
                     '[database]\nconnection = sqlite:///%s/cell.db\n'
-                    % (port, tmp, tmp))
+                    % (port, volume_port, tmp, tmp))
         proc = self._run('--config-file', conf)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         wanted = 'listening on http://127.0.0.1:%d/v2.1' % port
@@ -69,5 +71,10 @@ class TestMigratorAPI(testtools.TestCase):
                 time.sleep(0.2)
         self.assertIn('"v2.1"', body)
         self.assertTrue(request_id.startswith('req-'))
+        self.assertIn('http://127.0.0.1:%d/v3' % volume_port,
+                      ''.join(lines))
+        with urllib.request.urlopen(
+                'http://127.0.0.1:%d/v3' % volume_port) as resp:
+            self.assertIn('"v3.0"', resp.read().decode())
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(0, proc.wait(timeout=30))

@@ -44,6 +44,14 @@ VIR_MIGRATE_PARAM_BANDWIDTH = 'bandwidth'
 
 VIR_DOMAIN_XML_MIGRATABLE = 8
 
+VIR_DOMAIN_AFFECT_LIVE = 1
+VIR_DOMAIN_AFFECT_CONFIG = 2
+VIR_DOMAIN_BLOCK_COPY_SHALLOW = 1
+VIR_DOMAIN_BLOCK_COPY_REUSE_EXT = 2
+VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC = 1
+VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT = 2
+VIR_DOMAIN_BLOCK_JOB_TYPE_COPY = 2
+
 VIR_CPU_COMPARE_ERROR = -1
 VIR_CPU_COMPARE_INCOMPATIBLE = 0
 VIR_CPU_COMPARE_IDENTICAL = 1
@@ -191,6 +199,11 @@ class DomainState(object):
         self.max_downtime = None
         self.max_speed = None
         self.migration = None
+        # Disks: target dev -> source file; block jobs: dev -> BlockJob.
+        self.disks = {}
+        self.block_jobs = {}
+        # Scripted jobs the next blockCopy of a disk starts (BlockJob).
+        self.pending_block_jobs = {}
 
     def xml(self):
         return ("<domain type='kvm'><name>%s</name><uuid>%s</uuid>"
@@ -243,6 +256,27 @@ class Migration(object):
     def finish(self, error):
         self.outcome = error
         self.released.set()
+
+
+class BlockJob(object):
+    """A block copy: each blockJobInfo() moves ``cur`` to the next value
+    of ``script`` (the last one repeats); a value 'gone' makes the job
+    vanish, as when QEMU fails it."""
+
+    def __init__(self, dest, flags, end=1000, script=None):
+        self.dest = dest
+        self.flags = flags
+        self.end = end
+        self.cur = 0
+        self.script = list(script) if script else [end]
+
+
+def _disk_source_and_dev(xml):
+    root = etree.fromstring(xml)
+    source = root.find('source')
+    target = root.find('target')
+    return (source.get('file') if source is not None else None,
+            target.get('dev') if target is not None else None)
 
 
 class virConnect(object):
@@ -403,6 +437,67 @@ class virDomain(object):
         s = self._call('resume')
         self._require_active(s)
         s.state = VIR_DOMAIN_RUNNING
+        return 0
+
+    # -- disks and block jobs ------------------------------------------------
+    def attachDeviceFlags(self, xml, flags=0):
+        s = self._call('attachDeviceFlags', xml, flags)
+        path, dev = _disk_source_and_dev(xml)
+        if dev in s.disks:
+            raise libvirtError('Requested operation is not valid: target '
+                               '%s already exists' % dev,
+                               VIR_ERR_OPERATION_INVALID)
+        s.disks[dev] = path
+        return 0
+
+    def detachDeviceFlags(self, xml, flags=0):
+        s = self._call('detachDeviceFlags', xml, flags)
+        _path, dev = _disk_source_and_dev(xml)
+        if s.disks.pop(dev, None) is None:
+            raise libvirtError('operation failed: disk %s not found' % dev,
+                               VIR_ERR_OPERATION_FAILED)
+        return 0
+
+    def blockCopy(self, disk, destxml, params=None, flags=0):
+        s = self._call('blockCopy', disk, destxml, params, flags)
+        self._require_active(s)
+        if disk not in s.disks:
+            raise libvirtError('invalid argument: disk %s not found' % disk,
+                               VIR_ERR_OPERATION_INVALID)
+        if disk in s.block_jobs:
+            raise libvirtError('block copy still active: disk %s already '
+                               'in use' % disk, VIR_ERR_OPERATION_INVALID)
+        dest = etree.fromstring(destxml).find('source').get('file')
+        job = s.pending_block_jobs.pop(disk, None) or BlockJob(dest, flags)
+        job.dest, job.flags = dest, flags
+        s.block_jobs[disk] = job
+        return 0
+
+    def blockJobInfo(self, disk, flags=0):
+        s = self._call('blockJobInfo', disk, flags)
+        job = s.block_jobs.get(disk)
+        if job is None:
+            return {}
+        step = job.script.pop(0) if len(job.script) > 1 else job.script[0]
+        if step == 'gone':
+            del s.block_jobs[disk]
+            return {}
+        job.cur = step
+        return {'type': VIR_DOMAIN_BLOCK_JOB_TYPE_COPY, 'bandwidth': 0,
+                'cur': job.cur, 'end': job.end}
+
+    def blockJobAbort(self, disk, flags=0):
+        s = self._call('blockJobAbort', disk, flags)
+        job = s.block_jobs.get(disk)
+        if job is None:
+            raise libvirtError('Requested operation is not valid: no job '
+                               'on disk %s' % disk, VIR_ERR_OPERATION_INVALID)
+        if flags & VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT:
+            if job.cur != job.end:
+                raise libvirtError('block copy not ready for pivot',
+                                   VIR_ERR_OPERATION_INVALID)
+            s.disks[disk] = job.dest
+        del s.block_jobs[disk]
         return 0
 
     # -- jobs and migration ------------------------------------------------

@@ -1,0 +1,85 @@
+"""Request schemas of /servers/{server_id}/os-volume_attachments."""
+from migrator.api import validation
+
+_device = {'type': ['string', 'null'],
+           'pattern': '(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$'}
+
+create = {
+    'type': 'object',
+    'properties': {
+        'volumeAttachment': {
+            'type': 'object',
+            'properties': {'volumeId': validation.uuid, 'device': _device},
+            'required': ['volumeId'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['volumeAttachment'],
+    'additionalProperties': False,
+}
+
+create_v249 = {
+    'type': 'object',
+    'properties': {
+        'volumeAttachment': {
+            'type': 'object',
+            'properties': {'volumeId': validation.uuid, 'device': _device,
+                           'tag': {'type': 'string', 'maxLength': 60}},
+            'required': ['volumeId'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['volumeAttachment'],
+    'additionalProperties': False,
+}
+
+create_v279 = {
+    'type': 'object',
+    'properties': {
+        'volumeAttachment': {
+            'type': 'object',
+            'properties': dict(
+                create_v249['properties']['volumeAttachment']['properties'],
+                delete_on_termination={'type': 'boolean'}),
+            'required': ['volumeId'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['volumeAttachment'],
+    'additionalProperties': False,
+}
+
+update = {
+    'type': 'object',
+    'properties': {
+        'volumeAttachment': {
+            'type': 'object',
+            'properties': {'volumeId': validation.uuid},
+            'required': ['volumeId'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['volumeAttachment'],
+    'additionalProperties': False,
+}
+
+# From 2.85 the PUT may also carry the attachment's other fields; only
+# delete_on_termination may change without a swap.
+update_v285 = {
+    'type': 'object',
+    'properties': {
+        'volumeAttachment': {
+            'type': 'object',
+            'properties': {
+                'volumeId': validation.uuid, 'device': _device,
+                'tag': {'type': 'string', 'maxLength': 60},
+                'delete_on_termination': {'type': 'boolean'},
+                'serverId': validation.uuid, 'id': validation.uuid,
+            },
+            'required': ['volumeId'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['volumeAttachment'],
+    'additionalProperties': False,
+}

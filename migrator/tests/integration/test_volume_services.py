@@ -1,0 +1,185 @@
+"""migrator-volume and migrator-api as real processes on RabbitMQ with
+MariaDB, then PostgreSQL: a 1 GiB volume migrates between two file
+backends while the block storage API shows migration_progress rising at
+3.72; a volume service that stops answering (SIGSTOP) makes the field
+disappear, never the volume (no 500); a volume service killed mid-copy
+(SIGKILL) ends the migration when it starts again, leaving the volume on
+its first backend with its data intact."""
+import hashlib
+import json
+import os
+import signal
+import socket
+import time
+import urllib.request
+
+from migrator.tests import base
+from migrator.tests.integration import test_services
+
+GiB = 1024 ** 3
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(8 * 1024 * 1024), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _VolumeScenario(test_services._ServicesScenario):
+    # The set-up of the services scenario, not its test.
+    test_conductor_and_computes_over_rabbitmq = None
+
+    def _write_config(self):
+        path = super()._write_config()
+        self.compute_port = _free_port()
+        self.volume_port = _free_port()
+        with open(path, 'a') as f:
+            f.write('[DEFAULT]\nenabled_backends = file1, file2\n'
+                    '[api]\nauth_strategy = noauth2\nbind_port = %d\n'
+                    'volume_bind_port = %d\n'
+                    '[volume]\ncopy_rate_limit_mib = 256\n'
+                    'progress_interval = 0.2\n'
+                    'migration_progress_timeout = 1\n'
+                    '[file1]\nvolume_driver = file\n'
+                    '[file2]\nvolume_driver = file\n'
+                    % (self.compute_port, self.volume_port))
+        return path
+
+    def http(self, method, path, body=None, version='3.72'):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(
+            'http://127.0.0.1:%d/v3%s' % (self.volume_port, path),
+            data=data, method=method)
+        req.add_header('X-Auth-Token', 'admin:admin')
+        req.add_header('OpenStack-API-Version', 'volume ' + version)
+        if data is not None:
+            req.add_header('Content-Type', 'application/json')
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                return resp.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            return exc.code, json.loads(raw) if raw else None
+
+    def volume(self, volume_id):
+        status, body = self.http('GET', '/volumes/%s' % volume_id)
+        self.assertEqual(200, status, body)
+        return body['volume']
+
+    def wait(self, predicate, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail('timed out waiting for %s' % what)
+
+    def wait_api(self):
+        def up():
+            try:
+                return self.http('GET', '', version='3.0')[0] == 200
+            except OSError:
+                return False
+        self.wait(up, 'the block storage API')
+
+    def path(self, volume):
+        host = volume['os-vol-host-attr:host']
+        backend, pool = host.split('@')[1].split('#')
+        name = 'volume-%s' % (volume['os-vol-mig-status-attr:name_id'] or
+                              volume['id'])
+        return os.path.join(self.tmp, 'volumes', backend, pool, name)
+
+    def test_volume_migration_over_rabbitmq(self):
+        self.manage('api_db', 'sync')
+        self.manage('cell_v2', 'map_cell0', '--database_connection',
+                    self.cell0_url)
+        self.manage('db', 'sync')
+        self.manage('cell_v2', 'create_cell', '--name', 'cell1')
+        volume_proc = self.start('migrator-volume', 'volume1')
+        self.start('migrator-api', 'api1')
+        self.wait_for_states({
+            'volume1@file1': ('migrator-volume', 'enabled', 'up'),
+            'volume1@file2': ('migrator-volume', 'enabled', 'up'),
+        }, test_services.START_TIMEOUT)
+        self.wait_api()
+
+        status, body = self.http('POST', '/volumes', {
+            'volume': {'size': 1, 'name': 'it', 'volume_type': 'file1'}})
+        self.assertEqual(202, status, body)
+        volume_id = body['volume']['id']
+        volume = self.wait(
+            lambda: (lambda v: v if v['status'] == 'available' else None)(
+                self.volume(volume_id)), 'available')
+        source = self.path(volume)
+        with open(source, 'r+b') as handle:
+            for offset in range(0, GiB, 101 * 1024 ** 2):
+                handle.seek(offset)
+                handle.write(os.urandom(4096))
+        before = _sha256(source)
+
+        # A migration, its progress read while it runs.
+        status, _ = self.http('POST', '/volumes/%s/action' % volume_id, {
+            'os-migrate_volume': {'host': 'volume1@file2'}})
+        self.assertEqual(202, status)
+        seen = []
+        while True:
+            volume = self.volume(volume_id)
+            if volume['migration_status'] in ('success', 'error'):
+                break
+            if 'migration_progress' in volume:
+                seen.append(int(volume['migration_progress']))
+            time.sleep(0.3)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertGreaterEqual(len(set(seen)), 3, seen)
+        self.assertEqual(sorted(seen), seen)
+        self.assertEqual(before, _sha256(self.path(volume)))
+
+        # Back to file1; the volume service stops answering mid-copy.
+        self.http('POST', '/volumes/%s/action' % volume_id,
+                  {'os-migrate_volume': {'host': 'volume1@file1'}})
+        self.wait(lambda: 'migration_progress' in self.volume(volume_id),
+                  'progress')
+        volume_proc.send_signal(signal.SIGSTOP)
+        try:
+            volume = self.volume(volume_id)
+            self.assertEqual('migrating', volume['migration_status'])
+            self.assertNotIn('migration_progress', volume)
+        finally:
+            volume_proc.send_signal(signal.SIGCONT)
+        self.wait(lambda: 'migration_progress' in self.volume(volume_id),
+                  'progress again')
+
+        # Killed mid-copy, then started again: the migration ends, the
+        # volume stays on file2 with its data.
+        volume_proc.send_signal(signal.SIGKILL)
+        volume_proc.wait(10)
+        self.start('migrator-volume', 'volume1')
+        volume = self.wait(
+            lambda: (lambda v: v if v['migration_status'] == 'error'
+                     else None)(self.volume(volume_id)),
+            'the interrupted migration to end')
+        self.assertEqual('available', volume['status'])
+        self.assertEqual('volume1@file2#file2',
+                         volume['os-vol-host-attr:host'])
+        self.assertNotIn('migration_progress', volume)
+        self.assertEqual(before, _sha256(self.path(volume)))
+        self.assertEqual([], os.listdir(os.path.join(
+            self.tmp, 'volumes', 'file1', 'file1')))
+
+
+class TestVolumeServicesMariaDB(_VolumeScenario, base.TestCase):
+    BACKEND = 'mysql'
+
+
+class TestVolumeServicesPostgreSQL(_VolumeScenario, base.TestCase):
+    BACKEND = 'postgresql'
