@@ -5,6 +5,7 @@ Rows are written with multi-row INSERTs in chunks (no ORM), so a million
 instances take seconds, in constant memory.
 """
 import datetime
+import hashlib
 import uuid as uuid_lib
 
 import sqlalchemy as sa
@@ -12,6 +13,13 @@ import sqlalchemy as sa
 from migrator.db.main import models as main_models
 
 CHUNK = 5000
+
+
+def seed_uuid(n):
+    """A version-4-looking uuid, the same for the same ``n``: random
+    order, as real instance uuids are."""
+    return str(uuid_lib.UUID(bytes=hashlib.md5(
+        b'instance-%d' % n, usedforsecurity=False).digest(), version=4))
 
 
 def instance_rows(count, start=0, deleted_every=10):
@@ -22,7 +30,7 @@ def instance_rows(count, start=0, deleted_every=10):
         deleted = deleted_every and n % deleted_every == deleted_every - 1
         yield {
             'id': n + 1,
-            'uuid': str(uuid_lib.UUID(int=(0x5eed << 96) + n + 1)),
+            'uuid': seed_uuid(n),
             'display_name': 'vm-%d' % n,
             'project_id': 'project-%d' % (n % 97),
             'user_id': 'user-%d' % (n % 13),

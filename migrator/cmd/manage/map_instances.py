@@ -83,23 +83,15 @@ def run(cell, max_count=None, reset=False, batch_size=None, out=None):
     batch_size = batch_size or mapper_db.BATCH_SIZE
     with mapper_db.InstanceMapper(cell.id, cell.database_connection,
                                   batch_size) as mapper:
-        low = 0
         marker = mapper.read_marker()
-        if reset:
-            if marker:
-                mapper.clear_marker()
+        if reset and marker:
+            mapper.clear_marker()
             marker = None
         if marker:
-            low = mapper.id_of(marker)
-            if low is None:
-                print('The marker of a previous run (instance %s) is no '
-                      'longer in the cell; starting from the first '
-                      'instance.' % marker, file=out)
-                low = 0
-            else:
-                print('Resuming after instance %s (the marker of a '
-                      'previous run).' % marker, file=out)
-        remaining = mapper.count_after(low)
+            print('Resuming after instance %s (the marker of a previous '
+                  'run).' % marker, file=out)
+        low = marker
+        remaining = mapper.count_after(low or '')
         total = remaining if limit_total is None else min(remaining,
                                                           limit_total)
         progress = Progress(total, out)
@@ -116,7 +108,8 @@ def run(cell, max_count=None, reset=False, batch_size=None, out=None):
                 if result is None:
                     more = False
                     break
-                batch, low = result
+                batch = result
+                low = batch.last_uuid
                 looked_at += batch.looked_at
                 mapped += batch.mapped
                 more = batch.more

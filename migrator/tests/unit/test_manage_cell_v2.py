@@ -29,8 +29,10 @@ class CellV2TestCase(test_manage.DBManageTestCase):
         self.cell_engine = session.engine_for(self.db.connection)
 
     def fill(self, count, start=0):
+        """The uuids of the instances of the cell, in uuid order (the
+        order map_instances walks them)."""
         cell_seed.fill_instances(self.cell_engine, count, start=start)
-        return cell_seed.instance_uuids(self.cell_engine)
+        return sorted(cell_seed.instance_uuids(self.cell_engine))
 
     def mappings(self):
         return cell_seed.mapping_counts(session.api_engine())
@@ -49,7 +51,7 @@ class TestMapInstances(CellV2TestCase):
                       out)
         self.assertIn('mapped 123 new', out)
         # Deleted instances are mapped, as Nova maps them.
-        deleted = uuids[9]
+        deleted = cell_seed.seed_uuid(9)
         mapping = instance_mapping.InstanceMapping.get_by_instance_uuid(
             self.context, deleted)
         self.assertEqual(CELL1, mapping.cell_mapping.uuid)
@@ -97,7 +99,7 @@ class TestMapInstances(CellV2TestCase):
     def test_resumes_from_a_marker_written_by_nova(self):
         uuids = self.fill(30)
         # A marker as Nova writes it (no cell): everything up to and
-        # including uuids[19] is taken as mapped.
+        # including uuids[19] (in uuid order) is taken as mapped.
         self.nova_marker(uuids[19])
         code, out, _ = self.run_manage('cell_v2', 'map_instances',
                                        '--cell_uuid', CELL1)
@@ -131,6 +133,7 @@ class TestMapInstances(CellV2TestCase):
         code, out, _ = self.run_manage('cell_v2', 'map_instances',
                                        '--cell_uuid', CELL1)
         self.assertEqual(0, code)
+        # New instances land anywhere in uuid order: all are looked at.
         self.assertIn('mapped 5 new, 10 were already mapped', out)
         self.assertEqual({u: 1 for u in uuids}, self.mappings()[0])
 
@@ -215,7 +218,8 @@ class TestVerifyInstance(CellV2TestCase):
         self.assertEqual(0, code)
         self.assertIn('is in cell: cell1 (%s)' % CELL1, out)
         code, out, _ = self.run_manage('cell_v2', 'verify_instance',
-                                       '--uuid', uuids[9], '--quiet')
+                                       '--uuid', cell_seed.seed_uuid(9),
+                                       '--quiet')
         self.assertEqual((3, ''), (code, out))
         # Archived: gone from the cell, mapping left.
         with self.cell_engine.begin() as conn:
