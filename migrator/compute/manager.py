@@ -10,7 +10,6 @@ from oslo_utils import timeutils
 from migrator.compute import live_migration
 from migrator.compute import notifications
 from migrator.compute import resource_tracker
-from migrator import context as migrator_context
 from migrator import exception
 from migrator import instance_events
 from migrator.instance_events import wrap_instance_event
@@ -40,7 +39,7 @@ class ComputeManager(manager.Manager):
 
     def init_host(self):
         self.driver.init_host(self.host)
-        context = migrator_context.get_admin_context()
+        context = self.admin_context()
         self._restore_guests(context)
         live_migration.cleanup_interrupted(context, self.host, self.driver)
 
@@ -62,7 +61,7 @@ class ComputeManager(manager.Manager):
 
     def post_start_hook(self):
         self.update_available_resource(
-            migrator_context.get_admin_context())
+            self.admin_context())
 
     def cleanup_host(self):
         self.driver.cleanup_host()

@@ -61,7 +61,7 @@ MARKER_PROJECT_ID = 'INSTANCE_MIGRATION_MARKER'
 # and still hold no lock for long.
 BATCH_SIZE = 20000
 # SQLite page cache of the API connection while mapping (KiB).
-SQLITE_CACHE_KB = 65536
+SQLITE_CACHE_KB = 32768
 # A batch that meets a deadlock (two runs at once) is retried.
 RETRIES = 5
 
