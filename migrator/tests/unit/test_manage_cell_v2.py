@@ -2,9 +2,12 @@
 delete_cell, simple_cell_setup and discover_hosts --by-service, with
 Nova's exit codes, on SQLite files (the other databases are in
 tests/functional/db/test_map_instances.py)."""
+import io
+
 import fixtures
 import sqlalchemy as sa
 
+from migrator.cmd.manage import map_instances as map_instances_cmd
 from migrator.db.api import models
 from migrator.db import map_instances as mapper_db
 from migrator.db import session
@@ -363,3 +366,35 @@ class TestDiscoverAndSimpleSetup(CellV2TestCase):
         code, out, _ = self.run_manage('cell_v2', 'simple_cell_setup',
                                        '--transport-url', 'fake:/')
         self.assertEqual(0, code)
+
+
+class TestProgress(test_manage.base.TestCase):
+    class _Stream(io.StringIO):
+        tty = False
+
+        def isatty(self):
+            return self.tty
+
+    def test_a_bar_on_a_terminal(self):
+        stream = self._Stream()
+        stream.tty = True
+        progress = map_instances_cmd.Progress(1000, stream)
+        progress.update(400, 350)
+        progress.close()
+        text = stream.getvalue()
+        self.assertIn('Mapping', text)
+        self.assertIn('40%', text)
+        self.assertIn('400/1.00k', text.replace(' ', ''))
+        self.assertIn('instances/s', text.replace(' ', ''))
+        self.assertIn('mapped=350', text)
+
+    def test_plain_lines_otherwise(self):
+        self.useFixture(fixtures.MockPatchObject(
+            map_instances_cmd, 'PLAIN_EVERY', 0))
+        stream = self._Stream()
+        progress = map_instances_cmd.Progress(1000, stream)
+        progress.update(400, 350)
+        progress.close()
+        self.assertIn('Looked at 400 of 1000 instances (40%), 350 newly '
+                      'mapped', stream.getvalue())
+        self.assertNotIn('\r', stream.getvalue())
