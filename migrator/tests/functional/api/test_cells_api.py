@@ -13,11 +13,13 @@ import datetime
 import os
 
 import fixtures
+from oslo_config import cfg
 from oslo_serialization import jsonutils
 from oslo_utils import timeutils
 import testtools
 import webob
 
+from migrator.cmd import manage
 from migrator.compute.api import base as compute_api_base
 from migrator.compute import manager as compute_manager
 from migrator.conductor import manager as conductor_manager
@@ -31,9 +33,11 @@ from migrator.objects import instance as instance_obj
 from migrator.objects import instance_mapping as mapping_obj
 from migrator.objects import migration as migration_obj
 from migrator import service
+from migrator.tests import cell_seed
 from migrator.tests.functional.api import control_plane_api
 from migrator.tests.functional import control_plane
 
+CONF = cfg.CONF
 LATEST = '2.96'
 
 
@@ -225,3 +229,20 @@ class TestTwoCells(testtools.TestCase):
         for uuid in (a, b):
             server = self.request('/servers/%s' % uuid)[1]['server']
             self.assertIsNone(server['OS-EXT-STS:task_state'])
+
+    def test_instances_mapped_by_map_instances_are_served(self):
+        engine = session.engine_for(CONF.database.connection)
+        cell_seed.fill_instances(engine, 300, start=1000)
+        uuids = cell_seed.instance_uuids(engine)
+        code = manage.main(['migrator-manage', 'cell_v2', 'map_instances',
+                            '--cell_uuid', self.cell1.uuid,
+                            '--batch-size', '64'])
+        self.assertEqual(0, code)
+        # Every tenth (the last one) is deleted: mapped, but not found.
+        for uuid in (uuids[0], uuids[-2]):
+            code, body = self.request('/servers/%s' % uuid)
+            self.assertEqual(200, code, body)
+        self.assertEqual(404, self.request('/servers/%s' % uuids[-1])[0])
+        code, body = self.request('/servers/detail?all_tenants=1&limit=1000')
+        self.assertEqual(200, code, body)
+        self.assertEqual(270, len(body['servers']))
