@@ -162,3 +162,35 @@ def seed_pmem_flavors(ctxt):
                         flavorid, name)
             continue
         LOG.info('Seeded PMEM flavor %s (hw:pmem=%s)', name, pmem)
+def extra_cell_hosts(number, computes):
+    """The compute hosts of cell ``number`` (2 and up)."""
+    return ['cell%d-compute%d' % (number, n) for n in range(1, computes + 1)]
+
+
+def prepare_extra_cells(count, computes):
+    """Cells 2 .. ``count`` (``migrator-all --cells``): each its own
+    SQLite file (migrator_cell<N>.sqlite) and in-process message queue
+    (fake:/cell<N>), mapped with its compute hosts. Idempotent. Returns
+    [(cell mapping, its hosts)]."""
+    ctxt = migrator_context.get_admin_context()
+    known = {c.name: c for c in cell_obj.CellMappingList.get_all(ctxt)}
+    cells = []
+    for number in range(2, count + 1):
+        name = 'cell%d' % number
+        url = sqlite_url(CONF.state_path, 'migrator_%s' % name)
+        db_migration.db_sync('main', url)
+        cell = known.get(name)
+        if cell is None:
+            cell = cell_obj.CellMapping(
+                ctxt, uuid=uuidutils.generate_uuid(), name=name,
+                transport_url='fake:/%s' % name, database_connection=url)
+            cell.create()
+        hosts = extra_cell_hosts(number, computes)
+        for host in hosts:
+            try:
+                host_mapping_obj.HostMapping(ctxt, host=host,
+                                             cell_mapping=cell).create()
+            except exception.HostMappingExists:
+                pass
+        cells.append((cell, hosts))
+    return cells

@@ -1,14 +1,26 @@
 """Base of the RPC endpoint classes (conductor, compute)."""
 import oslo_messaging as messaging
 
+from migrator import context as migrator_context
+
 
 class Manager:
     #: RPC target of the endpoint: namespace None, the service's version.
     target = messaging.Target(version='1.0')
 
+    #: The cell whose database this service's own work uses (set by the
+    #: Service; None: [database] connection). Requests carry their own.
+    cell_uuid = None
+
     def __init__(self, host, service_name):
         self.host = host
         self.service_name = service_name
+
+    def admin_context(self):
+        """An admin context in this service's cell."""
+        ctxt = migrator_context.get_admin_context()
+        ctxt.cell_uuid = self.cell_uuid
+        return ctxt
 
     def init_host(self):
         """Start-up work before RPC is served (e.g. crash clean-up)."""

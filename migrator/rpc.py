@@ -4,6 +4,8 @@
 made. The request context crosses every call as a dict and comes back as
 a ``migrator.context.RequestContext``.
 """
+import threading
+
 from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
@@ -17,6 +19,13 @@ CONF = cfg.CONF
 TRANSPORT = None
 NOTIFICATION_TRANSPORT = None
 NOTIFIER = None
+# The message queues of other cells, by transport URL (made on first use).
+_CELL_TRANSPORTS = {}
+# Cell uuid -> its transport URL, None for this service's own (rpcapi).
+CELL_TRANSPORT_URLS = {}
+_lock = threading.Lock()
+# What cell0's mapping names: it has no message queue.
+NO_TRANSPORT = 'none:///'
 
 
 class JsonPayloadSerializer(messaging.NoOpSerializer):
@@ -66,10 +75,29 @@ def init(conf=CONF):
 
 def cleanup():
     global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER
-    for transport in (TRANSPORT, NOTIFICATION_TRANSPORT):
+    with _lock:
+        cells = list(_CELL_TRANSPORTS.values())
+        _CELL_TRANSPORTS.clear()
+        CELL_TRANSPORT_URLS.clear()
+    for transport in [TRANSPORT, NOTIFICATION_TRANSPORT] + cells:
         if transport is not None:
             transport.cleanup()
     TRANSPORT = NOTIFICATION_TRANSPORT = NOTIFIER = None
+
+
+def get_transport(url=None):
+    """The RPC transport of message queue ``url``: this service's own
+    (``[DEFAULT] transport_url``) when ``url`` is empty, the same, or
+    cell0's ``none:///``; otherwise one per URL, made once and kept."""
+    _require_init()
+    if not url or url == CONF.transport_url or url == NO_TRANSPORT:
+        return TRANSPORT
+    with _lock:
+        transport = _CELL_TRANSPORTS.get(url)
+        if transport is None:
+            transport = _CELL_TRANSPORTS[url] = messaging.get_rpc_transport(
+                CONF, url=url, allowed_remote_exmods=['migrator.exception'])
+        return transport
 
 
 def _require_init():
@@ -77,21 +105,22 @@ def _require_init():
         raise RuntimeError('migrator.rpc.init() was not called')
 
 
-def get_client(target, version_cap=None, timeout=None):
+def get_client(target, version_cap=None, timeout=None, transport_url=None):
     _require_init()
     serializer = RequestContextSerializer(
         objects_base.MigratorObjectSerializer())
-    return messaging.get_rpc_client(TRANSPORT, target,
+    return messaging.get_rpc_client(get_transport(transport_url), target,
                                     version_cap=version_cap,
                                     serializer=serializer, timeout=timeout)
 
 
-def get_server(target, endpoints):
+def get_server(target, endpoints, transport_url=None):
     _require_init()
     serializer = RequestContextSerializer(
         objects_base.MigratorObjectSerializer())
     return messaging.get_rpc_server(
-        TRANSPORT, target, endpoints, executor='threading',
+        get_transport(transport_url), target, endpoints,
+        executor='threading',
         serializer=serializer,
         access_policy=dispatcher.DefaultRPCAccessPolicy)
 

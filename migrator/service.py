@@ -7,7 +7,6 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from migrator import context as migrator_context
 from migrator import exception
 from migrator.objects import service as service_obj
 from migrator import rpc
@@ -20,11 +19,19 @@ class Service:
     """One service (``binary``) on one ``host``, serving ``manager``."""
 
     def __init__(self, host, binary, topic, manager,
-                 report_interval=None):
+                 report_interval=None, cell_uuid=None, transport_url=None):
+        """``cell_uuid`` and ``transport_url``: the cell this service
+        belongs to and its message queue, when one process serves several
+        cells (the embedded default); by default the service's
+        configuration says ([database] connection, [DEFAULT]
+        transport_url)."""
         self.host = host
         self.binary = binary
         self.topic = topic
         self.manager = manager
+        self.cell_uuid = cell_uuid
+        self.transport_url = transport_url
+        manager.cell_uuid = cell_uuid
         self.report_interval = report_interval or CONF.report_interval
         self.service_ref = None
         self.rpcserver = None
@@ -32,7 +39,7 @@ class Service:
         self._threads = []
 
     def start(self):
-        ctxt = migrator_context.get_admin_context()
+        ctxt = self.manager.admin_context()
         self.manager.init_host()
         self.service_ref = self._register(ctxt)
         target = messaging.Target(topic=self.topic, server=self.host)
@@ -40,7 +47,8 @@ class Service:
         # topic: additional_endpoints.
         endpoints = [self.manager] + list(
             getattr(self.manager, 'additional_endpoints', ()))
-        self.rpcserver = rpc.get_server(target, endpoints)
+        self.rpcserver = rpc.get_server(target, endpoints,
+                                        transport_url=self.transport_url)
         self.rpcserver.start()
         LOG.info('%s started on host %s (topic %s, service version %d)',
                  self.binary, self.host, self.topic,
@@ -83,7 +91,7 @@ class Service:
                               self.host)
 
     def _periodic_loop(self, task, interval):
-        ctxt = migrator_context.get_admin_context()
+        ctxt = self.manager.admin_context()
         while not self._stopping.wait(interval):
             try:
                 task(ctxt)

@@ -89,7 +89,8 @@ def from_exception(exc):
     if isinstance(exc, HTTPError):
         return fault_response(exc.code, exc.message, exc.headers)
     code = getattr(exc, 'code', None)
-    if isinstance(code, int) and 400 <= code < 500 and \
+    # 503: a cell that does not answer (the caller may retry).
+    if isinstance(code, int) and (400 <= code < 500 or code == 503) and \
             hasattr(exc, 'format_message'):
         return fault_response(code, exc.format_message())
     return None

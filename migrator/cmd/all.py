@@ -27,6 +27,11 @@ cli_opts = [
                     'Restarting on the same path keeps every server.'),
     cfg.IntOpt('computes', default=2, min=1, max=64,
                help='Number of simulated compute hosts (compute1 .. N).'),
+    cfg.IntOpt('cells', default=1, min=1, max=16,
+               help='Number of cells besides cell0. Cell 1 uses '
+                    'migrator.sqlite and compute1 .. N; each further cell K '
+                    'its own migrator_cellK.sqlite, in-process message '
+                    'queue, conductor and hosts cellK-compute1 .. N.'),
     cfg.HostAddressOpt('bind-host', dest='all_bind_host',
                        default='127.0.0.1',
                        help='Address the APIs listen on.'),
@@ -102,6 +107,8 @@ def banner(clouds_path, log_file):
         '',
         'migrator-all is running: compute API %s, %d simulated compute '
         'hosts (%s).' % (url, CONF.computes, ', '.join(compute_hosts())),
+        'Cells: cell0 and %s.' % ', '.join(
+            'cell%d' % n for n in range(1, CONF.cells + 1)),
         'State in %s, logs in %s. Stop with Ctrl-C.' % (CONF.state_path,
                                                         log_file),
         '',
@@ -164,6 +171,18 @@ def main(argv=None):
             services.append(service.Service(
                 host, 'migrator-compute', 'compute',
                 compute_manager.ComputeManager(host)))
+        for cell, hosts in embedded.prepare_extra_cells(CONF.cells,
+                                                        CONF.computes):
+            where = dict(cell_uuid=cell.uuid,
+                         transport_url=cell.transport_url)
+            services.append(service.Service(
+                'conductor-%s' % cell.name, 'migrator-conductor',
+                'conductor', conductor_manager.ConductorManager(
+                    'conductor-%s' % cell.name), **where))
+            for host in hosts:
+                services.append(service.Service(
+                    host, 'migrator-compute', 'compute',
+                    compute_manager.ComputeManager(host), **where))
         services.append(APIService(
             api_server, CONF.all_bind_host, CONF.compute_port))
         # The volume service (two file backends, one driver-assisted) and

@@ -20,7 +20,6 @@ from migrator.compute.resize import revert as resize_revert
 from migrator.compute.resize import source as resize_source
 from migrator.compute import resource_tracker
 from migrator.compute import volume_swap
-from migrator import context as migrator_context
 from migrator import exception
 from migrator import instance_events
 from migrator.instance_events import wrap_instance_event
@@ -61,7 +60,7 @@ class ComputeManager(manager.Manager):
 
     def init_host(self):
         self.driver.init_host(self.host)
-        context = migrator_context.get_admin_context()
+        context = self.admin_context()
         self._sync_pmem(context)
         self._restore_guests(context)
         self.volumes.recover_swaps(
@@ -95,7 +94,7 @@ class ComputeManager(manager.Manager):
 
     def post_start_hook(self):
         self.update_available_resource(
-            migrator_context.get_admin_context())
+            self.admin_context())
 
     def cleanup_host(self):
         self.driver.cleanup_host()

@@ -33,7 +33,7 @@ class ConductorManager(manager.Manager):
                  CONF.conductor.stale_migration_check_interval)]
 
     def expire_stale_migrations(self, context):
-        return stale_migrations.expire(
+        return stale_migrations.expire_in_every_cell(
             context, CONF.conductor.stale_migration_timeout)
 
     def ping(self, context, payload):

@@ -8,16 +8,41 @@ still "accepted" long after its last update (longer than any pre-check
 call may take) is marked "error" and its server released; the compute
 refuses a hand-off that arrives for it later.
 """
+import copy
 import datetime
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from migrator import exception
+from migrator.objects import cell_mapping as cell_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
 
 LOG = logging.getLogger(__name__)
+
+
+def expire_in_every_cell(context, timeout):
+    """``expire`` in each cell of the API database's cell mappings (not
+    cell0, which holds no migration), or in this service's own cell
+    database when it has no API database (a cell conductor). A cell that
+    fails is logged and the others still checked. Returns the total."""
+    try:
+        cells = [cell for cell in
+                 cell_obj.CellMappingList.get_all(context)
+                 if not cell.is_cell0]
+    except exception.ConfigurationError:
+        return expire(context, timeout)
+    total = 0
+    for cell in cells:
+        cctxt = copy.copy(context)
+        cctxt.cell_uuid = cell.uuid
+        try:
+            total += expire(cctxt, timeout)
+        except Exception:
+            LOG.warning('Could not check cell %s for stale live '
+                        'migrations', cell.identity, exc_info=True)
+    return total
 
 
 def expire(context, timeout):

@@ -206,7 +206,8 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
 
     @classmethod
     def get_by_filters(cls, context, filters=None, sort_key='created_at',
-                       sort_dir='desc', limit=None, marker=None):
+                       sort_dir='desc', limit=None, marker=None,
+                       after=None):
         """Instances matching ``filters`` (column -> value or list; plus
         'changes-since'/'changes-before' on updated_at and 'name' as a
         substring of display_name), sorted, after ``marker`` (a uuid)."""
@@ -232,8 +233,10 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
                 query = query.where(column == value)
         with session.reader(context) as db:
             # A deleted server still marks where a page ended.
-            marker_row = base.find_marker(db, model, marker,
-                                          model.uuid == marker)
+            # ``after``: an edge (sort key and id) in place of a marker
+            # row, for a page that began in another cell.
+            marker_row = after if after is not None else base.find_marker(
+                db, model, marker, model.uuid == marker)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             rows = db.scalars(query).all()

@@ -96,3 +96,25 @@ class InstanceMappingList(base.ObjectListBase, base.MigratorObject):
             rows = db.scalars(sa.select(models.InstanceMapping).where(
                 models.InstanceMapping.instance_uuid.in_(list(uuids)))).all()
             return cls._from_db_list(context, InstanceMapping, rows)
+
+    @classmethod
+    def get_not_deleted_by_cells_and_project(cls, context, cell_ids,
+                                             project_id=None, limit=None):
+        """Mappings of the instances of cells ``cell_ids`` not queued for
+        delete (of ``project_id`` when given), newest first: what the
+        API knows of servers in a cell that does not answer. Nova's
+        map_instances marker rows are left out."""
+        model = models.InstanceMapping
+        query = sa.select(model).where(
+            model.cell_id.in_(list(cell_ids)),
+            sa.or_(model.queued_for_delete.is_(None),
+                   model.queued_for_delete == sa.false()),
+            model.project_id != 'INSTANCE_MIGRATION_MARKER')
+        if project_id is not None:
+            query = query.where(model.project_id == project_id)
+        query = query.order_by(model.created_at.desc(), model.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with session.api_reader(context) as db:
+            return cls._from_db_list(context, InstanceMapping,
+                                     db.scalars(query).all())

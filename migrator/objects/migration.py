@@ -183,7 +183,8 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
 
     @classmethod
     def get_by_filters(cls, context, filters=None, sort_key='created_at',
-                       sort_dir='desc', limit=None, marker=None):
+                       sort_dir='desc', limit=None, marker=None,
+                       after=None):
         """Migrations matching Nova's os-migrations filters.
 
         ``filters``: host (source or destination compute),
@@ -230,8 +231,10 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
             else:
                 query = query.where(column == value)
         with session.reader(context) as db:
-            marker_row = base.find_marker(db, model, marker,
-                                          model.uuid == marker)
+            # ``after``: an edge (sort key and id) in place of a marker
+            # row, for a page that began in another cell.
+            marker_row = after if after is not None else base.find_marker(
+                db, model, marker, model.uuid == marker)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             return cls._from_db_list(context, Migration,

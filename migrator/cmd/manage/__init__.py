@@ -8,7 +8,9 @@ Commands come in categories, as in nova-manage::
                            delete ID_OR_NAME
     migrator-manage service list
     migrator-manage cell_v2 map_cell0 | create_cell | list_cells |
-                            discover_hosts
+                            update_cell | delete_cell | discover_hosts |
+                            map_instances | verify_instance |
+                            simple_cell_setup
 
 Each command prints what it did and returns an exit code; a bad or missing
 setting is reported on one line that names it.

@@ -6,6 +6,7 @@ import re
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
+from oslo_utils import strutils
 import prettytable
 import sqlalchemy as sa
 
@@ -37,10 +38,12 @@ def action(name):
 
 
 def mask_password(url):
-    """``url`` with the password of each ``user:password@`` replaced."""
+    """``url`` with the password of each ``user:password@`` replaced, and
+    any ``password=...`` parameter masked by oslo.utils."""
     if not url:
         return url
-    return re.sub(r'([/,][^:/@,]*):([^@/]+)@', r'\1:****@', url)
+    return strutils.mask_password(
+        re.sub(r'([/,][^:/@,]*):([^@/]+)@', r'\1:****@', url))
 
 
 def print_table(field_names, rows):
@@ -60,9 +63,9 @@ class CommandFailed(Exception):
         self.code = code
 
 
-def db_guard(group):
+def db_guard(group, code=FAILURE):
     """Turn a failure to reach the database of ``[group] connection`` into
-    one line that names the setting."""
+    one line that names the setting (exit ``code``)."""
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*a, **kw):
@@ -77,7 +80,7 @@ def db_guard(group):
                 raise CommandFailed(
                     'cannot use [%s] connection %s: %s' % (
                         group, mask_password(connection),
-                        first_line(exc)))
+                        first_line(exc)), code=code)
         return wrapper
     return decorate
 

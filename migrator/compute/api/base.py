@@ -1,10 +1,13 @@
 """What every part of the compute API shares: its RPC clients, the
 cells it works across, and the lock and state checks of server actions."""
+import copy
+import threading
+import time
+
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator import cells
-from migrator import context as migrator_context
 from migrator import exception
 from migrator.objects import cell_mapping as cell_obj
 from migrator.objects import host_mapping as host_mapping_obj
@@ -53,55 +56,61 @@ class APIBase:
                 if include_cell0 or not cell.is_cell0]
 
     def _each_cell(self, context, func, include_cell0=False):
-        """[(cell, func(context in cell))] for every cell that answers;
-        a cell whose database fails is logged and left out, as Nova
-        leaves out a down cell's records."""
-        results = []
-        for cell in self.cells(context, include_cell0):
-            try:
-                with migrator_context.target_cell(context, cell) as cctxt:
-                    results.append((cell, func(cctxt)))
-            except exception.MigratorException:
-                raise
-            except Exception:
-                LOG.warning('Cell %s did not answer; its records are left '
-                            'out', cell.identity, exc_info=True)
-        return results
+        """[(cell, func(context in cell))] for every cell that answers,
+        asked at once (``gather_cells``); a cell that fails or does not
+        answer in time is logged and left out, as Nova leaves out a down
+        cell's records."""
+        cells = self.cells(context, include_cell0)
+        answers = gather_cells(context, cells,
+                               lambda cctxt, cell: func(cctxt))
+        return [(cell, answers[cell.uuid]) for cell in cells
+                if answers[cell.uuid] not in (DID_NOT_RESPOND, RAISED)]
 
     def _merge_cells(self, context, fetch, what, sort_key, sort_dir,
                      limit=None, marker=None, marker_cell=None,
                      marker_key=None):
-        """The rows of every cell, merged in (sort_key, id) order, the page
-        after ``marker``. ``fetch(cctxt, limit, marker)`` lists one cell's
-        rows. The marker's own cell pages in its database; another cell's
-        rows are compared with the marker's sort key here, since ids of
-        different cells do not compare. Each row is tagged with its cell
-        (``_cell``); a cell that does not answer is left out, logged."""
-        results = []
-        for cell in self.cells(context):
-            in_marker_cell = (marker_cell is not None and
-                              cell.uuid == marker_cell.uuid)
-            paged = marker is None or in_marker_cell
-            try:
-                with migrator_context.target_cell(context, cell) as cctxt:
-                    rows = list(fetch(cctxt, limit if paged else None,
-                                      marker if in_marker_cell else None))
-            except exception.MigratorException:
-                raise
-            except Exception:
-                LOG.warning('Cell %s did not answer; its %s are left out',
-                            cell.identity, what, exc_info=True)
+        """The rows of every cell, merged in (sort_key, cell, id) order,
+        the page after ``marker``: a ``CellResults`` list whose
+        ``down_cells`` are the cells that did not answer (logged, their
+        rows left out).
+
+        ``fetch(cctxt, limit, marker, after)`` lists one cell's rows as
+        one keyset query: after the uuid ``marker`` in the marker's own
+        cell, after the edge ``after`` (the marker's sort key, and where
+        its cell stands among the cells) in the others. So each cell
+        reads at most ``limit`` rows, whatever the page; the cells are
+        asked at once, a thread each, for at most CELL_TIMEOUT s."""
+        cells = self.cells(context)
+        index = {cell.uuid: n for n, cell in enumerate(cells)}
+        marker_index = index.get(marker_cell.uuid) if marker_cell else None
+
+        def one(cctxt, cell):
+            if marker is None:
+                return list(fetch(cctxt, limit, None, None))
+            if index[cell.uuid] == marker_index:
+                return list(fetch(cctxt, limit, marker, None))
+            return list(fetch(cctxt, limit, None, CellEdge(
+                sort_key, marker_key, index[cell.uuid], marker_index)))
+
+        answers = gather_cells(context, cells, one)
+        results = CellResults()
+        for cell in cells:
+            rows = answers[cell.uuid]
+            if rows is DID_NOT_RESPOND or rows is RAISED:
+                LOG.warning('Cell %s did not answer in time or failed; its '
+                            '%s are left out', cell.identity, what)
+                results.down_cells.append(cell)
                 continue
-            if not paged:
-                rows = [r for r in rows
-                        if after_marker(getattr(r, sort_key), marker_key,
-                                        sort_dir)]
             for row in rows:
                 row._cell = cell
+                row._cell_index = index[cell.uuid]
             results.extend(rows)
-        results.sort(key=lambda r: (sort_value(getattr(r, sort_key)), r.id),
+        results.sort(key=lambda r: (sort_value(getattr(r, sort_key)),
+                                    r._cell_index, r.id),
                      reverse=(sort_dir == 'desc'))
-        return results[:limit] if limit is not None else results
+        if limit is not None:
+            del results[limit:]
+        return results
 
     def _host_cell(self, context, host):
         try:
@@ -109,6 +118,15 @@ class APIBase:
                 context, host).cell_mapping
         except exception.HostMappingNotFound:
             raise exception.ComputeHostNotFound(host=host)
+
+    @staticmethod
+    def _check_same_cell(instance, host, host_cell):
+        """A server moves only within its cell (400 otherwise, as a
+        host Nova cannot reach from the server's cell)."""
+        if host_cell.uuid != instance._cell.uuid:
+            raise exception.CrossCellMoveNotSupported(
+                host=host, dest_cell=host_cell.identity,
+                cell=instance._cell.identity, instance_uuid=instance.uuid)
 
     @staticmethod
     def _check_lock(context, instance):
@@ -126,6 +144,86 @@ class APIBase:
             raise exception.InstanceInvalidState(
                 instance_uuid=instance.uuid, attr='task_state',
                 state=instance.task_state, method=method)
+
+
+# How long a cell may take to answer a cross-cell list (Nova's
+# CELL_TIMEOUT): a cell that has not answered by then is reported down.
+CELL_TIMEOUT = 60
+
+# What gather_cells records for a cell that did not answer in time, or
+# whose query failed.
+DID_NOT_RESPOND = object()
+RAISED = object()
+
+
+class CellResults(list):
+    """Rows merged from several cells; ``down_cells`` did not answer."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.down_cells = []
+
+
+def gather_cells(context, cells, func, timeout=None):
+    """{cell uuid: func(context targeted at the cell, cell)}, each cell in
+    a thread of its own, waiting at most ``timeout`` (CELL_TIMEOUT) s in
+    all. A cell that has not answered by then maps to DID_NOT_RESPOND;
+    one whose call failed to RAISED (logged), except that a
+    MigratorException (bad input, a missing marker) is raised here."""
+    timeout = CELL_TIMEOUT if timeout is None else timeout
+    answers = {cell.uuid: DID_NOT_RESPOND for cell in cells}
+
+    def work(cell):
+        cctxt = copy.copy(context)
+        cctxt.cell_uuid = cell.uuid
+        try:
+            answers[cell.uuid] = func(cctxt, cell)
+        except exception.MigratorException as exc:
+            answers[cell.uuid] = exc
+        except Exception:
+            LOG.warning('Cell %s failed to answer', cell.identity,
+                        exc_info=True)
+            answers[cell.uuid] = RAISED
+
+    threads = [threading.Thread(target=work, args=(cell,), daemon=True,
+                                name='cell-%s' % cell.uuid[:8])
+               for cell in cells]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    answers = dict(answers)
+    for answer in answers.values():
+        if isinstance(answer, exception.MigratorException):
+            raise answer
+    return answers
+
+
+def in_cell(context, cell, func, timeout=None):
+    """func(context targeted at ``cell``) with the cross-cell timeout:
+    CellDown when the cell fails or does not answer in time."""
+    answer = gather_cells(context, [cell], lambda cctxt, c: func(cctxt),
+                          timeout)[cell.uuid]
+    if answer is DID_NOT_RESPOND or answer is RAISED:
+        raise exception.CellDown(cell=cell.identity)
+    return answer
+
+
+class CellEdge:
+    """A keyset edge for a cell other than the marker's: rows after the
+    marker in (sort key, cell, id) order. Its ``id`` makes the cell's rows
+    whose sort key equals the marker's come before the marker (id past
+    every row) or after it (id 0), by where the cell stands."""
+    BEYOND = 2 ** 62
+
+    def __init__(self, sort_key, marker_key, cell_index, marker_index):
+        setattr(self, sort_key, marker_key)
+        # Ascending, a later cell's equal keys follow the marker (id > 0
+        # takes them all) and an earlier one's precede it (no id is >
+        # BEYOND); descending, the other way round: id < 0 takes none of
+        # a later cell's, id < BEYOND all of an earlier one's.
+        self.id = 0 if cell_index > marker_index else self.BEYOND
 
 
 def migration_by_marker(context, marker):

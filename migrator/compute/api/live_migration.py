@@ -32,10 +32,11 @@ class LiveMigrationMixin:
         if host:
             # An unknown host is the caller's mistake: answer it before
             # anything is written.
-            with migrator_context.target_cell(
-                    context, self._host_cell(context, host)) as cctxt:
+            host_cell = self._host_cell(context, host)
+            with migrator_context.target_cell(context, host_cell) as cctxt:
                 compute_node_obj.ComputeNodeList.get_all_by_host(cctxt,
                                                                  host)
+            self._check_same_cell(instance, host, host_cell)
         with migrator_context.target_cell(context, instance._cell) as cctxt:
             instance._context = cctxt
             instance.task_state = instance_obj.MIGRATING

@@ -22,27 +22,35 @@ class MigrationsMixin:
         keyset-paged query."""
         marker_cell = marker_key = None
         if marker is not None:
-            for cell in self.cells(context):
-                with migrator_context.target_cell(context, cell) as cctxt, \
-                        cctxt.temporary_read_deleted('yes'):
-                    try:
-                        row = base.migration_by_marker(cctxt, marker)
-                    except exception.MigrationNotFound:
-                        continue
-                marker_cell, marker_key = cell, row.created_at
-                marker = row.uuid
-                break
-            if marker_cell is None:
-                raise exception.MarkerNotFound(marker=marker)
+            marker_cell, row = self._find_migration_marker(context, marker)
+            marker_key, marker = row.created_at, row.uuid
 
         return self._merge_cells(
             context,
-            lambda cctxt, page_limit, page_marker:
+            lambda cctxt, page_limit, page_marker, after:
                 migration_obj.MigrationList.get_by_filters(
                     cctxt, dict(filters), limit=page_limit,
-                    marker=page_marker),
+                    marker=page_marker, after=after),
             'migrations', 'created_at', 'desc', limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key)
+
+    def _find_migration_marker(self, context, marker):
+        """(cell, migration) of a list marker, every cell asked at once;
+        MarkerNotFound when no cell that answers has it."""
+        def find(cctxt, cell):
+            with cctxt.temporary_read_deleted('yes'):
+                try:
+                    return base.migration_by_marker(cctxt, marker)
+                except exception.MigrationNotFound:
+                    return None
+
+        cells = self.cells(context)
+        answers = base.gather_cells(context, cells, find)
+        for cell in cells:
+            row = answers[cell.uuid]
+            if row not in (None, base.DID_NOT_RESPOND, base.RAISED):
+                return cell, row
+        raise exception.MarkerNotFound(marker=marker)
 
     def _in_cell(self, context, instance):
         return migrator_context.target_cell(context, instance._cell)

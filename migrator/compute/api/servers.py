@@ -29,15 +29,21 @@ class ServersMixin:
             raise exception.InstanceNotFound(instance_id=uuid)
         return mapping
 
+    def get_mapping(self, context, uuid):
+        """The instance mapping of server ``uuid`` (InstanceNotFound)."""
+        return self._mapping(context, uuid)
+
     def get_server(self, context, uuid):
         """The instance, read in its cell; its cell is
         ``instance.cell_mapping`` (not a field: set on the object)."""
         if not uuidutils.is_uuid_like(uuid):
             raise exception.InstanceNotFound(instance_id=uuid)
         mapping = self._mapping(context, uuid)
-        with migrator_context.target_cell(context,
-                                          mapping.cell_mapping) as cctxt:
-            instance = instance_obj.Instance.get_by_uuid(cctxt, uuid)
+        instance = base.in_cell(
+            context, mapping.cell_mapping,
+            lambda cctxt: instance_obj.Instance.get_by_uuid(cctxt, uuid))
+        # Read through a copy of the context: hand the caller's back.
+        instance._context = context
         instance._cell = mapping.cell_mapping
         return instance
 
@@ -47,30 +53,47 @@ class ServersMixin:
                 cctxt, instance.uuid)
 
     def list_servers(self, context, filters, sort_key='created_at',
-                     sort_dir='desc', limit=None, marker=None):
+                     sort_dir='desc', limit=None, marker=None,
+                     down_records=False):
         """Instances of every cell matching ``filters`` (see
         ``InstanceList.get_by_filters``), merged in sort order, the page
-        after ``marker``."""
+        after ``marker``: a ``CellResults`` list. With ``down_records``
+        (2.69), its ``down_records`` are the instance mappings of the
+        cells that did not answer (of the filtered project), for a first
+        page only, up to what ``limit`` leaves; Nova lists them as partial
+        records."""
         marker_cell = marker_key = None
         if marker is not None:
             try:
                 marker_cell = self._mapping(context, marker).cell_mapping
             except exception.InstanceNotFound:
                 raise exception.MarkerNotFound(marker=marker)
-            with migrator_context.target_cell(context, marker_cell) as c, \
-                    c.temporary_read_deleted('yes'):
-                marker_row = instance_obj.Instance.get_by_uuid(c, marker)
-            marker_key = getattr(marker_row, sort_key)
 
-        return self._merge_cells(
+            def read_marker(cctxt):
+                with cctxt.temporary_read_deleted('yes'):
+                    return instance_obj.Instance.get_by_uuid(cctxt, marker)
+            marker_key = getattr(base.in_cell(context, marker_cell,
+                                              read_marker), sort_key)
+
+        results = self._merge_cells(
             context,
-            lambda cctxt, page_limit, page_marker:
+            lambda cctxt, page_limit, page_marker, after:
                 instance_obj.InstanceList.get_by_filters(
                     cctxt, dict(filters), sort_key=sort_key,
                     sort_dir=sort_dir, limit=page_limit,
-                    marker=page_marker),
+                    marker=page_marker, after=after),
             'servers', sort_key, sort_dir, limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key)
+        results.down_records = []
+        room = None if limit is None else limit - len(results)
+        if down_records and results.down_cells and marker is None and \
+                room != 0:
+            results.down_records = list(
+                mapping_obj.InstanceMappingList.
+                get_not_deleted_by_cells_and_project(
+                    context, [c.id for c in results.down_cells],
+                    filters.get('project_id'), limit=room))
+        return results
 
     def create_server(self, context, name, flavorid, image_ref,
                       metadata=None, availability_zone=None,

@@ -1,6 +1,7 @@
 """Build a new instance: pick a host, hand the build to its compute."""
 from oslo_log import log as logging
 
+from migrator.conductor import cell0
 from migrator.conductor import scheduler
 from migrator.conductor.tasks import base
 from migrator import exception
@@ -51,3 +52,6 @@ class BuildInstanceTask(base.TaskBase):
         self.instance.save()
         instance_fault.InstanceFault.record(self.context, self.instance.uuid,
                                             exc)
+        if isinstance(exc, exception.NoValidHost):
+            # Never scheduled: kept in cell0 with its fault, as in Nova.
+            cell0.bury(self.context, self.instance.uuid)

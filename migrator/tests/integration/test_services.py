@@ -231,8 +231,11 @@ class _ServicesScenario:
             'compute1': ('migrator-compute', 'enabled', 'up'),
             'compute2': ('migrator-compute', 'enabled', 'up'),
         }, START_TIMEOUT)
-        self.manage('cell_v2', 'discover_hosts', '--strict')
-        self.manage('cell_v2', 'discover_hosts', '--strict', expect=1)
+        # By service: a compute's node row may come a moment after its
+        # service row says it is up.
+        self.manage('cell_v2', 'discover_hosts', '--strict', '--by-service')
+        self.manage('cell_v2', 'discover_hosts', '--strict', '--by-service',
+                    expect=1)
 
         # A call to each service, over RabbitMQ.
         self.rpc_client_setup()

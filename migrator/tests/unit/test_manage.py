@@ -341,7 +341,8 @@ class TestCellV2Commands(DBManageTestCase):
                             binary='migrator-conductor',
                             topic='conductor').create()
         code, out, _ = self.run_manage('cell_v2', 'discover_hosts',
-                                       '--verbose', '--strict')
+                                       '--verbose', '--strict',
+                                       '--by-service')
         self.assertEqual(0, code, out)
         self.assertIn('Creating host mapping for host compute1', out)
         mappings = {m.host: m.cell_mapping.uuid for m in
@@ -367,7 +368,8 @@ class TestCellV2Commands(DBManageTestCase):
         service_obj.Service(self.context, host='compute1',
                             binary='migrator-compute',
                             topic='compute').create()
-        code, _, err = self.run_manage('cell_v2', 'discover_hosts')
+        code, _, err = self.run_manage('cell_v2', 'discover_hosts',
+                                       '--by-service')
         self.assertEqual(2, code)
         self.assertIn('already mapped to cell 1111', err)
 

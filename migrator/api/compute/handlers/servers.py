@@ -161,10 +161,10 @@ def _list(req, detailed):
     if filters is not None:
         with ctx.temporary_read_deleted(read_deleted):
             try:
-                instances = API.list_servers(ctx, filters,
-                                             sort_key=sort_key,
-                                             sort_dir=sort_dir,
-                                             limit=limit, marker=marker)
+                instances = API.list_servers(
+                    ctx, filters, sort_key=sort_key, sort_dir=sort_dir,
+                    limit=limit, marker=marker,
+                    down_records=req.is_version('2.69'))
             except exception.MarkerNotFound:
                 raise errors.BadRequest('marker [%s] not found' % marker)
     if detailed:
@@ -174,6 +174,9 @@ def _list(req, detailed):
             items.append(_detail(req, instance, perms))
     else:
         items = [views.basic(req, i) for i in instances]
+    # 2.69: servers of a cell that did not answer, as partial records.
+    for mapping in getattr(instances, 'down_records', ()):
+        items.append(views.down_cell(req, mapping, detailed))
     body = {'servers': items}
     links = common.next_link(req, 'servers', items, limit,
                              lambda item: item['id'])
@@ -218,7 +221,18 @@ def _target(instance):
 
 
 def show(req):
-    instance = _get(req)
+    try:
+        instance = _get(req)
+    except exception.CellDown:
+        if not req.is_version('2.69'):
+            raise
+        # 2.69: a server of a cell that does not answer, partially.
+        mapping = API.get_mapping(req.context, req.url_vars['server_id'])
+        policy.authorize(req.context, server_policies.SERVERS % 'show',
+                         {'project_id': mapping.project_id,
+                          'user_id': mapping.user_id})
+        return wsgi.json_response({'server': views.down_cell(
+            req, mapping, detailed=True, show=True)})
     policy.authorize(req.context, server_policies.SERVERS % 'show',
                      _target(instance))
     perms = views.Permissions(req)

@@ -26,6 +26,19 @@ def basic(req, instance):
             'links': common.links(req, 'servers', instance.uuid)}
 
 
+def down_cell(req, mapping, detailed, show=False):
+    """A server of a cell that did not answer (2.69): what the API
+    database knows of it, status UNKNOWN."""
+    body = {'id': mapping.instance_uuid, 'status': 'UNKNOWN',
+            'links': common.links(req, 'servers', mapping.instance_uuid)}
+    if detailed:
+        body.update({'tenant_id': mapping.project_id,
+                     'created': common.isotime(mapping.created_at)})
+    if show:
+        body['user_id'] = mapping.user_id
+    return body
+
+
 def _flavor(req, instance, show_extra_specs):
     flavor = instance.flavor
     if flavor is None:

@@ -1,0 +1,344 @@
+"""``migrator-manage cell_v2 map_instances`` against its floor and against
+Nova's row-at-a-time algorithm, on SQLite, MariaDB and PostgreSQL.
+
+For each database a cell is filled with N instances (10 % of them
+deleted) and no mappings, then timed:
+
+floor
+    One ``INSERT ... SELECT`` anti-join of all the cell's instances into
+    ``instance_mappings``, on the same server (SQLite: the cell file
+    ATTACHed; MariaDB: two databases of one server; PostgreSQL: two
+    schemas of one database). Run twice (before and after the migrator),
+    the faster counts. Target: migrator / floor <= 2.
+migrator
+    The real ``migrator-manage cell_v2 map_instances --cell_uuid U``
+    process, from start to exit; its peak RSS (``wait4``). Target: peak
+    RSS < 200 MB.
+row-at-a-time
+    Nova's algorithm, written here: batches of 50 instances read in
+    ``created_at`` order after a marker (looked up each batch), each
+    mapping inserted in its own transaction, a duplicate skipped. It runs
+    on a sample (``--baseline-rows``, or until ``--baseline-seconds``) and
+    its time is extrapolated linearly to N; the JSON says so. Target:
+    migrator at least 100 x faster.
+
+Results are printed and written to benchmarks/results/map_instances.json.
+
+    python -m benchmarks.bench_map_instances [--count 1000000]
+        [--backends sqlite,mysql,postgresql] [--quick]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.engine import url as sa_url
+
+from migrator.db import map_instances as mapper_db
+from migrator.db import migration
+from migrator.db import session
+from migrator.tests import cell_seed
+
+CELL = '0bec0bec-0000-4000-8000-00000000be0c'
+RESULTS = os.path.join(os.path.dirname(__file__), 'results',
+                       'map_instances.json')
+SERVERS = {
+    'mysql': os.environ.get('MIGRATOR_TEST_MYSQL_URL',
+                            'mysql+pymysql://root@127.0.0.1:3306'),
+    'postgresql': os.environ.get(
+        'MIGRATOR_TEST_POSTGRESQL_URL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432'),
+}
+
+
+# -- databases ------------------------------------------------------------
+
+class Databases:
+    """An API and a cell database on one server, created and dropped."""
+
+    def __init__(self, backend, tmp):
+        self.backend = backend
+        self.tmp = tmp
+        self._drop = []
+
+    def __enter__(self):
+        name = 'migrator_bench_%d' % os.getpid()
+        if self.backend == 'sqlite':
+            self.api_url = 'sqlite:///%s' % os.path.join(self.tmp, 'api.db')
+            self.cell_url = 'sqlite:///%s' % os.path.join(self.tmp,
+                                                          'cell1.db')
+            return self
+        server = sa_url.make_url(SERVERS[self.backend])
+        admin = sa.create_engine(
+            server.set(database='postgres' if self.backend == 'postgresql'
+                       else None),
+            isolation_level='AUTOCOMMIT', poolclass=sa.pool.NullPool)
+        if self.backend == 'mysql':
+            for db in (name + '_api', name + '_cell1'):
+                with admin.connect() as conn:
+                    conn.execute(sa.text('CREATE DATABASE %s' % db))
+                self._drop.append((admin, 'DROP DATABASE IF EXISTS %s' % db))
+            self.api_url, self.cell_url = (
+                server.set(database=db).render_as_string(
+                    hide_password=False) + '?charset=utf8mb4'
+                for db in (name + '_api', name + '_cell1'))
+            return self
+        with admin.connect() as conn:
+            conn.execute(sa.text('CREATE DATABASE %s' % name))
+        self._drop.append((admin, 'DROP DATABASE IF EXISTS %s WITH (FORCE)'
+                           % name))
+        db_url = server.set(database=name)
+        engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            conn.execute(sa.text('CREATE SCHEMA migrator_api'))
+            conn.execute(sa.text('CREATE SCHEMA migrator_cell1'))
+        engine.dispose()
+        self.api_url, self.cell_url = (
+            db_url.update_query_dict(
+                {'options': '-csearch_path=%s' % schema}).render_as_string(
+                    hide_password=False)
+            for schema in ('migrator_api', 'migrator_cell1'))
+        return self
+
+    def __exit__(self, *exc):
+        session.reset()
+        for engine, sql in reversed(self._drop):
+            with engine.connect() as conn:
+                conn.execute(sa.text(sql))
+            engine.dispose()
+
+
+def prepare(dbs, count):
+    migration.db_sync('api', dbs.api_url)
+    migration.db_sync('main', dbs.cell_url)
+    api = session.engine_for(dbs.api_url)
+    with api.begin() as conn:
+        conn.execute(sa.text(
+            'INSERT INTO cell_mappings (uuid, name, transport_url, '
+            'database_connection, disabled) VALUES (:u, :n, :t, :d, :f)'),
+            {'u': CELL, 'n': 'cell1', 't': 'fake:/', 'd': dbs.cell_url,
+             'f': False})
+        cell_id = conn.execute(sa.text(
+            'SELECT id FROM cell_mappings WHERE uuid = :u'),
+            {'u': CELL}).scalar()
+    started = time.perf_counter()
+    cell_seed.fill_instances(session.engine_for(dbs.cell_url), count)
+    print('  filled %d instances in %.1f s' % (
+        count, time.perf_counter() - started), flush=True)
+    return api, cell_id
+
+
+def clear_mappings(api):
+    with api.begin() as conn:
+        conn.execute(sa.text('DELETE FROM instance_mappings'))
+    if api.dialect.name == 'postgresql':
+        with api.connect().execution_options(
+                isolation_level='AUTOCOMMIT') as conn:
+            conn.execute(sa.text('VACUUM ANALYZE instance_mappings'))
+
+
+def mapped_count(api):
+    with api.connect() as conn:
+        return conn.execute(sa.text(
+            'SELECT count(*) FROM instance_mappings WHERE project_id != '
+            ':m'), {'m': mapper_db.MARKER_PROJECT_ID}).scalar()
+
+
+# -- the three contenders -------------------------------------------------
+
+def run_floor(dbs, api, cell_id):
+    """One INSERT ... SELECT anti-join over every instance."""
+    session.reset()
+    from oslo_config import cfg
+    cfg.CONF.set_override('connection', dbs.api_url, group='api_database')
+    with mapper_db.InstanceMapper(cell_id, dbs.cell_url) as mapper:
+        table = '%sinstance_mappings' % mapper._api_prefix
+        sql = sa.text(
+            'INSERT INTO %s (created_at, instance_uuid, cell_id, '
+            'project_id, user_id, queued_for_delete) '
+            'SELECT CURRENT_TIMESTAMP, i.uuid, :cell_id, '
+            'COALESCE(i.project_id, \'\'), i.user_id, :false '
+            'FROM %s i LEFT JOIN %s m ON m.instance_uuid = i.uuid '
+            'WHERE m.id IS NULL' % (table, mapper._src, table))
+        started = time.perf_counter()
+        rows = mapper._api.execute(sql, {'cell_id': cell_id,
+                                         'false': False}).rowcount
+        mapper._api.commit()
+        elapsed = time.perf_counter() - started
+    cfg.CONF.clear_override('connection', group='api_database')
+    session.reset()
+    return elapsed, rows, mapper.strategy
+
+
+def run_migrator(dbs, tmp):
+    conf = os.path.join(tmp, 'bench.conf')
+    with open(conf, 'w') as f:
+        f.write('[api_database]\nconnection = %s\n' % dbs.api_url)
+    script = os.path.join(os.path.dirname(sys.executable), 'migrator-manage')
+    argv = ([script] if os.path.exists(script)
+            else [sys.executable, '-m', 'migrator.cmd.manage'])
+    argv += ['--config-file', conf, 'cell_v2', 'map_instances',
+             '--cell_uuid', CELL]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    output = proc.stdout.read().decode()
+    _, status, rusage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError('map_instances exited %d: %s'
+                           % (proc.returncode, output))
+    return elapsed, rusage.ru_maxrss / 1024.0, output.strip().splitlines()[-1]
+
+
+def run_row_at_a_time(dbs, cell_id, count, max_rows, max_seconds):
+    """Nova's algorithm on a sample: (seconds, rows done)."""
+    api = session.engine_for(dbs.api_url)
+    cell = session.engine_for(dbs.cell_url)
+    insert = sa.text(
+        'INSERT INTO instance_mappings (created_at, instance_uuid, cell_id, '
+        'project_id, user_id, queued_for_delete) VALUES (CURRENT_TIMESTAMP, '
+        ':uuid, :cell_id, :project_id, :user_id, :false)')
+    marker = None
+    done = 0
+    started = time.perf_counter()
+    while done < max_rows and time.perf_counter() - started < max_seconds:
+        with cell.connect() as conn:
+            if marker is None:
+                rows = conn.execute(sa.text(
+                    'SELECT id, uuid, project_id, user_id, created_at FROM '
+                    'instances ORDER BY created_at, id LIMIT 50')).all()
+            else:
+                edge = conn.execute(sa.text(
+                    'SELECT id, created_at FROM instances WHERE uuid = :u'),
+                    {'u': marker}).first()
+                rows = conn.execute(sa.text(
+                    'SELECT id, uuid, project_id, user_id, created_at FROM '
+                    'instances WHERE created_at > :c OR (created_at = :c '
+                    'AND id > :i) ORDER BY created_at, id LIMIT 50'),
+                    {'c': edge.created_at, 'i': edge.id}).all()
+        for row in rows:
+            try:
+                with api.begin() as conn:
+                    conn.execute(insert, {
+                        'uuid': row.uuid, 'cell_id': cell_id,
+                        'project_id': row.project_id,
+                        'user_id': row.user_id, 'false': False})
+            except sa.exc.IntegrityError:
+                continue
+        done += len(rows)
+        if len(rows) < 50:
+            break
+        marker = rows[-1].uuid
+    return time.perf_counter() - started, done
+
+
+# -- driver ---------------------------------------------------------------
+
+def bench(backend, count, baseline_rows, baseline_seconds):
+    print('== %s, %d instances' % (backend, count), flush=True)
+    with tempfile.TemporaryDirectory(prefix='bench-map-') as tmp, \
+            Databases(backend, tmp) as dbs:
+        api, cell_id = prepare(dbs, count)
+        floor1, rows, strategy = run_floor(dbs, api, cell_id)
+        assert rows == count, (rows, count)
+        print('  floor (one INSERT ... SELECT, %s): %.2f s' % (
+            strategy, floor1), flush=True)
+        clear_mappings(api)
+        migrator_s, rss_mb, summary = run_migrator(dbs, tmp)
+        assert mapped_count(api) == count
+        print('  migrator-manage map_instances: %.2f s, peak RSS %.0f MB'
+              % (migrator_s, rss_mb), flush=True)
+        print('    ' + summary, flush=True)
+        clear_mappings(api)
+        floor2, _, _ = run_floor(dbs, api, cell_id)
+        print('  floor again: %.2f s' % floor2, flush=True)
+        clear_mappings(api)
+        session.reset()
+        base_s, base_rows = run_row_at_a_time(
+            dbs, cell_id, count, baseline_rows, baseline_seconds)
+        extrapolated = base_rows < count
+        baseline_s = base_s * count / max(base_rows, 1)
+        print('  row-at-a-time (Nova, batches of 50): %d rows in %.2f s%s'
+              % (base_rows, base_s, ', extrapolated to %.0f s for %d' % (
+                  baseline_s, count) if extrapolated else ''), flush=True)
+        floor = min(floor1, floor2)
+        result = {
+            'backend': backend, 'instances': count, 'deleted_fraction': 0.1,
+            'strategy': strategy,
+            'floor_seconds': round(floor, 3),
+            'floor_runs_seconds': [round(floor1, 3), round(floor2, 3)],
+            'migrator_seconds': round(migrator_s, 3),
+            'migrator_peak_rss_mb': round(rss_mb, 1),
+            'migrator_summary': summary,
+            'ratio_to_floor': round(migrator_s / floor, 2),
+            'row_at_a_time_sample_rows': base_rows,
+            'row_at_a_time_sample_seconds': round(base_s, 3),
+            'row_at_a_time_seconds': round(baseline_s, 1),
+            'row_at_a_time_extrapolated': extrapolated,
+            'speedup_vs_row_at_a_time': round(baseline_s / migrator_s, 1),
+        }
+        result['targets_met'] = {
+            'ratio_to_floor_le_2': result['ratio_to_floor'] <= 2,
+            'speedup_ge_100': result['speedup_vs_row_at_a_time'] >= 100,
+            'peak_rss_lt_200mb': rss_mb < 200,
+        }
+        print('  ratio to floor %.2f, %.0fx faster than row-at-a-time'
+              % (result['ratio_to_floor'],
+                 result['speedup_vs_row_at_a_time']), flush=True)
+        return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--count', type=int, default=1000000)
+    parser.add_argument('--quick', action='store_true',
+                        help='20,000 instances, a short baseline sample')
+    parser.add_argument('--backends', default='sqlite,mysql,postgresql')
+    parser.add_argument('--baseline-rows', type=int, default=20000)
+    parser.add_argument('--baseline-seconds', type=float, default=60.0)
+    parser.add_argument('--output', default=RESULTS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.count = 20000
+        args.baseline_rows = min(args.baseline_rows, 2000)
+        args.baseline_seconds = min(args.baseline_seconds, 15)
+    import migrator.conf  # noqa: F401 - registers the option groups
+    from migrator import objects
+    objects.register_all()
+    results = [bench(b, args.count, args.baseline_rows,
+                     args.baseline_seconds)
+               for b in args.backends.split(',')]
+    report = {'benchmark': 'cell_v2 map_instances', 'results': results,
+              'machine': {'cpus': os.cpu_count()},
+              'note': 'row-at-a-time times are extrapolated linearly from '
+                      'the sample when row_at_a_time_extrapolated is '
+                      'true'}
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    existing = {}
+    if os.path.exists(args.output):
+        with open(args.output) as f:
+            try:
+                existing = {(r['backend'], r['instances']): r
+                            for r in json.load(f).get('results', [])}
+            except ValueError:
+                existing = {}
+    for r in results:
+        existing[(r['backend'], r['instances'])] = r
+    report['results'] = sorted(existing.values(),
+                               key=lambda r: (r['instances'], r['backend']))
+    with open(args.output, 'w') as f:
+        json.dump(report, f, indent=2, sort_keys=True)
+        f.write('\n')
+    print('Wrote %s' % args.output)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""Map a cell's instances in the API database, a set at a time.
+
+``migrator-manage cell_v2 map_instances`` fills ``instance_mappings`` for
+the instances of one cell that have none. Each batch is one statement in
+the API database::
+
+    INSERT INTO instance_mappings (...)
+    SELECT ... FROM <instances> i
+    LEFT JOIN instance_mappings m ON m.instance_uuid = i.uuid
+    WHERE i.uuid > :low AND i.uuid <= :high AND m.id IS NULL
+    <ignore a duplicate>
+
+in the keyset order of the cell's ``instances.uuid`` (its unique index).
+Nova walks instances oldest first; uuid order is chosen here because the
+mappings are indexed by uuid: each batch then fills one contiguous range
+of those indexes instead of touching every page of them (which made
+per-batch commits cost the whole index each time on SQLite). Where
+``<instances>`` comes from depends on where the two databases are:
+
+``attach``
+    SQLite files: the cell's file is ATTACHed to the API connection.
+``cross-database``
+    MariaDB/MySQL databases on the same server reached with the same
+    account: the cell's table is named ``celldb.instances``.
+``cross-schema``
+    PostgreSQL: both URLs name the same database on the same server (the
+    cell and API tables in different schemas, or the same one).
+``stream``
+    Anything else (different servers, or PostgreSQL databases, which
+    cannot see each other): keyset pages of (uuid, project_id, user_id)
+    are read from the cell and bulk-inserted into a temporary table of the
+    API connection, which the same statement then reads (all of it: the
+    page's bounds were drawn in the cell's collation).
+
+Every batch also moves Nova's marker row in the same transaction: an
+``instance_mappings`` row whose ``instance_uuid`` is the last instance
+looked at with ``-`` replaced by `` ``, and whose ``project_id`` and
+``user_id`` are ``INSTANCE_MIGRATION_MARKER`` (this module also records the
+cell in its ``cell_id``, so that two cells keep their own). A run killed at
+any point resumes after the last committed batch; the unique constraint on
+``instance_uuid`` (and the ignore clause) make a concurrent run, or the API
+creating servers meanwhile, harmless. Deleted instances are mapped too, as
+Nova maps them (``queued_for_delete`` false, what Nova's mapping create
+sets). Memory stays constant: no batch holds more than one page.
+"""
+import dataclasses
+import time
+
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+from oslo_utils import timeutils
+import sqlalchemy as sa
+from sqlalchemy.engine import url as sa_url
+
+from migrator.db import session
+
+LOG = logging.getLogger(__name__)
+
+MARKER_PROJECT_ID = 'INSTANCE_MIGRATION_MARKER'
+# Nova maps 50 instances per batch; a set-based batch can be far larger
+# and still hold no lock for long.
+BATCH_SIZE = 20000
+# SQLite page cache of the API connection while mapping (KiB).
+SQLITE_CACHE_KB = 32768
+# A batch that meets a deadlock (two runs at once) is retried.
+RETRIES = 5
+
+ATTACH = 'attach'
+CROSS_DATABASE = 'cross-database'
+CROSS_SCHEMA = 'cross-schema'
+STREAM = 'stream'
+
+
+def to_marker(uuid):
+    """Nova's stored form of a marker: it must not collide with the
+    instance's own mapping, so ``-`` becomes a space."""
+    return uuid.replace('-', ' ')
+
+
+def from_marker(value):
+    return value.replace(' ', '-')
+
+
+@dataclasses.dataclass
+class Batch:
+    looked_at: int     # instances of the cell in this batch
+    mapped: int        # mappings created by this batch
+    last_uuid: str     # where it ended: the uuid the marker now names
+    more: bool         # instances remain after it
+
+
+# MariaDB/MySQL errors two runs at once may meet: lock wait timeout,
+# deadlock, and InnoDB's auto-increment read failing under a concurrent
+# INSERT ... SELECT.
+_RETRY_MYSQL_CODES = (1205, 1213, 1467)
+
+
+def _retryable(exc):
+    if isinstance(exc, db_exc.DBDeadlock):
+        return True
+    inner = getattr(exc, 'inner_exception', None) or exc
+    orig = getattr(inner, 'orig', inner)
+    args = getattr(orig, 'args', ())
+    return bool(args) and args[0] in _RETRY_MYSQL_CODES
+
+
+def _quote(conn, name):
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+class InstanceMapper:
+    """Maps the instances of the cell ``cell_id`` (its database at
+    ``cell_url``) into the API database. Use as a context manager."""
+
+    def __init__(self, cell_id, cell_url, batch_size=BATCH_SIZE):
+        self.cell_id = cell_id
+        self.cell_url = cell_url
+        self.batch_size = batch_size
+        self.strategy = None
+        self._api = None
+        self._cell = None
+        self._src = None       # how the statement names the instances
+        self._api_prefix = ''  # how it names instance_mappings
+
+    # -- set-up -----------------------------------------------------------
+    def __enter__(self):
+        api_engine = session.api_engine()
+        cell_engine = session.engine_for(self.cell_url)
+        self._api = api_engine.connect()
+        try:
+            self._choose(api_engine, cell_engine)
+        except Exception:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self._api is not None:
+            try:
+                if self._api.in_transaction():
+                    self._api.rollback()
+                if self.strategy == ATTACH:
+                    driver = self._api.connection.driver_connection
+                    driver.execute('DETACH DATABASE migrator_cell')
+                    driver.execute('PRAGMA main.synchronous = FULL')
+                    driver.execute('PRAGMA main.cache_size = -2000')
+            except Exception:  # noqa: S110 - the connection is discarded
+                self._api.invalidate()
+            self._api.close()
+            self._api = None
+        if self._cell is not None:
+            self._cell.close()
+            self._cell = None
+
+    def _choose(self, api_engine, cell_engine):
+        if not self._choose_same_server(api_engine, cell_engine):
+            self._stream_from(cell_engine)
+
+    def _choose_same_server(self, api_engine, cell_engine):
+        """Set up a strategy that reads the cell's instances through the
+        API connection, if one applies; False otherwise."""
+        api_url = api_engine.url
+        cell_url = sa_url.make_url(self.cell_url)
+        backend = api_url.get_backend_name()
+        same_backend = backend == cell_url.get_backend_name()
+        same_account = (api_url.host, api_url.port, api_url.username,
+                        api_url.password) == (
+            cell_url.host, cell_url.port, cell_url.username,
+            cell_url.password)
+        if same_backend and backend == 'sqlite' and cell_url.database \
+                and cell_url.database != ':memory:':
+            # ATTACH is refused inside a transaction: run it on the bare
+            # driver connection before SQLAlchemy begins one.
+            driver = self._api.connection.driver_connection
+            driver.execute('ATTACH DATABASE ? AS migrator_cell',
+                           (cell_url.database,))
+            # Batches commit one after another: a page cache larger than
+            # SQLite's 2 MB default keeps the mapping indexes' hot pages.
+            driver.execute('PRAGMA main.cache_size = -%d' % SQLITE_CACHE_KB)
+            # Each batch is idempotent and the marker moves with it, so a
+            # batch lost to a power cut is simply done again: WAL's NORMAL
+            # sync (no fsync per commit) is safe here.
+            driver.execute('PRAGMA main.synchronous = NORMAL')
+            self.strategy = ATTACH
+            self._src = 'migrator_cell.instances'
+            self._api_prefix = 'main.'
+            return True
+        if same_backend and same_account and backend == 'mysql':
+            if self._can_read('%s.instances' % _quote(
+                    self._api, cell_url.database)):
+                self.strategy = CROSS_DATABASE
+                self._src = '%s.instances' % _quote(self._api,
+                                                    cell_url.database)
+                self._api_prefix = '%s.' % _quote(
+                    self._api, self._api.exec_driver_sql(
+                        'SELECT DATABASE()').scalar())
+                self._api.rollback()
+                return True
+        if same_backend and same_account and backend == 'postgresql' \
+                and api_url.database == cell_url.database:
+            with cell_engine.connect() as conn:
+                cell_schema = conn.exec_driver_sql(
+                    'SELECT current_schema()').scalar()
+            api_schema = self._api.exec_driver_sql(
+                'SELECT current_schema()').scalar()
+            self._api.rollback()
+            self.strategy = CROSS_SCHEMA
+            self._src = '%s.instances' % _quote(self._api, cell_schema)
+            self._api_prefix = '%s.' % _quote(self._api, api_schema)
+            return True
+        return False
+
+    def _stream_from(self, cell_engine):
+        self.strategy = STREAM
+        self._cell = cell_engine.connect()
+        self._api.exec_driver_sql(
+            'CREATE TEMPORARY TABLE migrator_map_page ('
+            'uuid VARCHAR(36) NOT NULL PRIMARY KEY, '
+            'project_id VARCHAR(255), user_id VARCHAR(255))')
+        self._api.commit()
+        self._src = 'migrator_map_page'
+        self._api_prefix = ''
+
+    def _can_read(self, table):
+        try:
+            self._api.exec_driver_sql('SELECT 1 FROM %s LIMIT 1' % table)
+            return True
+        except sa.exc.DBAPIError as exc:
+            LOG.info('Cannot read %s from the API connection (%s); '
+                     'streaming instead', table, exc.orig)
+            self._api.rollback()
+            return False
+
+    # -- reading the cell -------------------------------------------------
+    def _cell_execute(self, sql, **params):
+        """Run a read on the cell's instances: on the API connection when
+        it sees them, else on the cell's own."""
+        if self.strategy == STREAM:
+            result = self._cell.execute(
+                sa.text(sql.replace('{instances}', 'instances')), params)
+        else:
+            result = self._api.execute(
+                sa.text(sql.replace('{instances}', self._src)), params)
+        return result
+
+    def _end_cell_read(self):
+        if self.strategy == STREAM and self._cell.in_transaction():
+            self._cell.rollback()
+
+    def count_after(self, low):
+        """How many instances of the cell come after uuid ``low``."""
+        try:
+            return self._cell_execute(
+                'SELECT count(*) FROM {instances} WHERE uuid > :low',
+                low=low).scalar()
+        finally:
+            self._end_cell_read()
+            self._rollback_api_read()
+
+    def _rollback_api_read(self):
+        if self.strategy != STREAM and self._api.in_transaction():
+            self._api.rollback()
+
+    # -- the marker -------------------------------------------------------
+    def _marker_rows(self):
+        return sa.text(
+            'FROM %sinstance_mappings WHERE project_id = :marker AND '
+            '(cell_id = :cell_id OR cell_id IS NULL)' % self._api_prefix)
+
+    def read_marker(self):
+        """The instance uuid of the marker row of this cell (or Nova's,
+        without a cell), or None."""
+        value = self._api.execute(
+            sa.text('SELECT instance_uuid %s ORDER BY id DESC' %
+                    self._marker_rows().text),
+            {'marker': MARKER_PROJECT_ID, 'cell_id': self.cell_id}).scalar()
+        self._api.rollback()
+        return from_marker(value) if value else None
+
+    def clear_marker(self):
+        self._delete_marker()
+        self._api.commit()
+
+    def _delete_marker(self):
+        self._api.execute(
+            sa.text('DELETE %s' % self._marker_rows().text),
+            {'marker': MARKER_PROJECT_ID, 'cell_id': self.cell_id})
+
+    def _write_marker(self, uuid):
+        self._delete_marker()
+        self._api.execute(
+            sa.text('INSERT INTO %sinstance_mappings (created_at, '
+                    'instance_uuid, cell_id, project_id, user_id, '
+                    'queued_for_delete) VALUES (:now, :uuid, :cell_id, '
+                    ':marker, :marker, :false)' % self._api_prefix),
+            {'now': timeutils.utcnow(), 'uuid': to_marker(uuid),
+             'cell_id': self.cell_id, 'marker': MARKER_PROJECT_ID,
+             'false': False})
+
+    # -- one batch --------------------------------------------------------
+    def _insert_sql(self):
+        dialect = self._api.dialect.name
+        table = '%sinstance_mappings' % self._api_prefix
+        verb = {'mysql': 'INSERT IGNORE INTO',
+                'sqlite': 'INSERT OR IGNORE INTO'}.get(dialect, 'INSERT INTO')
+        tail = (' ON CONFLICT (instance_uuid) DO NOTHING'
+                if dialect == 'postgresql' else '')
+        # A staged page is read whole; the cell's table by its bounds.
+        bounds = ('' if self.strategy == STREAM else
+                  'i.uuid > :low AND i.uuid <= :high AND ')
+        return sa.text(
+            '%s %s (created_at, instance_uuid, cell_id, project_id, '
+            'user_id, queued_for_delete) '
+            'SELECT :now, i.uuid, :cell_id, COALESCE(i.project_id, \'\'), '
+            'i.user_id, :false FROM %s i '
+            'LEFT JOIN %s m ON m.instance_uuid = i.uuid '
+            'WHERE %sm.id IS NULL%s'
+            % (verb, table, self._src, table, bounds, tail))
+
+    def map_batch(self, low, limit):
+        """Map the next ``limit`` instances after uuid ``low`` (None: from
+        the first); the marker moves in the same transaction. A Batch, or
+        None when none is left."""
+        for attempt in range(RETRIES):
+            try:
+                return self._map_batch(low or '', limit)
+            except (db_exc.DBError, sa.exc.DBAPIError) as exc:
+                if not _retryable(exc):
+                    raise
+                self._api.rollback()
+                LOG.info('Conflict mapping the batch after %s (another '
+                         'run?): %s; retrying', low, exc)
+                time.sleep(0.1 * (attempt + 1))
+        return self._map_batch(low or '', limit)
+
+    def _map_batch(self, low, limit):
+        if self.strategy == STREAM:
+            high, looked_at = self._stage_page(low, limit)
+        else:
+            high = self._api.execute(sa.text(
+                'SELECT uuid FROM %s WHERE uuid > :low ORDER BY uuid '
+                'LIMIT 1 OFFSET :skip' % self._src),
+                {'low': low, 'skip': limit - 1}).scalar()
+            looked_at = limit
+            if high is None:
+                high = self._api.execute(sa.text(
+                    'SELECT max(uuid) FROM %s WHERE uuid > :low'
+                    % self._src), {'low': low}).scalar()
+                looked_at = None
+        if high is None:
+            self._api.rollback()
+            return None
+        mapped = self._api.execute(self._insert_sql(), {
+            'now': timeutils.utcnow(), 'cell_id': self.cell_id,
+            'false': False, 'low': low, 'high': high}).rowcount
+        if looked_at is None:
+            looked_at = self._api.execute(sa.text(
+                'SELECT count(*) FROM %s WHERE uuid > :low AND '
+                'uuid <= :high' % self._src),
+                {'low': low, 'high': high}).scalar()
+        more = self._more_after(high)
+        if more:
+            self._write_marker(high)
+        else:
+            self._delete_marker()
+        if self.strategy == STREAM:
+            self._api.exec_driver_sql('DELETE FROM migrator_map_page')
+        self._api.commit()
+        return Batch(looked_at, mapped, high, more)
+
+    def _more_after(self, high):
+        sql = 'SELECT 1 FROM %s WHERE uuid > :high LIMIT 1'
+        if self.strategy == STREAM:
+            found = self._cell.execute(sa.text(sql % 'instances'),
+                                       {'high': high}).first()
+            self._end_cell_read()
+        else:
+            found = self._api.execute(sa.text(sql % self._src),
+                                      {'high': high}).first()
+        return found is not None
+
+    def _stage_page(self, low, limit):
+        """Copy one keyset page of the cell's instances into the API
+        connection's temporary table: (its last uuid, its size), or
+        (None, 0) when none is left."""
+        rows = self._cell.execute(sa.text(
+            'SELECT uuid, project_id, user_id FROM instances '
+            'WHERE uuid > :low ORDER BY uuid LIMIT :limit'),
+            {'low': low, 'limit': limit}).all()
+        self._end_cell_read()
+        if not rows:
+            return None, 0
+        self._api.execute(sa.text(
+            'INSERT INTO migrator_map_page (uuid, project_id, user_id) '
+            'VALUES (:uuid, :project_id, :user_id)'),
+            [row._asdict() for row in rows])
+        return rows[-1].uuid, len(rows)
