@@ -42,7 +42,8 @@ class ComputeManager(manager.Manager):
         self.driver.init_host(self.host)
         context = migrator_context.get_admin_context()
         self._restore_guests(context)
-        live_migration.cleanup_interrupted(context, self.host, self.driver)
+        live_migration.cleanup_interrupted(context, self.host, self.driver,
+                                           self.compute_rpcapi)
 
     def _restore_guests(self, context):
         """Reconcile the records with the hypervisor after a restart."""
@@ -67,12 +68,22 @@ class ComputeManager(manager.Manager):
     def cleanup_host(self):
         self.driver.cleanup_host()
 
+    def drain(self, timeout):
+        self.live_migrations.shutdown('compute service on %s stopping'
+                                      % self.host, timeout)
+
     def record_interrupted(self, reason):
-        self.live_migrations.shutdown(reason)
+        self.live_migrations.record_interrupted(reason)
 
     def periodic_tasks(self):
         return [(self.update_available_resource,
-                 CONF.compute.resource_update_interval)]
+                 CONF.compute.resource_update_interval),
+                (self.retry_pending_rollbacks,
+                 CONF.compute.rollback_retry_interval)]
+
+    def retry_pending_rollbacks(self, context):
+        return live_migration.retry_pending_rollbacks(
+            context, self.host, self.compute_rpcapi)
 
     def update_available_resource(self, context):
         self.rt.update_available_resource(context)

@@ -14,6 +14,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from migrator import exception
+from migrator import interrupted
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
 
@@ -37,6 +38,9 @@ def expire(context, timeout):
                     'its last update; marked error', migration.uuid,
                     migration.instance_uuid, timeout)
         _release(context, migration.instance_uuid)
+        interrupted.close_action(
+            context, migration, 'expired: still accepted %d s after its '
+            'last update' % timeout)
     return expired
 
 
