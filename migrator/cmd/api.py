@@ -19,10 +19,12 @@ def main(argv=None):
                    'the API needs the API database')
 
     from migrator.api.compute import app as compute_app
+    from migrator.api import db_faults
     from migrator.api import server
     from migrator import exception
     from migrator import rpc
 
+    db_faults.set_api_defaults(CONF)
     try:
         rpc.init(CONF)
         app = compute_app.make_app(CONF)
