@@ -52,7 +52,8 @@ def _command(name):
     if os.path.exists(script):
         return [script]
     module = {'migrator-manage': 'manage', 'migrator-conductor': 'conductor',
-              'migrator-compute': 'compute'}[name]
+              'migrator-compute': 'compute', 'migrator-api': 'api',
+              'migrator-status': 'status'}[name]
     return [sys.executable, '-m', 'migrator.cmd.' + module]
 
 
