@@ -28,6 +28,36 @@ FINAL = ('completed', 'failed', 'error', 'cancelled')
 NON_CONVERGING = {'sim_dirty_rate_mib': '200', 'sim_working_set_mib': '400'}
 
 
+def http(port, method, path, body=None, version='2.80'):
+    """(status, JSON body) of a compute API request as admin (noauth2)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        'http://127.0.0.1:%d/v2.1%s' % (port, path), data=data,
+        method=method,
+        headers={'X-Auth-Token': 'admin:admin',
+                 'Content-Type': 'application/json',
+                 'OpenStack-API-Version': 'compute %s' % version})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+            return resp.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as exc:
+        text = exc.read()
+        return exc.code, json.loads(text) if text else None
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %ss waiting for %s'
+                                 % (timeout, what))
+        time.sleep(0.3)
+
+
 class _FaultScenario(test_services._ServicesScenario):
     # Not the services scenario again: only the faults.
     test_conductor_and_computes_over_rabbitmq = None
@@ -43,31 +73,10 @@ class _FaultScenario(test_services._ServicesScenario):
 
     # -- helpers ------------------------------------------------------------
     def http(self, method, path, body=None, version='2.80'):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(
-            'http://127.0.0.1:%d/v2.1%s' % (self.api_port, path),
-            data=data, method=method,
-            headers={'X-Auth-Token': 'admin:admin',
-                     'Content-Type': 'application/json',
-                     'OpenStack-API-Version': 'compute %s' % version})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                text = resp.read()
-                return resp.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as exc:
-            text = exc.read()
-            return exc.code, json.loads(text) if text else None
+        return http(self.api_port, method, path, body, version)
 
     def wait(self, predicate, timeout, what):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail('timed out after %ss waiting for %s'
-                          % (timeout, what))
-            time.sleep(0.3)
+        return wait_for(predicate, timeout, what)
 
     def server(self, server_id):
         return self.http('GET', '/servers/%s' % server_id)[1]['server']
