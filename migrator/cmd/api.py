@@ -38,8 +38,10 @@ def main(argv=None):
             CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
             code=1)
     stopping = threading.Event()
+    reload = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *args: stopping.set())
+    signal.signal(signal.SIGHUP, lambda *args: reload.set())
     try:
         wsgi_server.start()
     except OSError as exc:
@@ -50,7 +52,10 @@ def main(argv=None):
           flush=True)
     try:
         while not stopping.wait(1):
-            pass
+            if reload.is_set():
+                from migrator import service
+                reload.clear()
+                service.reload_config()
     finally:
         LOG.info('migrator-api stopping')
         wsgi_server.stop()

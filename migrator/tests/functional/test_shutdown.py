@@ -155,3 +155,41 @@ class TestSigtermMidMigration(base.TestCase):
         used = {h['hypervisor_hostname']: h['memory_mb_used'] for h in hyps}
         self.assertIn(dest, used)
         self.assertEqual(min(used.values()), used[dest], used)
+
+
+class TestSighup(base.TestCase):
+
+    def test_sighup_reloads_mutable_options_and_says_so(self):
+        state = self.useFixture(fixtures.TempDir()).path
+        conf = os.path.join(state, 'mutable.conf')
+        with open(conf, 'w') as handle:
+            handle.write('[DEFAULT]\ndebug = false\n'
+                         'graceful_shutdown_timeout = 20\n')
+        port = test_migrator_all.free_port()
+        proc = test_migrator_all.MigratorAll(state, port, '--config-file',
+                                             conf)
+        self.addCleanup(proc.stop)
+        proc.wait_for_text('Stop with Ctrl-C.')
+        log_path = os.path.join(state, 'migrator-all.log')
+        with open(conf, 'w') as handle:
+            handle.write('[DEFAULT]\ndebug = true\n'
+                         'graceful_shutdown_timeout = 7\n')
+        proc.proc.send_signal(signal.SIGHUP)
+
+        def reloaded():
+            with open(log_path) as handle:
+                text = handle.read()
+            return 'Configuration reloaded' in text and text
+        text = wait_for(reloaded, 30, 'the reload to be logged')
+        line = [x for x in text.splitlines()
+                if 'Configuration reloaded' in x][0]
+        self.assertIn('[DEFAULT] debug = true (was false)', line)
+        self.assertIn('[DEFAULT] graceful_shutdown_timeout = 7 (was 20)',
+                      line)
+        self.assertIsNone(proc.proc.poll())
+        # It goes on serving.
+        status, _ = Client(port).request('POST', '/servers', {'server': {
+            'name': 'after', 'flavorRef': '1', 'imageRef': 'any',
+            'networks': 'none'}})
+        self.assertEqual(202, status)
+        self.assertEqual(0, proc.stop())
