@@ -31,6 +31,11 @@ class Manager:
     def cleanup_host(self):
         """Stop-time work after RPC is no longer served."""
 
+    def drain(self, timeout):
+        """First phase of a stop, while RPC still answers peers: take no
+        new long work, and end what is in flight within ``timeout``
+        seconds."""
+
     def record_interrupted(self, reason):
         """Called when graceful shutdown timed out with work in flight:
         record what was cut short, so nothing is left half-done unseen."""

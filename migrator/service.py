@@ -1,7 +1,9 @@
 """Run a manager as a service: RPC server, Service record, heartbeat,
 periodic tasks, and a clean stop on SIGTERM."""
+import os
 import signal
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -98,6 +100,17 @@ class Service:
             except Exception:
                 LOG.exception('Periodic task %s failed', task.__name__)
 
+    def drain(self, timeout):
+        """First phase of a stop: heartbeat and periodic tasks end, and the
+        manager ends or records its long work while RPC still answers
+        (a peer's roll-back call must still reach this service)."""
+        self._stopping.set()
+        try:
+            self.manager.drain(timeout)
+        except Exception:
+            LOG.exception('Draining %s on %s failed', self.binary,
+                          self.host)
+
     def stop(self, timeout=None):
         """Stop serving; wait up to ``timeout`` seconds for in-flight
         requests, then record what is still running as interrupted."""
@@ -119,27 +132,110 @@ class Service:
         LOG.info('%s on %s stopped', self.binary, self.host)
 
 
+def _watchdog(seconds):
+    """Exit the process if a graceful stop takes longer than ``seconds``:
+    a thread blocked on a peer must not keep it alive for ever."""
+    def _expire():
+        LOG.error('Graceful shutdown did not finish within %d s; exiting',
+                  seconds)
+        _flush_logs()
+        os._exit(1)
+    timer = threading.Timer(seconds, _expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _flush_logs():
+    import logging as std_logging
+    for handler in std_logging.getLogger().handlers:
+        try:
+            handler.flush()
+        except Exception:  # noqa: S110 - nothing left to report it to
+            pass
+
+
+def stop_all(services, timeout=None):
+    """Stop ``services`` (the last started first) within ``timeout``
+    seconds ([DEFAULT] graceful_shutdown_timeout): what has no ``drain``
+    (the API) stops first; then every RPC service drains (ends or
+    records its long work while the others still answer it); then their
+    RPC servers stop."""
+    if timeout is None:
+        timeout = CONF.graceful_shutdown_timeout
+    deadline = time.monotonic() + timeout
+
+    def left():
+        return max(0.0, deadline - time.monotonic())
+    ordered = list(reversed(services))
+    for svc in ordered:
+        if not hasattr(svc, 'drain'):
+            _safe(svc.stop, svc, left())
+    for svc in ordered:
+        if hasattr(svc, 'drain'):
+            _safe(svc.drain, svc, left())
+    for svc in ordered:
+        if hasattr(svc, 'drain'):
+            _safe(svc.stop, svc, left())
+
+
+def _safe(method, svc, timeout):
+    try:
+        method(timeout)
+    except Exception:
+        LOG.exception('Stopping %s failed', getattr(svc, 'binary', svc))
+
+
+def reload_config():
+    """SIGHUP: re-read the config files; the mutable options (log levels,
+    debug, RPC and shutdown timeouts) take their new values at once."""
+    LOG.info('Caught SIGHUP, reloading the configuration files')
+    try:
+        changed = CONF.mutate_config_files()
+    except Exception as exc:
+        LOG.error('Configuration not reloaded: %s', exc)
+        return
+    if not changed:
+        LOG.info('Configuration reloaded: no mutable option changed')
+        return
+    LOG.info('Configuration reloaded: %s', ', '.join(
+        '[%s] %s = %s (was %s)' % (group or 'DEFAULT', name, new, old)
+        for (group, name), (old, new) in sorted(
+            changed.items(), key=lambda item: (item[0][0] or '',
+                                               item[0][1]))))
+
+
 def serve_until_signalled(services):
     """Start ``services`` and block until SIGTERM or SIGINT, then stop them
-    in reverse order."""
+    (``stop_all``) within [DEFAULT] graceful_shutdown_timeout."""
     stop = threading.Event()
+    reload = threading.Event()
+    wake = threading.Event()
 
     def _on_signal(signum, frame):
         LOG.info('Caught %s, stopping', signal.Signals(signum).name)
         stop.set()
+        wake.set()
+
+    def _on_hup(signum, frame):
+        reload.set()
+        wake.set()
 
     previous = {sig: signal.signal(sig, _on_signal)
                 for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, _on_hup)
     try:
         for svc in services:
             svc.start()
-        while not stop.wait(1):
-            pass
+        while not stop.is_set():
+            wake.wait(1)
+            wake.clear()
+            if reload.is_set() and not stop.is_set():
+                reload.clear()
+                reload_config()
     finally:
-        for svc in reversed(services):
-            try:
-                svc.stop()
-            except Exception:
-                LOG.exception('Stopping %s failed', svc.binary)
+        timeout = CONF.graceful_shutdown_timeout
+        _watchdog(timeout + 5)
+        stop_all(services, timeout)
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -26,7 +26,7 @@ SUITES=("$@")
 [ ${#SUITES[@]} -eq 0 ] && SUITES=(pep8 unit functional integration)
 
 APT_PACKAGES=(libvirt-dev pkg-config qemu-system-x86 libvirt-daemon-system
-              libvirt-clients binutils iproute2)
+              libvirt-clients binutils iproute2 curl)
 # Data copies: sshd for the SSH tests, daxio for device-dax, xxhash for the
 # remote end of the xxh3_128 checksum.
 APT_PACKAGES+=(openssh-server pmdk-tools python3-xxhash)

@@ -6,8 +6,13 @@ the API layer itself; ``migrator.exception`` exceptions carry their own
 ``code`` and are mapped by ``from_exception`` without a handler having to
 catch them.
 """
+from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
+
+from migrator.api import db_faults
+
+LOG = logging.getLogger(__name__)
 
 FAULT_NAMES = {
     400: 'badRequest',
@@ -88,6 +93,9 @@ def from_exception(exc):
     """
     if isinstance(exc, HTTPError):
         return fault_response(exc.code, exc.message, exc.headers)
+    if db_faults.is_unavailable(exc):
+        LOG.error('Database unavailable: %s', db_faults.describe(exc))
+        return fault_response(503, db_faults.MESSAGE)
     code = getattr(exc, 'code', None)
     # 503: a cell that does not answer (the caller may retry).
     if isinstance(code, int) and (400 <= code < 500 or code == 503) and \

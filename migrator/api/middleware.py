@@ -11,11 +11,11 @@
 * ``NoAuth2`` or ``KeystoneContext``: who is asking, as a
   ``RequestContext`` in the environ.
 """
-import re
 import time
 
 from oslo_context import context as oslo_context
 from oslo_log import log as logging
+from oslo_middleware import request_id
 import webob
 import webob.dec
 
@@ -25,9 +25,8 @@ from migrator import context as migrator_context
 
 LOG = logging.getLogger(__name__)
 
-REQUEST_ID_KEY = 'openstack.request_id'
-GLOBAL_REQUEST_ID_KEY = 'openstack.global_request_id'
-_REQUEST_ID_RE = re.compile(r'^req-[a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}$')
+REQUEST_ID_KEY = request_id.ENV_REQUEST_ID
+GLOBAL_REQUEST_ID_KEY = request_id.GLOBAL_REQ_ID
 
 
 class Middleware:
@@ -35,24 +34,29 @@ class Middleware:
         self.application = application
 
 
-class RequestId(Middleware):
+class RequestId(request_id.RequestId):
+    """oslo.middleware's request id, also answered in the surface's
+    legacy header; the thread's current context (what oslo.log prints on
+    each line) is the request's own while it is answered, and nothing
+    once it has been."""
 
     def __init__(self, application, extra_header=None):
         super().__init__(application)
-        self.extra_header = extra_header
+        self.compat_headers = [extra_header] if extra_header else []
 
-    @webob.dec.wsgify
-    def __call__(self, req):
-        request_id = oslo_context.generate_request_id()
-        req.environ[REQUEST_ID_KEY] = request_id
-        inbound = req.headers.get('X-OpenStack-Request-ID')
-        if inbound and _REQUEST_ID_RE.match(inbound):
-            req.environ[GLOBAL_REQUEST_ID_KEY] = inbound
-        response = req.get_response(self.application)
-        response.headers['X-OpenStack-Request-Id'] = request_id
-        if self.extra_header:
-            response.headers[self.extra_header] = request_id
-        return response
+    def __call__(self, environ, start_response):
+        _clear_current_context()
+        try:
+            return super().__call__(environ, start_response)
+        finally:
+            _clear_current_context()
+
+
+def _clear_current_context():
+    # oslo.context keeps the current context per thread and has no
+    # public way to forget it; without this, lines logged before the
+    # next request's context exists would carry this one's id and user.
+    oslo_context._request_store.context = None
 
 
 class RequestLog(Middleware):
@@ -94,7 +98,7 @@ def _store_context(req, **kwargs):
     ctx = migrator_context.RequestContext(
         request_id=req.environ.get(REQUEST_ID_KEY),
         global_request_id=req.environ.get(GLOBAL_REQUEST_ID_KEY),
-        overwrite=False, **kwargs)
+        overwrite=True, **kwargs)
     req.environ[wsgi.CONTEXT_KEY] = ctx
     return ctx
 

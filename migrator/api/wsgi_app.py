@@ -11,6 +11,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator.api.compute import app as compute_app
+from migrator.api import db_faults
 import migrator.conf  # noqa: F401 - registers every option group
 from migrator import rpc
 
@@ -29,5 +30,6 @@ def init_application():
     logging.register_options(CONF)
     CONF([], project='migrator', default_config_files=_config_files())
     logging.setup(CONF, 'migrator')
+    db_faults.set_api_defaults(CONF)
     rpc.init(CONF)
     return compute_app.make_app(CONF)

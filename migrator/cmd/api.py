@@ -20,11 +20,13 @@ def main(argv=None):
                    'the API needs the API database')
 
     from migrator.api.compute import app as compute_app
+    from migrator.api import db_faults
     from migrator.api import server
     from migrator.api.volume import app as volume_app
     from migrator import exception
     from migrator import rpc
 
+    db_faults.set_api_defaults(CONF)
     try:
         rpc.init(CONF)
         app = compute_app.make_app(CONF)
@@ -42,8 +44,10 @@ def main(argv=None):
             CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
             code=1)
     stopping = threading.Event()
+    reload = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *args: stopping.set())
+    signal.signal(signal.SIGHUP, lambda *args: reload.set())
     for srv, port in ((wsgi_server, CONF.api.bind_port),
                       (volume_server, CONF.api.volume_bind_port)):
         try:
@@ -55,7 +59,10 @@ def main(argv=None):
           'storage)' % (wsgi_server.url, volume_server.url), flush=True)
     try:
         while not stopping.wait(1):
-            pass
+            if reload.is_set():
+                from migrator import service
+                reload.clear()
+                service.reload_config()
     finally:
         LOG.info('migrator-api stopping')
         wsgi_server.stop()

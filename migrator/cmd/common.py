@@ -63,7 +63,11 @@ def require_service_settings():
 
 def run_service(binary, build_services):
     """Build services (after config is loaded) and serve until signalled;
-    configuration and connection errors become one line."""
+    configuration and connection errors become one line. Once stopped the
+    process exits at once: a worker thread still blocked on a peer (its
+    work already recorded as interrupted) must not hold it."""
+    import os
+
     from migrator import rpc
     from migrator import service
 
@@ -79,3 +83,7 @@ def run_service(binary, build_services):
         fail('%s failed: %s' % (binary, str(exc).splitlines()[0]), code=1)
     finally:
         rpc.cleanup()
+    LOG.info('%s stopped', binary)
+    service._flush_logs()
+    sys.stdout.flush()
+    os._exit(0)

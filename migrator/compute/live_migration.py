@@ -10,12 +10,14 @@ import queue
 import threading
 
 from futurist import ThreadPoolExecutor
+from futurist import waiters
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from migrator import exception
 from migrator.instance_events import wrap_instance_event
+from migrator import interrupted
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
 from migrator.rpcapi import compute as compute_rpcapi
@@ -48,10 +50,17 @@ def set_status(migration, status, expected=None):
 class _Tracked:
     """What the runner knows of one migration out of this host."""
 
-    def __init__(self, migration):
+    def __init__(self, migration, instance=None, context=None):
         self.migration_id = migration.id
+        self.migration = migration
+        self.instance = instance
+        self.context = context
         self.commands = queue.Queue()
         self.cancelled = False
+        # Cancelled while queued: ended at once, the worker does nothing.
+        self.ended = False
+        # The worker took it up (under the runner's lock).
+        self.started = False
         self.job = None
         self.migrate_data = None
 
@@ -81,21 +90,40 @@ class LiveMigrationRunner:
         self._executor = ThreadPoolExecutor(
             max_workers=workers or UNLIMITED_WORKERS)
         self._tracked = {}
+        self._futures = {}
         self._lock = threading.Lock()
+        self._stopping = False
 
     # -- entry points (called by the manager's RPC methods) ---------------
     def submit(self, context, instance, dest, migration, migrate_data):
         # Only a migration the conductor handed over (still "accepted")
         # starts: one the conductor has since expired must stay ended.
+        if self._stopping:
+            self._refuse(context, instance, migration)
+            return
         if not set_status(migration, 'queued', expected=['accepted']):
             LOG.warning('Live migration %s of %s is no longer accepted '
                         '(expired or ended); not starting it',
                         migration.uuid, instance.uuid)
             return
         with self._lock:
-            self._tracked[migration.id] = _Tracked(migration)
-        self._executor.submit(self._run_and_forget, context, instance, dest,
-                              migration, migrate_data)
+            self._tracked[migration.id] = _Tracked(migration, instance,
+                                                   context)
+            self._futures[migration.id] = self._executor.submit(
+                self._run_and_forget, context, instance, dest, migration,
+                migrate_data)
+
+    def _refuse(self, context, instance, migration):
+        """The service is stopping: a hand-off that arrives now ends at
+        once instead of starting work nobody will finish."""
+        reason = 'compute service on %s stopping' % self.host
+        if set_status(migration, 'error', expected=['accepted']):
+            LOG.warning('Live migration %s of %s refused: %s',
+                        migration.uuid, instance.uuid, reason)
+            interrupted.close_action(context, migration, reason)
+            interrupted.release_instance(context, instance.uuid, self.host)
+            interrupted.refresh_destination(context, self.compute_rpcapi,
+                                            migration)
 
     def force_complete(self, migration_id):
         tracked = self._get(migration_id)
@@ -107,8 +135,28 @@ class LiveMigrationRunner:
             if tracked.job is None:
                 # Not transferring yet: stop it before it starts.
                 tracked.cancelled = True
+                if not tracked.started:
+                    self._cancel_queued(tracked)
                 return
         tracked.commands.put(migration_monitor.ABORT)
+
+    def _cancel_queued(self, tracked):
+        """A queued migration waits for a slot with nothing done yet: it
+        ends now (as Nova does from 2.65), not when the slot frees."""
+        migration = tracked.migration
+        context = tracked.context
+        tracked.ended = True
+        # The server first, then the status: whoever sees the migration
+        # ended sees the server free.
+        interrupted.release_instance(context, migration.instance_uuid,
+                                     self.host)
+        set_status(migration, 'cancelled', expected=['queued'])
+        LOG.info('Live migration %s of %s cancelled while queued',
+                 migration.uuid, migration.instance_uuid)
+        interrupted.refresh_destination(context, self.compute_rpcapi,
+                                        migration)
+        if self._notifier is not None:
+            self._notifier.end(context, tracked.instance, migration)
 
     def _get(self, migration_id):
         with self._lock:
@@ -121,23 +169,67 @@ class LiveMigrationRunner:
         with self._lock:
             return list(self._tracked)
 
-    def shutdown(self, reason):
+    def shutdown(self, reason, timeout=None):
         """Abort every transfer (service stopping): the guests stay here,
-        and each migration is rolled back and recorded by its worker."""
+        and each migration is rolled back and recorded by its worker.
+        Waits at most ``timeout`` seconds for the workers; what is still
+        running then is recorded as interrupted (``record_interrupted``).
+        New hand-offs are refused from now on."""
+        self._stopping = True
         with self._lock:
             tracked = list(self._tracked.values())
+            futures = list(self._futures.values())
         for item in tracked:
             item.cancelled = True
             item.commands.put(migration_monitor.ABORT)
-        LOG.warning('Aborting %d live migration(s): %s', len(tracked),
-                    reason)
-        self._executor.shutdown(wait=True)
+        if tracked:
+            LOG.warning('Aborting %d live migration(s): %s', len(tracked),
+                        reason)
+        if futures:
+            waiters.wait_for_all(futures, timeout)
+        self._executor.shutdown(wait=False)
+        self.record_interrupted(reason)
+
+    def record_interrupted(self, reason):
+        """Record the migrations whose workers did not finish in time:
+        each ends ``error`` with its destination roll-back pending, its
+        action closed, and its instance back without a task; a restarted
+        compute or the periodic retry finishes the roll-back."""
+        from migrator import context as migrator_context
+        with self._lock:
+            left = list(self._tracked)
+        if not left:
+            return
+        context = migrator_context.get_admin_context()
+        for migration_id in left:
+            try:
+                migration = migration_obj.Migration.get_by_id(
+                    context, migration_id)
+            except exception.MigrationNotFound:
+                continue
+            interrupted.mark_rollback_pending(migration)
+            if not set_status(migration, 'error', expected=list(IN_FLIGHT)):
+                continue
+            LOG.warning('Live migration %s of %s interrupted (%s); marked '
+                        'error', migration.uuid, migration.instance_uuid,
+                        reason)
+            interrupted.close_action(context, migration, reason)
+            interrupted.release_instance(context, migration.instance_uuid,
+                                         self.host)
 
     # -- the worker --------------------------------------------------------
     def _run_and_forget(self, context, instance, dest, migration,
                         migrate_data):
         status = 'failed'
-        tracked = self._tracked[migration.id]
+        # This pool thread's log lines carry this migration's request.
+        context.update_store()
+        with self._lock:
+            tracked = self._tracked[migration.id]
+            tracked.started = True
+            if tracked.ended:
+                self._tracked.pop(migration.id, None)
+                self._futures.pop(migration.id, None)
+                return
         tracked.migrate_data = migrate_data
         try:
             self.live_migration(context, instance, dest, migration,
@@ -162,6 +254,7 @@ class LiveMigrationRunner:
             # status: it refreshes its usage once the status is written.
             with self._lock:
                 self._tracked.pop(migration.id, None)
+                self._futures.pop(migration.id, None)
             self._update_resources(context)
             set_status(migration, status)
             self._refresh_destination(context, dest)
@@ -247,17 +340,59 @@ class LiveMigrationRunner:
         try:
             self.compute_rpcapi.rollback_live_migration_at_destination(
                 context, instance, dest, migration, migrate_data)
-        except Exception:
+        except Exception as exc:
             # The destination may be gone; its claim ends with the
-            # migration's status regardless.
-            LOG.exception('Rollback at destination %s failed', dest)
+            # migration's status regardless, and the roll-back is retried
+            # by retry_pending_rollbacks.
+            LOG.warning('Rollback at destination %s of live migration %s '
+                        'failed (%s); recorded for a retry', dest,
+                        migration.uuid, exc)
+            interrupted.mark_rollback_pending(migration)
         instance.refresh()
         instance.task_state = None
         instance.progress = None
         instance.save()
 
 
-def cleanup_interrupted(context, host, driver):
+def retry_pending_rollbacks(context, host, compute_rpcapi_client):
+    """Periodic: retry the destination roll-backs that failed (the
+    destination was unreachable or the service was stopping). Returns how
+    many succeeded."""
+    done = 0
+    ended = migration_obj.MigrationList.get_by_filters(
+        context, {'source_compute': host,
+                  'status': ['failed', 'cancelled', 'error'],
+                  'migration_type': 'live-migration'})
+    for migration in ended:
+        if not interrupted.rollback_pending(migration) or \
+                not migration.dest_compute:
+            continue
+        try:
+            instance = instance_obj.Instance.get_by_uuid(
+                context, migration.instance_uuid)
+        except exception.InstanceNotFound:
+            instance = None
+        if instance is not None:
+            try:
+                compute_rpcapi_client.rollback_live_migration_at_destination(
+                    context, instance, migration.dest_compute, migration,
+                    None)
+            except Exception as exc:
+                LOG.info('Rollback at %s of live migration %s still '
+                         'failing: %s', migration.dest_compute,
+                         migration.uuid, exc)
+                continue
+        interrupted.mark_rollback_pending(migration, False)
+        migration.save()
+        interrupted.refresh_destination(context, compute_rpcapi_client,
+                                        migration)
+        LOG.info('Rollback at %s of live migration %s done on retry',
+                 migration.dest_compute, migration.uuid)
+        done += 1
+    return done
+
+
+def cleanup_interrupted(context, host, driver, compute_rpcapi_client=None):
     """At start-up: migrations out of ``host`` that were in flight when
     the service died cannot resume. Mark them ``error`` and give the
     instances back their state, so nothing is left half-done unseen."""
@@ -269,7 +404,15 @@ def cleanup_interrupted(context, host, driver):
         LOG.warning('Live migration %s of %s was interrupted by a restart '
                     'of %s; marking it error', migration.uuid,
                     migration.instance_uuid, host)
+        if migration.dest_compute:
+            interrupted.mark_rollback_pending(migration)
         set_status(migration, 'error')
+        interrupted.close_action(
+            context, migration, 'interrupted by a restart of the compute '
+            'service on %s' % host)
+        if compute_rpcapi_client is not None:
+            interrupted.refresh_destination(context, compute_rpcapi_client,
+                                            migration)
         try:
             instance = instance_obj.Instance.get_by_uuid(
                 context, migration.instance_uuid)

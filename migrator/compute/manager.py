@@ -66,7 +66,8 @@ class ComputeManager(manager.Manager):
         self.volumes.recover_swaps(
             context, instance_obj.InstanceList.get_by_host(context,
                                                            self.host))
-        live_migration.cleanup_interrupted(context, self.host, self.driver)
+        live_migration.cleanup_interrupted(context, self.host, self.driver,
+                                           self.compute_rpcapi)
         resize_recovery.cleanup_interrupted(self.cold, context)
 
     def _sync_pmem(self, context):
@@ -99,20 +100,30 @@ class ComputeManager(manager.Manager):
     def cleanup_host(self):
         self.driver.cleanup_host()
 
+    def drain(self, timeout):
+        self.live_migrations.shutdown('compute service on %s stopping'
+                                      % self.host, timeout)
+
     def record_interrupted(self, reason):
-        self.live_migrations.shutdown(reason)
+        self.live_migrations.record_interrupted(reason)
         for cancel in list(self.copy_cancels.values()):
             cancel.set()
 
     def periodic_tasks(self):
         tasks = [(self.update_available_resource,
+                  CONF.compute.resource_update_interval),
+                 (self.retry_pending_rollbacks,
+                  CONF.compute.rollback_retry_interval),
+                 (self.reap_pmem_claims,
                   CONF.compute.resource_update_interval)]
-        tasks.append((self.reap_pmem_claims,
-                      CONF.compute.resource_update_interval))
         if CONF.resize_confirm_window:
             tasks.append((self.confirm_old_resizes,
                           CONF.compute.resize_confirm_check_interval))
         return tasks
+
+    def retry_pending_rollbacks(self, context):
+        return live_migration.retry_pending_rollbacks(
+            context, self.host, self.compute_rpcapi)
 
     def reap_pmem_claims(self, context):
         resize_recovery.reap_claims(self.cold, context)

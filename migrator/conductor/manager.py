@@ -7,6 +7,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from migrator.conductor import in_flight
 from migrator.conductor import stale_migrations
 from migrator.conductor.tasks import build_instance
 from migrator.conductor.tasks import live_migrate
@@ -25,6 +26,10 @@ class ConductorManager(manager.Manager):
 
     def __init__(self, host):
         super().__init__(host, 'conductor')
+        self.in_flight = in_flight.InFlight(host)
+
+    def record_interrupted(self, reason):
+        self.in_flight.record_interrupted(reason)
 
     def periodic_tasks(self):
         if not CONF.conductor.stale_migration_timeout:
@@ -62,9 +67,10 @@ class ConductorManager(manager.Manager):
                 raise exception.Invalid(
                     reason='cold migration goes through '
                            'cold_migrate_server (RPC 1.1)')
-        live_migrate.LiveMigrationTask(
-            context, instance, host, block_migration, force,
-            migration).run('conductor_migrate_server', self.host)
+        with self.in_flight.track(instance.uuid, migration):
+            live_migrate.LiveMigrationTask(
+                context, instance, host, block_migration, force,
+                migration).run('conductor_migrate_server', self.host)
 
     @messaging.expected_exceptions(exception.MigratorException)
     def live_migrate_server(self, context, instance, host,
@@ -72,9 +78,10 @@ class ConductorManager(manager.Manager):
                             migration=None):
         """The asynchronous path (seed 000): nobody waits for the answer;
         the outcome is on the instance action and the migration."""
-        live_migrate.LiveMigrationTask(
-            context, instance, host, block_migration, force,
-            migration).run('conductor_live_migrate_server', self.host)
+        with self.in_flight.track(instance.uuid, migration):
+            live_migrate.LiveMigrationTask(
+                context, instance, host, block_migration, force,
+                migration).run('conductor_live_migrate_server', self.host)
 
     @messaging.expected_exceptions(exception.MigratorException)
     def cold_migrate_server(self, context, instance, flavor, host=None,

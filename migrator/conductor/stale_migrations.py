@@ -16,6 +16,7 @@ from oslo_utils import timeutils
 
 from migrator import exception
 from migrator.objects import cell_mapping as cell_obj
+from migrator import interrupted
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
 
@@ -62,6 +63,9 @@ def expire(context, timeout):
                     'its last update; marked error', migration.uuid,
                     migration.instance_uuid, timeout)
         _release(context, migration.instance_uuid)
+        interrupted.close_action(
+            context, migration, 'expired: still accepted %d s after its '
+            'last update' % timeout)
     return expired
 
 

@@ -28,12 +28,12 @@ base_opts = [
              'seconds is reported as down. Must be larger than '
              'report_interval.'),
     cfg.IntOpt(
-        'long_rpc_timeout', default=1800, min=1,
+        'long_rpc_timeout', default=1800, min=1, mutable=True,
         help='Timeout in seconds for RPC calls that are known to take '
              'long, such as the blocking live-migration pre-checks '
              'below microversion 2.34.'),
     cfg.IntOpt(
-        'graceful_shutdown_timeout', default=60, min=0,
+        'graceful_shutdown_timeout', default=60, min=0, mutable=True,
         help='Seconds a service waits for in-flight work on SIGTERM '
              'before it records what is left as interrupted and exits.'),
 ]

@@ -39,6 +39,11 @@ compute_opts = [
         'resource_update_interval', default=30, min=1,
         help='Seconds between two reports of this host\'s inventory and '
              'usage into its compute node record.'),
+    cfg.IntOpt(
+        'rollback_retry_interval', default=60, min=1,
+        help='Seconds between two retries of the destination roll-backs '
+             'of failed live migrations that could not reach their '
+             'destination (recorded on the migration).'),
     cfg.FloatOpt(
         'cpu_allocation_ratio', default=4.0, min=0.0,
         help='Virtual CPUs a host may hand out per physical CPU.'),

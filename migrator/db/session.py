@@ -96,6 +96,7 @@ def main_manager(connection=None):
     with _lock:
         manager = _main_managers.get(connection)
         if manager is None:
+            # Every cell database takes the retry settings of [database].
             manager = _main_managers[connection] = _new_manager(
                 connection, CONF.database)
         return manager

@@ -60,6 +60,31 @@ class InstanceAction(base.MigratorObject, base.MigratorTimestampObject):
                     request_id=request_id, instance_uuid=instance_uuid)
             return cls._from_db_object(context, cls(), row)
 
+    @classmethod
+    def close_interrupted(cls, context, instance_uuid, action, reason):
+        """The newest ``action`` of the instance was cut short (a service
+        died or stopped): close its open events as Error with ``reason``
+        and set its message. Returns how many events it closed."""
+        now = timeutils.utcnow()
+        model = models.InstanceAction
+        event_model = models.InstanceActionEvent
+        with session.writer(context) as db:
+            row = db.scalars(sa.select(model).where(
+                model.instance_uuid == instance_uuid,
+                model.action == action).order_by(model.id.desc())).first()
+            if row is None:
+                return 0
+            events = db.scalars(sa.select(event_model).where(
+                event_model.action_id == row.id,
+                event_model.finish_time.is_(None))).all()
+            for event in events:
+                event.update({'finish_time': now, 'result': ERROR,
+                              'details': reason})
+            if events or row.message is None:
+                row.message = ERROR
+                row.updated_at = now
+            return len(events)
+
 
 @base.register
 class InstanceActionList(base.ObjectListBase, base.MigratorObject):

@@ -150,9 +150,10 @@ class ComputeAPI(base.RPCClientBase):
 
     def rollback_live_migration_at_destination(self, ctxt, instance, dest,
                                                migration, migrate_data):
+        # A short timeout: a roll-back that cannot reach the destination
+        # is recorded and retried, never waited on.
         return self._prepare('rollback_live_migration_at_destination',
-                             server=dest,
-                             timeout=CONF.long_rpc_timeout).call(
+                             server=dest).call(
             ctxt, 'rollback_live_migration_at_destination',
             instance=instance, migration=migration,
             migrate_data=migrate_data)

@@ -9,6 +9,7 @@ from oslo_config import cfg
 
 from migrator.api.compute import api_version
 from migrator.api.compute import routes
+from migrator.api import healthcheck
 from migrator.api import middleware
 from migrator.api import wsgi
 from migrator import objects
@@ -47,4 +48,4 @@ def make_app(conf=CONF):
     app = _PublicEndpoint(app, conf.api.public_endpoint)
     app = middleware.RequestLog(app)
     app = middleware.RequestId(app, extra_header='X-Compute-Request-Id')
-    return app
+    return healthcheck.mount(app, conf)

@@ -53,7 +53,7 @@ def _command(name):
         return [script]
     module = {'migrator-manage': 'manage', 'migrator-conductor': 'conductor',
               'migrator-compute': 'compute', 'migrator-volume': 'volume',
-              'migrator-api': 'api'}[name]
+              'migrator-api': 'api', 'migrator-status': 'status'}[name]
     return [sys.executable, '-m', 'migrator.cmd.' + module]
 
 

@@ -1,0 +1,35 @@
+"""The API when a database is down or missing: a fast 503.
+
+A request must not wait for a database that is not there: the API's
+engines try once (``[database]`` and ``[api_database]`` ``max_retries``
+default to 0 in the API processes, instead of oslo.db's 10 tries 10 s
+apart), and a connection failure or a database that does not exist is
+answered ``503 serviceUnavailable`` in Nova's body, with one log line and
+no traceback. The services (conductor, computes) keep oslo.db's retries:
+they reconnect by themselves.
+"""
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+UNAVAILABLE = (db_exc.DBConnectionError, db_exc.DBNonExistentDatabase)
+MESSAGE = ('The database is unavailable; the request was not carried out. '
+           'Retry later.')
+
+
+def set_api_defaults(conf):
+    """Let an API request fail at once when its database is down."""
+    for group in ('database', 'api_database'):
+        conf.set_default('max_retries', 0, group=group)
+
+
+def is_unavailable(exc):
+    return isinstance(exc, UNAVAILABLE)
+
+
+def describe(exc):
+    """One line saying what failed, for the log."""
+    inner = getattr(exc, 'inner_exception', None) or exc
+    text = str(getattr(inner, 'orig', None) or inner).strip()
+    return (text.splitlines() or [type(exc).__name__])[0]

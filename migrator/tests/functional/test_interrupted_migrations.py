@@ -1,0 +1,145 @@
+"""Migrations cut short by a restart, an expiry or a stop: each ends with
+its instance action closed, its destination claim freed at once, and its
+server released; a queued one is cancelled at once when aborted."""
+import datetime
+from unittest import mock
+
+import oslo_messaging as messaging
+from oslo_utils import timeutils
+
+from migrator.compute import manager as compute_manager
+from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import instance as instance_obj
+from migrator.objects import instance_action
+from migrator.objects import migration as migration_obj
+from migrator.rpcapi import compute as compute_rpcapi
+from migrator.tests.functional import control_plane
+from migrator.tests.functional import test_live_migration_backend as lm
+
+NON_CONVERGING = lm.NON_CONVERGING
+
+
+class TestInterrupted(lm.LiveMigrationTestBase):
+
+    def _stranded(self, status, dest=None, event=None):
+        """A server MIGRATING with a migration in ``status`` and an open
+        ``event`` of its action, as a dead service leaves them."""
+        inst = self.cp.boot(host='compute1')
+        ctxt = self.cp.new_context()
+        inst.task_state = instance_obj.MIGRATING
+        inst.save(expected_task_state=[None])
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'live-migration')
+        migration = migration_obj.Migration.create_live_migration(ctxt,
+                                                                  inst)
+        if dest:
+            migration.dest_compute = dest
+            migration.dest_node = dest
+        migration.status = status
+        migration.save()
+        if event:
+            instance_action.InstanceActionEvent.event_start(
+                ctxt, inst.uuid, event, host='compute1')
+        return ctxt, inst, migration
+
+    def assert_action_closed(self, ctxt, inst, event):
+        action, events = self.cp.events(ctxt, inst.uuid)
+        self.assertEqual('Error', action.message)
+        self.assertEqual('Error', events[event][0])
+        self.assertTrue(events[event][1])
+        for ev in instance_action.InstanceActionEventList.get_by_action(
+                ctxt, action.id):
+            self.assertIsNotNone(ev.finish_time, ev.event)
+
+    def memory_used(self, host):
+        return compute_node_obj.ComputeNodeList.get_all_by_host(
+            self.cp.admin, host)[0].memory_mb_used
+
+    def test_restarted_source_closes_action_and_frees_destination(self):
+        ctxt, inst, migration = self._stranded(
+            'running', dest='compute2', event='compute_live_migration')
+        self.cp.computes['compute2'].update_available_resource(
+            self.cp.admin)
+        self.assertEqual(2048, self.memory_used('compute2'))
+        # What a restarted migrator-compute on compute1 does first.
+        compute_manager.ComputeManager('compute1').init_host()
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+        self.assert_action_closed(ctxt, inst, 'compute_live_migration')
+        # Freed at once, not at the destination's next periodic update.
+        control_plane.wait_for(lambda: self.memory_used('compute2') == 0,
+                               timeout=3, what='compute2 to free its claim')
+
+    def test_expired_migration_closes_its_action(self):
+        ctxt, inst, migration = self._stranded(
+            'accepted', event='conductor_live_migrate_server')
+        conductor = self.cp.services[0].manager
+        self.cp.conf.config(stale_migration_timeout=60, group='conductor')
+        timeutils.set_time_override(timeutils.utcnow() +
+                                    datetime.timedelta(seconds=120))
+        self.addCleanup(timeutils.clear_time_override)
+        self.assertEqual(1, conductor.expire_stale_migrations(self.cp.admin))
+        self.assert_action_closed(ctxt, inst,
+                                  'conductor_live_migrate_server')
+
+    def test_stopping_conductor_records_its_pre_checks(self):
+        ctxt, inst, migration = self._stranded(
+            'accepted', event='conductor_live_migrate_server')
+        conductor = self.cp.services[0].manager
+        with conductor.in_flight.track(inst.uuid, migration):
+            conductor.record_interrupted('stopped')
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+        self.assert_action_closed(ctxt, inst,
+                                  'conductor_live_migrate_server')
+
+    def test_failed_rollback_is_recorded_and_retried(self):
+        compute = self.cp.computes['compute1']
+        ctxt, inst, migration = self._stranded('failed', dest='compute2')
+        timeout = messaging.MessagingTimeout('no reply')
+        with mock.patch.object(
+                compute.live_migrations.compute_rpcapi,
+                'rollback_live_migration_at_destination',
+                side_effect=timeout):
+            compute.live_migrations._rollback(
+                ctxt, self.instance(inst.uuid), 'compute2', migration, {},
+                'failed')
+        migration.save()
+        migration.refresh()
+        self.assertTrue(migration.progress_detail['rollback_pending'])
+        with mock.patch.object(
+                compute.compute_rpcapi,
+                'rollback_live_migration_at_destination',
+                side_effect=timeout):
+            self.assertEqual(
+                0, compute.retry_pending_rollbacks(self.cp.admin))
+        self.assertEqual(1, compute.retry_pending_rollbacks(self.cp.admin))
+        migration.refresh()
+        self.assertNotIn('rollback_pending', migration.progress_detail)
+        self.assertEqual(0, compute.retry_pending_rollbacks(self.cp.admin))
+
+    def test_aborting_a_queued_migration_cancels_it_at_once(self):
+        first = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
+        second = self.cp.boot('m1.tiny', host='compute1')
+        self.start(first, host='compute2')
+        running = self.cp.wait_for_migration(first.uuid,
+                                             statuses=('running',))
+        self.start(second, host='compute2')
+        queued = self.cp.wait_for_migration(second.uuid,
+                                            statuses=('queued',))
+        api = compute_rpcapi.ComputeAPI()
+        api.live_migration_abort(self.cp.new_context(),
+                                 self.instance(second.uuid), queued.id)
+        ended = self.cp.wait_for_migration(second.uuid, timeout=5)
+        self.assertEqual('cancelled', ended.status)
+        self.assertIsNone(self.instance(second.uuid).task_state)
+        # ... while the first is still running.
+        self.assertEqual('running', self.cp.migration_of(first.uuid).status)
+        api.live_migration_abort(self.cp.new_context(),
+                                 self.instance(first.uuid), running.id)
+        self.assertEqual('cancelled',
+                         self.cp.wait_for_migration(first.uuid).status)
+        self.assertEqual('cancelled',
+                         self.cp.migration_of(second.uuid).status)
