@@ -162,6 +162,8 @@ def seed_pmem_flavors(ctxt):
                         flavorid, name)
             continue
         LOG.info('Seeded PMEM flavor %s (hw:pmem=%s)', name, pmem)
+
+
 def extra_cell_hosts(number, computes):
     """The compute hosts of cell ``number`` (2 and up)."""
     return ['cell%d-compute%d' % (number, n) for n in range(1, computes + 1)]

@@ -295,15 +295,11 @@ class VolumeBackendError(MigratorException):
 
 class VolumeMigrationFailed(MigratorException):
     msg_fmt = _('Volume migration failed: %(reason)s')
+
+
 # Cells.
 class CellDown(MigratorException):
     """A cell's database did not answer in time (or failed): the
     caller may try again later."""
     msg_fmt = _('Cell %(cell)s did not answer; try again later.')
     code = 503
-
-
-class CrossCellMoveNotSupported(Invalid):
-    msg_fmt = _('Host %(host)s is in cell %(dest_cell)s, not in cell '
-                '%(cell)s of server %(instance_uuid)s: servers do not move '
-                'between cells.')

@@ -15,8 +15,8 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from migrator import exception
-from migrator.objects import cell_mapping as cell_obj
 from migrator import interrupted
+from migrator.objects import cell_mapping as cell_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
 

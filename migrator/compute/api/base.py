@@ -125,8 +125,10 @@ class APIBase:
         host Nova cannot reach from the server's cell)."""
         if host_cell.uuid != instance._cell.uuid:
             raise exception.CrossCellMoveNotSupported(
-                host=host, dest_cell=host_cell.identity,
-                cell=instance._cell.identity, instance_uuid=instance.uuid)
+                host=host, instance_uuid=instance.uuid,
+                reason='the host is in cell %s, the server in cell %s, and '
+                       'servers do not move between cells'
+                % (host_cell.identity, instance._cell.identity))
 
     @staticmethod
     def _check_lock(context, instance):

@@ -245,6 +245,8 @@ class MigrationContext(BASE, types.TimestampMixin):
     copy_pmem_devices = sa.Column(sa.Boolean, nullable=False, default=False)
     # The vm_state to come back to on revert or failure.
     old_vm_state = sa.Column(sa.String(255))
+
+
 class Volume(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     """A block storage volume (Cinder's fields, for what migrator
     serves). ``host`` is Cinder's ``host@backend#pool``; the data lives on

@@ -156,7 +156,7 @@ class TestMigratorAllPmem(TestMigratorAll):
         return resp.status_code, (resp.json() if resp.content else None)
 
     def test_resize_with_pmem_copy(self):
-        proc = self.start()
+        self.start()
         conn = self.connect()
         self.assertEqual({'hw:pmem': '256M'}, conn.compute.get_flavor(
             '6').extra_specs)
@@ -206,6 +206,8 @@ class TestMigratorAllPmem(TestMigratorAll):
             self.assertEqual(data, handle.read(len(data)))
         with open(source, 'rb') as handle:
             self.assertEqual(b'\0' * len(data), handle.read())
+
+
 class TestMigratorAllVolumes(MigratorAllTestBase):
     """Issue 9's "done when", on migrator-all out of the box."""
 

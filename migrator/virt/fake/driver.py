@@ -34,8 +34,8 @@ from migrator import exception
 from migrator.virt import driver
 from migrator.virt.fake import job as fake_job
 from migrator.virt.fake import simulation
-from migrator.virt import pmem as pmem_namespaces
 from migrator.virt.fake import volumes as fake_volumes
+from migrator.virt import pmem as pmem_namespaces
 
 LOG = logging.getLogger(__name__)
 

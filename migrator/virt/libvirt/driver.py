@@ -8,8 +8,8 @@ from migrator.virt.libvirt import guest_config
 from migrator.virt.libvirt import host as libvirt_host
 from migrator.virt.libvirt import host_resources
 from migrator.virt.libvirt import migration
-from migrator.virt import pmem as pmem_namespaces
 from migrator.virt.libvirt import volumes
+from migrator.virt import pmem as pmem_namespaces
 
 LOG = logging.getLogger(__name__)
 

@@ -73,6 +73,8 @@ class PmemControlPlaneFixture(ControlPlaneFixture):
 
     config = {'libvirt': {'pmem_namespaces': ['4M:pmem0|pmem1',
                                               '8M:pmem2|pmem3']}}
+
+
 class VolumeAPIFixture(fixture.GabbiFixture):
     """The block storage API with a conductor, computes and a volume
     service (backends file1, file2, and assisted with pools pool-a and
