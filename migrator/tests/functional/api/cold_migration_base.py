@@ -27,8 +27,13 @@ class ColdMigrationTestBase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        config = {'libvirt': {'pmem_namespaces': NAMESPACES}}
-        config.update(self.extra_config)
+        # A loaded machine delays heartbeats by seconds: these tests are
+        # about moves, not about noticing a dead service, so a service
+        # counts as down only after a minute of silence.
+        config = {'libvirt': {'pmem_namespaces': NAMESPACES},
+                  None: {'service_down_time': 60}}
+        for group, values in self.extra_config.items():
+            config[group] = dict(config.get(group, {}), **values)
         self.api = self.useFixture(control_plane_api.ControlPlaneAPI(
             hosts=self.hosts, config=config))
         self.plane = self.api.plane

@@ -195,9 +195,10 @@ class TestTransitions(base.ColdMigrationTestBase):
         self.assertEqual(['migrating', 'post-migrating', 'finished',
                           'confirming', 'confirmed'], self.statuses)
         del self.statuses[:]
-        self.action(inst.uuid, {'migrate': None})
+        self.assertEqual(202, self.action(inst.uuid, {'migrate': None})[0])
         self.wait_status(inst.uuid, 'VERIFY_RESIZE')
-        self.action(inst.uuid, {'revertResize': None})
+        self.assertEqual(202, self.action(inst.uuid,
+                                          {'revertResize': None})[0])
         self.wait_status(inst.uuid, 'ACTIVE')
         self.assertEqual(['migrating', 'post-migrating', 'finished',
                           'reverting', 'reverted'], self.statuses)
