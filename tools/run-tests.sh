@@ -27,8 +27,9 @@ SUITES=("$@")
 
 APT_PACKAGES=(libvirt-dev pkg-config qemu-system-x86 libvirt-daemon-system
               libvirt-clients binutils iproute2)
-# Data copies: sshd for the SSH tests, daxio for device-dax.
-APT_PACKAGES+=(openssh-server pmdk-tools)
+# Data copies: sshd for the SSH tests, daxio for device-dax, xxhash for the
+# remote end of the xxh3_128 checksum.
+APT_PACKAGES+=(openssh-server pmdk-tools python3-xxhash)
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -71,11 +71,21 @@ class NoChecksum(object):
 
 
 def new_checksum(name):
-    """A hash object for ``name``: 'crc32', 'none' or a hashlib name."""
+    """A hash object for ``name``: 'crc32', 'none', 'xxh3_128' / 'xxh64'
+    (the xxhash module: Debian's python3-xxhash) or a hashlib name.
+    ValueError if this Python cannot compute it.
+    """
     if name == 'crc32':
         return Crc32()
     if name in (None, 'none'):
         return NoChecksum()
+    if name.startswith('xxh'):
+        try:
+            import xxhash
+            return getattr(xxhash, name)()
+        except (ImportError, AttributeError) as exc:
+            raise ValueError('checksum %s needs the xxhash module (Debian: '
+                             'python3-xxhash; pip: xxhash): %s' % (name, exc))
     return hashlib.new(name)
 
 
@@ -308,7 +318,11 @@ def do_write(kind, path, length, algorithm, sync=True):
     out = sys.stdout.buffer
     stdin = sys.stdin.buffer.raw
     enlarge_pipe(stdin.fileno())
-    checksum = new_checksum(algorithm)
+    try:
+        checksum = new_checksum(algorithm)
+    except ValueError as exc:
+        _say(sys.stderr.buffer, 'writing %s failed: %s' % (path, exc))
+        return FAILED
     # A dropped connection must end in the clean-up below, not in death.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminated)
@@ -345,7 +359,9 @@ def do_write(kind, path, length, algorithm, sync=True):
         if sink is not None:
             sink.close()
         try:
-            discard(kind, path, length, created)
+            if sink is not None or proc is not None:
+                discard(kind, path, length, created)
+            # else it could not be opened: nothing was written.
             _say(out, 'discarded')
         except Exception as cleanup_exc:
             _say(sys.stderr.buffer, 'cleaning %s failed: %s' %
@@ -358,9 +374,9 @@ def do_write(kind, path, length, algorithm, sync=True):
 
 def do_read(kind, path, length, algorithm):
     out = sys.stdout.buffer
-    checksum = new_checksum(algorithm)
     proc = None
     try:
+        checksum = new_checksum(algorithm)
         if kind == 'dax':
             proc = subprocess.Popen(daxio_argv('-i', path, '-l', length),
                                     stdout=subprocess.PIPE, bufsize=0,

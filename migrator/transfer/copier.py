@@ -51,9 +51,11 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
     raises ``CopyCancelled``. ``verify``: compare the checksum of what was
     read with what the sink reports it wrote (and, for a remote source,
     with what it reports it read); ``ChecksumMismatch`` otherwise.
-    ``checksum``: 'crc32' (zlib's CRC-32, the default: cheapest) or a
-    hashlib name ('sha256', ...). ``sync``: make the sink's data durable
-    (fsync) before returning; off only for scratch copies.
+    ``checksum``: 'crc32' (zlib's CRC-32, the default: the cheapest the
+    standard library has), 'xxh3_128' (about four times cheaper again;
+    needs the xxhash module on both ends) or a hashlib name ('sha256').
+    ``sync``: make the sink's data durable (fsync) before returning; off
+    only for scratch copies.
     ``clock`` and ``sleep`` are injectable for tests.
 
     Raises ``CopyFailed``, ``ChecksumMismatch`` or ``CopyCancelled`` with
@@ -75,7 +77,7 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
         chunk_size = min(chunk_size, max(
             MIN_CHUNK_SIZE, int(rate_limit * THROTTLED_CHUNK_SECONDS)))
     algorithm = checksum if verify else 'none'
-    hasher = agent.new_checksum(algorithm)
+    hasher = _call(agent.new_checksum, 'checksum', algorithm)
     estimator = progress_model.ByteProgress(length)
 
     def report(now, done):

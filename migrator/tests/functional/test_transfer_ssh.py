@@ -66,6 +66,26 @@ class TestCopyOverSSH(testtools.TestCase):
         self.assertEqual(8, len(result.checksum))
         self.assertEqual(self.data, self.read(self.path('dst')))
 
+    def test_xxh3_checksum_on_both_ends(self):
+        # The far end is Debian's python3, with Debian's python3-xxhash
+        # (the login shell's PATH may find another python3 first).
+        import xxhash
+        back = self.path('back')
+        host = transfer.SSHHost(
+            self.sshd.hostname, port=self.sshd.port, user=self.sshd.user,
+            key_file=self.sshd.key_file,
+            known_hosts_file=self.sshd.known_hosts_file,
+            python='/usr/bin/python3')
+        remote = transfer.RemoteFile(host, self.path('dst'))
+        pushed = transfer.copy(transfer.LocalFile(self.src), remote,
+                               checksum='xxh3_128')
+        pulled = transfer.copy(remote, transfer.LocalFile(back),
+                               checksum='xxh3_128')
+        self.assertEqual(xxhash.xxh3_128(self.data).hexdigest(),
+                         pushed.checksum)
+        self.assertEqual(pushed.checksum, pulled.checksum)
+        self.assertEqual(self.data, self.read(back))
+
     def test_unwritable_remote_path_leaves_nothing(self):
         dst = self.path('missing-dir/dst')
         exc = self.assertRaises(

@@ -331,3 +331,28 @@ class TestZeroAndDelete(CopyTestCase):
         self.assertRaises(transfer.TransferError,
                           transfer.LocalFile('/dev/null').delete)
         self.assertTrue(os.path.exists('/dev/null'))
+
+
+class TestXXHash(CopyTestCase):
+
+    def test_xxh3_128(self):
+        import xxhash
+        src, data = self.make('src', 300 * KIB + 3)
+        result = transfer.copy(transfer.LocalFile(src),
+                               transfer.LocalFile(self.path('dst')),
+                               checksum='xxh3_128', chunk_size=64 * KIB)
+        self.assertEqual(xxhash.xxh3_128(data).hexdigest(), result.checksum)
+        self.assertEqual(data, self.read(self.path('dst')))
+
+    def test_without_the_module_the_copy_fails_naming_it(self):
+        import sys
+        from unittest import mock
+        patcher = mock.patch.dict(sys.modules, {'xxhash': None})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        src, _ = self.make('src', 10)
+        exc = self.assertRaises(
+            transfer.CopyFailed, transfer.copy, transfer.LocalFile(src),
+            transfer.LocalFile(self.path('dst')), checksum='xxh3_128')
+        self.assertIn('python3-xxhash', str(exc))
+        self.assertFalse(os.path.exists(self.path('dst')))

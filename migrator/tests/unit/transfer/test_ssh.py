@@ -304,3 +304,17 @@ class TestBuffers(testtools.TestCase):
         expected = agent.new_checksum('sha256')
         expected.update(data)
         self.assertEqual([expected.hexdigest()] * 2, digests)
+
+
+class TestAgentOpenFailure(testtools.TestCase):
+
+    def test_a_path_it_cannot_open_is_left_alone(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        proc = subprocess.run(
+            [sys.executable, '-c', ssh.AGENT_SOURCE, 'write', 'file', tmp,
+             '5', 'crc32'], input=b'hello', capture_output=True)
+        self.assertEqual(agent.FAILED, proc.returncode)
+        self.assertEqual('existing\ndiscarded\n', proc.stdout.decode())
+        self.assertIn(b'Is a directory', proc.stderr)
+        self.assertNotIn(b'cleaning', proc.stderr)
+        self.assertTrue(os.path.isdir(tmp))
