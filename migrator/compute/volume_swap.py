@@ -87,8 +87,23 @@ class ComputeVolumeEndpoint:
     def recover_swaps(self, context, instances):
         """After a restart: swaps of these instances' volumes that were
         cut short end. A volume migration is told it failed (the volume
-        stays where it was, with its data); a user swap's new volume is
-        released."""
+        stays where it was, with its data). Done on a thread of its own,
+        so that a volume service that is slow to answer never holds up
+        the compute's start."""
+        thread = threading.Thread(target=self._recover_swaps,
+                                  args=(context, list(instances)),
+                                  daemon=True, name='recover-swaps')
+        thread.start()
+        return thread
+
+    def _recover_swaps(self, context, instances):
+        try:
+            self._end_cut_short_swaps(context, instances)
+        except Exception:
+            LOG.exception('Ending the volume swaps cut short on %s failed',
+                          self.host)
+
+    def _end_cut_short_swaps(self, context, instances):
         for instance in instances:
             for attachment in \
                     volume_obj.VolumeAttachmentList.get_by_instance(

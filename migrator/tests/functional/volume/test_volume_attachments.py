@@ -236,8 +236,10 @@ class TestAttachments(base.VolumeMigrationTestBase):
             handle.write(b'half' * 1024)
         # The compute starts again (its start-up work, on the same host).
         self.env.plane.computes['compute1'].init_host()
-        volume = self.show(volume_id)
-        self.assertEqual('error', volume['migration_status'])
+        volume = control_plane.wait_for(
+            lambda: (lambda v: v if v['migration_status'] == 'error'
+                     else None)(self.show(volume_id)),
+            what='the cut-short swap to end')
         self.assertEqual('in-use', volume['status'])
         self.assertEqual('volume1@file1#file1',
                          volume['os-vol-host-attr:host'])
