@@ -38,6 +38,7 @@ class Service:
         self.service_ref = None
         self.rpcserver = None
         self._stopping = threading.Event()
+        self._drained = False
         self._threads = []
 
     def start(self):
@@ -105,6 +106,7 @@ class Service:
         manager ends or records its long work while RPC still answers
         (a peer's roll-back call must still reach this service)."""
         self._stopping.set()
+        self._drained = True
         try:
             self.manager.drain(timeout)
         except Exception:
@@ -116,6 +118,11 @@ class Service:
         requests, then record what is still running as interrupted."""
         if timeout is None:
             timeout = CONF.graceful_shutdown_timeout
+        if not self._drained:
+            # Stopped on its own (not by stop_all): drain first.
+            start = time.monotonic()
+            self.drain(timeout)
+            timeout = max(0.0, timeout - (time.monotonic() - start))
         self._stopping.set()
         if self.rpcserver is not None:
             self.rpcserver.stop()

@@ -114,13 +114,17 @@ class ControlPlane(fixtures.Fixture):
         return self.computes[host]
 
     def _stop_all(self):
-        # Each RPC server takes a poll interval to stop: stop them at once.
-        threads = [threading.Thread(target=svc.stop, args=(5,))
-                   for svc in self.services]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        # Each RPC server takes a poll interval to stop: stop them at once,
+        # once every service has drained (its migrations ended and rolled
+        # back while the others still answer), as service.stop_all does.
+        for phase in ('drain', 'stop'):
+            threads = [threading.Thread(target=getattr(svc, phase),
+                                        args=(5,))
+                       for svc in self.services]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
 
     @staticmethod
     def new_context(user='admin', project='admin'):
