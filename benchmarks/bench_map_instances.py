@@ -134,8 +134,11 @@ def prepare(dbs, count):
 
 
 def clear_mappings(api):
+    # TRUNCATE: deleting a million rows one by one takes InnoDB minutes.
+    verb = ('DELETE FROM' if api.dialect.name == 'sqlite'
+            else 'TRUNCATE TABLE')
     with api.begin() as conn:
-        conn.execute(sa.text('DELETE FROM instance_mappings'))
+        conn.execute(sa.text('%s instance_mappings' % verb))
     if api.dialect.name == 'postgresql':
         with api.connect().execution_options(
                 isolation_level='AUTOCOMMIT') as conn:
