@@ -7,14 +7,13 @@ the API database::
     INSERT INTO instance_mappings (...)
     SELECT ... FROM <instances> i
     LEFT JOIN instance_mappings m ON m.instance_uuid = i.uuid
-    WHERE i.uuid > :low AND i.uuid <= :high AND m.id IS NULL
+    WHERE i.<key> > :low AND i.<key> <= :high AND m.id IS NULL
     <ignore a duplicate>
 
-in the keyset order of the cell's ``instances.uuid`` (its unique index).
-Nova walks instances oldest first; uuid order is chosen here because the
-mappings are indexed by uuid: each batch then fills one contiguous range
-of those indexes instead of touching every page of them (which made
-per-batch commits cost the whole index each time on SQLite). Where
+in a keyset order of the cell's instances (``KEYSET``): ``id`` (the order
+they are stored in) on MariaDB and PostgreSQL, ``uuid`` (their unique
+index) on SQLite, where each batch then fills one range of the mappings'
+uuid indexes. Nova walks instances oldest first, 50 at a time. Where
 ``<instances>`` comes from depends on where the two databases are:
 
 ``attach``
@@ -60,6 +59,13 @@ MARKER_PROJECT_ID = 'INSTANCE_MIGRATION_MARKER'
 # Nova maps 50 instances per batch; a set-based batch can be far larger
 # and still hold no lock for long.
 BATCH_SIZE = 20000
+# The keyset each database walks instances in. SQLite: uuid order, so
+# that each batch fills one range of the mappings' uuid indexes (with
+# per-batch commits, id order rewrote nearly every page of them each
+# time). InnoDB and PostgreSQL: id order, reading instances in the order
+# they are stored (uuid order reads them at random, slow once they
+# outgrow the buffer pool), as the single INSERT ... SELECT does.
+KEYSET = {'sqlite': 'uuid'}
 # SQLite page cache of the API connection while mapping (KiB).
 SQLITE_CACHE_KB = 32768
 # A batch that meets a deadlock (two runs at once) is retried.
@@ -87,6 +93,7 @@ class Batch:
     mapped: int        # mappings created by this batch
     last_uuid: str     # where it ended: the uuid the marker now names
     more: bool         # instances remain after it
+    last_key: object   # where it ended, in keyset order
 
 
 # MariaDB/MySQL errors two runs at once may meet: lock wait timeout,
@@ -119,6 +126,7 @@ class InstanceMapper:
         self.strategy = None
         self._api = None
         self._cell = None
+        self.key = None        # the keyset column: 'uuid' or 'id'
         self._src = None       # how the statement names the instances
         self._api_prefix = ''  # how it names instance_mappings
 
@@ -156,6 +164,7 @@ class InstanceMapper:
             self._cell = None
 
     def _choose(self, api_engine, cell_engine):
+        self.key = KEYSET.get(cell_engine.dialect.name, 'id')
         if not self._choose_same_server(api_engine, cell_engine):
             self._stream_from(cell_engine)
 
@@ -250,12 +259,30 @@ class InstanceMapper:
         if self.strategy == STREAM and self._cell.in_transaction():
             self._cell.rollback()
 
-    def count_after(self, low):
-        """How many instances of the cell come after uuid ``low``."""
+    def first_key(self):
+        """The key before every instance's."""
+        return '' if self.key == 'uuid' else 0
+
+    def key_of(self, uuid):
+        """The key of instance ``uuid`` (deleted or not), or None when
+        it is not in the cell (archived)."""
+        if self.key == 'uuid':
+            return uuid
         try:
             return self._cell_execute(
-                'SELECT count(*) FROM {instances} WHERE uuid > :low',
-                low=low).scalar()
+                'SELECT id FROM {instances} WHERE uuid = :uuid',
+                uuid=uuid).scalar()
+        finally:
+            self._end_cell_read()
+            self._rollback_api_read()
+
+    def count_after(self, low):
+        """How many instances of the cell come after key ``low``."""
+        low = self.first_key() if low is None else low
+        try:
+            return self._cell_execute(
+                'SELECT count(*) FROM {instances} WHERE %s > :low'
+                % self.key, low=low).scalar()
         finally:
             self._end_cell_read()
             self._rollback_api_read()
@@ -310,7 +337,7 @@ class InstanceMapper:
                 if dialect == 'postgresql' else '')
         # A staged page is read whole; the cell's table by its bounds.
         bounds = ('' if self.strategy == STREAM else
-                  'i.uuid > :low AND i.uuid <= :high AND ')
+                  'i.{0} > :low AND i.{0} <= :high AND '.format(self.key))
         return sa.text(
             '%s %s (created_at, instance_uuid, cell_id, project_id, '
             'user_id, queued_for_delete) '
@@ -321,12 +348,13 @@ class InstanceMapper:
             % (verb, table, self._src, table, bounds, tail))
 
     def map_batch(self, low, limit):
-        """Map the next ``limit`` instances after uuid ``low`` (None: from
+        """Map the next ``limit`` instances after key ``low`` (None: from
         the first); the marker moves in the same transaction. A Batch, or
         None when none is left."""
+        low = self.first_key() if low is None else low
         for attempt in range(RETRIES):
             try:
-                return self._map_batch(low or '', limit)
+                return self._map_batch(low, limit)
             except (db_exc.DBError, sa.exc.DBAPIError) as exc:
                 if not _retryable(exc):
                     raise
@@ -334,22 +362,26 @@ class InstanceMapper:
                 LOG.info('Conflict mapping the batch after %s (another '
                          'run?): %s; retrying', low, exc)
                 time.sleep(0.1 * (attempt + 1))
-        return self._map_batch(low or '', limit)
+        return self._map_batch(low, limit)
 
     def _map_batch(self, low, limit):
+        key = self.key
         if self.strategy == STREAM:
-            high, looked_at = self._stage_page(low, limit)
+            high, last_uuid, looked_at = self._stage_page(low, limit)
         else:
-            high = self._api.execute(sa.text(
-                'SELECT uuid FROM %s WHERE uuid > :low ORDER BY uuid '
-                'LIMIT 1 OFFSET :skip' % self._src),
-                {'low': low, 'skip': limit - 1}).scalar()
+            edge = self._api.execute(sa.text(
+                'SELECT %s, uuid FROM %s WHERE %s > :low ORDER BY %s '
+                'LIMIT 1 OFFSET :skip' % (key, self._src, key, key)),
+                {'low': low, 'skip': limit - 1}).first()
             looked_at = limit
-            if high is None:
-                high = self._api.execute(sa.text(
-                    'SELECT max(uuid) FROM %s WHERE uuid > :low'
-                    % self._src), {'low': low}).scalar()
+            if edge is None:
+                edge = self._api.execute(sa.text(
+                    'SELECT %s, uuid FROM %s WHERE %s = (SELECT max(%s) '
+                    'FROM %s WHERE %s > :low)' % (
+                        key, self._src, key, key, self._src, key)),
+                    {'low': low}).first()
                 looked_at = None
+            high, last_uuid = edge if edge is not None else (None, None)
         if high is None:
             self._api.rollback()
             return None
@@ -358,21 +390,21 @@ class InstanceMapper:
             'false': False, 'low': low, 'high': high}).rowcount
         if looked_at is None:
             looked_at = self._api.execute(sa.text(
-                'SELECT count(*) FROM %s WHERE uuid > :low AND '
-                'uuid <= :high' % self._src),
+                'SELECT count(*) FROM %s WHERE %s > :low AND %s <= :high'
+                % (self._src, key, key)),
                 {'low': low, 'high': high}).scalar()
         more = self._more_after(high)
         if more:
-            self._write_marker(high)
+            self._write_marker(last_uuid)
         else:
             self._delete_marker()
         if self.strategy == STREAM:
             self._api.exec_driver_sql('DELETE FROM migrator_map_page')
         self._api.commit()
-        return Batch(looked_at, mapped, high, more)
+        return Batch(looked_at, mapped, last_uuid, more, high)
 
     def _more_after(self, high):
-        sql = 'SELECT 1 FROM %s WHERE uuid > :high LIMIT 1'
+        sql = 'SELECT 1 FROM %%s WHERE %s > :high LIMIT 1' % self.key
         if self.strategy == STREAM:
             found = self._cell.execute(sa.text(sql % 'instances'),
                                        {'high': high}).first()
@@ -384,17 +416,19 @@ class InstanceMapper:
 
     def _stage_page(self, low, limit):
         """Copy one keyset page of the cell's instances into the API
-        connection's temporary table: (its last uuid, its size), or
-        (None, 0) when none is left."""
+        connection's temporary table: (its last key, its last uuid, its
+        size), or Nones when none is left."""
         rows = self._cell.execute(sa.text(
-            'SELECT uuid, project_id, user_id FROM instances '
-            'WHERE uuid > :low ORDER BY uuid LIMIT :limit'),
+            'SELECT %s AS k, uuid, project_id, user_id FROM instances '
+            'WHERE %s > :low ORDER BY %s LIMIT :limit'
+            % (self.key, self.key, self.key)),
             {'low': low, 'limit': limit}).all()
         self._end_cell_read()
         if not rows:
-            return None, 0
+            return None, None, 0
         self._api.execute(sa.text(
             'INSERT INTO migrator_map_page (uuid, project_id, user_id) '
             'VALUES (:uuid, :project_id, :user_id)'),
-            [row._asdict() for row in rows])
-        return rows[-1].uuid, len(rows)
+            [{'uuid': r.uuid, 'project_id': r.project_id,
+              'user_id': r.user_id} for r in rows])
+        return rows[-1].k, rows[-1].uuid, len(rows)

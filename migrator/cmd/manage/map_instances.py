@@ -87,11 +87,17 @@ def run(cell, max_count=None, reset=False, batch_size=None, out=None):
         if reset and marker:
             mapper.clear_marker()
             marker = None
+        low = None
         if marker:
-            print('Resuming after instance %s (the marker of a previous '
-                  'run).' % marker, file=out)
-        low = marker
-        remaining = mapper.count_after(low or '')
+            low = mapper.key_of(marker)
+            if low is None:
+                print('The marker of a previous run (instance %s) is no '
+                      'longer in the cell; starting from the first '
+                      'instance.' % marker, file=out)
+            else:
+                print('Resuming after instance %s (the marker of a '
+                      'previous run).' % marker, file=out)
+        remaining = mapper.count_after(low)
         total = remaining if limit_total is None else min(remaining,
                                                           limit_total)
         progress = Progress(total, out)
@@ -109,7 +115,7 @@ def run(cell, max_count=None, reset=False, batch_size=None, out=None):
                     more = False
                     break
                 batch = result
-                low = batch.last_uuid
+                low = batch.last_key
                 looked_at += batch.looked_at
                 mapped += batch.mapped
                 more = batch.more
