@@ -18,7 +18,9 @@ CONF = cfg.CONF
 #   1: live migration with async pre-checks and progress reporting.
 #   2: cold migration and resize, copying PMEM namespaces when asked
 #      (copy_pmem_devices, seed 003).
-SERVICE_VERSION = 2
+#   3: volume attach, detach and swap on the compute (the compute_volumes
+#      RPC namespace, seed 002); migrator-volume services report it too.
+SERVICE_VERSION = 3
 
 # The oldest compute service version that can copy PMEM data.
 PMEM_COPY_MIN_VERSION = 2
