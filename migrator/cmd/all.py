@@ -149,9 +149,10 @@ def banner(clouds_path, log_file):
 
 def main(argv=None):
     argv = argv or sys.argv
-    common.parse_args(argv, 'migrator-all: the compute API, a conductor '
-                            'and simulated compute hosts in one process, '
-                            'with SQLite state. Prints how to talk to it.',
+    common.parse_args(argv, 'migrator-all: the compute and block storage '
+                            'APIs, a conductor, a volume service and '
+                            'simulated compute hosts in one process, with '
+                            'SQLite state. Prints how to talk to it.',
                       cli_opts=cli_opts, before_logging=_log_to_state_path)
     from migrator import embedded
     embedded.configure(CONF.all_state_path)
