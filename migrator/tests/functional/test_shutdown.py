@@ -7,16 +7,15 @@ process gets SIGTERM. The process must exit within its
 migration has ended, the server is ACTIVE with no task on its source, its
 instance action is closed, and nothing is claimed on the destination.
 """
-import json
 import os
 import signal
 import time
-import urllib.request
 
 import fixtures
 
 from migrator.tests import base
 from migrator.tests.functional import test_migrator_all
+from migrator.tests import rest_client
 
 GRACE = 6
 CONF_TEXT = """
@@ -27,38 +26,6 @@ monitor_poll_interval = 0.1
 progress_save_interval = 0.2
 """ % GRACE
 FINAL = ('completed', 'failed', 'error', 'cancelled')
-
-
-class Client:
-    def __init__(self, port):
-        self.url = 'http://127.0.0.1:%d/v2.1' % port
-
-    def request(self, method, path, body=None, version='2.80'):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(
-            self.url + path, data=data, method=method,
-            headers={'X-Auth-Token': 'admin:admin',
-                     'Content-Type': 'application/json',
-                     'OpenStack-API-Version': 'compute %s' % version})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                text = resp.read()
-                return resp.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as exc:
-            text = exc.read()
-            return exc.code, json.loads(text) if text else None
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('timed out after %ss waiting for %s'
-                                 % (timeout, what))
-        time.sleep(0.2)
 
 
 class TestSigtermMidMigration(base.TestCase):
@@ -92,8 +59,9 @@ class TestSigtermMidMigration(base.TestCase):
                          'sim_working_set_mib': '400'}}})
         self.assertEqual(202, status, body)
         server_id = body['server']['id']
-        wait_for(lambda: api.request('GET', '/servers/%s' % server_id)[1]
-                 ['server']['status'] == 'ACTIVE', 60, 'server ACTIVE')
+        rest_client.wait_for(
+            lambda: api.request('GET', '/servers/%s' % server_id)[1]
+            ['server']['status'] == 'ACTIVE', 60, 'server ACTIVE')
         source = api.request('GET', '/servers/%s' % server_id)[1][
             'server']['OS-EXT-SRV-ATTR:host']
         status, body = api.request(
@@ -105,12 +73,12 @@ class TestSigtermMidMigration(base.TestCase):
             migs = api.request('GET', '/servers/%s/migrations'
                                % server_id)[1]['migrations']
             return migs and migs[0]['status'] == 'running' and migs[0]
-        migration = wait_for(running, 60, 'migration running')
+        migration = rest_client.wait_for(running, 60, 'migration running')
         return server_id, source, migration
 
     def test_sigterm_mid_migration_exits_and_leaves_nothing_half_done(self):
         proc = self.start()
-        api = Client(self.port)
+        api = rest_client.ComputeClient(self.port)
         server_id, source, migration = \
             self._server_with_running_migration(api)
         dest = migration['dest_compute']
@@ -180,7 +148,7 @@ class TestSighup(base.TestCase):
             with open(log_path) as handle:
                 text = handle.read()
             return 'Configuration reloaded' in text and text
-        text = wait_for(reloaded, 30, 'the reload to be logged')
+        text = rest_client.wait_for(reloaded, 30, 'the reload to be logged')
         line = [x for x in text.splitlines()
                 if 'Configuration reloaded' in x][0]
         self.assertIn('[DEFAULT] debug = true (was false)', line)
@@ -188,7 +156,8 @@ class TestSighup(base.TestCase):
                       line)
         self.assertIsNone(proc.proc.poll())
         # It goes on serving.
-        status, _ = Client(port).request('POST', '/servers', {'server': {
+        api = rest_client.ComputeClient(port)
+        status, _ = api.request('POST', '/servers', {'server': {
             'name': 'after', 'flavorRef': '1', 'imageRef': 'any',
             'networks': 'none'}})
         self.assertEqual(202, status)

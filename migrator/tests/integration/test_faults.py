@@ -13,15 +13,14 @@ migration is still running when its source compute is stopped:
   nothing claimed on the destination (whose periodic update is an hour
   away); the audit finds nothing.
 """
-import json
 import signal
 import subprocess
 import time
-import urllib.request
 
 from migrator.tests import base
 from migrator.tests.functional import test_migrator_all
 from migrator.tests.integration import test_services
+from migrator.tests import rest_client
 
 GRACE = 10
 # Three processes starting on a loaded 2-core machine take longer than the
@@ -29,36 +28,6 @@ GRACE = 10
 START_TIMEOUT = 90
 FINAL = ('completed', 'failed', 'error', 'cancelled')
 NON_CONVERGING = {'sim_dirty_rate_mib': '200', 'sim_working_set_mib': '400'}
-
-
-def http(port, method, path, body=None, version='2.80'):
-    """(status, JSON body) of a compute API request as admin (noauth2)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        'http://127.0.0.1:%d/v2.1%s' % (port, path), data=data,
-        method=method,
-        headers={'X-Auth-Token': 'admin:admin',
-                 'Content-Type': 'application/json',
-                 'OpenStack-API-Version': 'compute %s' % version})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            text = resp.read()
-            return resp.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as exc:
-        text = exc.read()
-        return exc.code, json.loads(text) if text else None
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('timed out after %ss waiting for %s'
-                                 % (timeout, what))
-        time.sleep(0.3)
 
 
 class _FaultScenario(test_services._ServicesScenario):
@@ -76,10 +45,11 @@ class _FaultScenario(test_services._ServicesScenario):
 
     # -- helpers ------------------------------------------------------------
     def http(self, method, path, body=None, version='2.80'):
-        return http(self.api_port, method, path, body, version)
+        return rest_client.ComputeClient(self.api_port).request(
+            method, path, body, version)
 
     def wait(self, predicate, timeout, what):
-        return wait_for(predicate, timeout, what)
+        return rest_client.wait_for(predicate, timeout, what, 0.3)
 
     def server(self, server_id):
         return self.http('GET', '/servers/%s' % server_id)[1]['server']
