@@ -193,6 +193,8 @@ class TestSourceStoppedMidCopy(FailureTestBase):
         svc = [s for s in self.plane.services if s.host == 'compute1'][0]
         svc.stop(1)
         mig = self.wait_migration(inst.uuid, ['error'])
+        # The Migration ends first, the server settles right after.
+        self.wait_status(inst.uuid, 'ACTIVE')
         back = self.instance(inst.uuid)
         self.assertEqual(('compute1', 'active', None),
                          (back.host, back.vm_state, back.task_state))
