@@ -13,6 +13,7 @@ from migrator.tests import fixtures as migrator_fixtures
 from migrator.tests.functional import test_migrator_all
 from migrator.tests.integration import test_faults
 from migrator.tests.integration import test_services
+from migrator.tests import rest_client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -74,13 +75,14 @@ class TestDeployLocal(base.TestCase):
         self.assertEqual(2, len(workers.split()), workers)
 
         def api(*args, **kwargs):
-            return test_faults.http(self.api_port, *args, **kwargs)
+            return rest_client.ComputeClient(self.api_port).request(
+                *args, **kwargs)
         status, body = api('POST', '/servers', {'server': {
             'name': 'd1', 'flavorRef': '1', 'imageRef': 'any',
             'networks': 'none'}})
         self.assertEqual(202, status, body)
         server_id = body['server']['id']
-        test_faults.wait_for(
+        rest_client.wait_for(
             lambda: api('GET', '/servers/%s' % server_id)[1]['server'][
                 'status'] == 'ACTIVE', 60, 'server ACTIVE')
         status, body = api(
@@ -93,7 +95,7 @@ class TestDeployLocal(base.TestCase):
                        % server_id)[1]['migrations']
             return migs and migs[0]['status'] in test_faults.FINAL and \
                 migs[0]
-        migration = test_faults.wait_for(ended, 120, 'migration ended')
+        migration = rest_client.wait_for(ended, 120, 'migration ended')
         self.assertEqual('completed', migration['status'])
         audit = subprocess.run(
             test_services._command('migrator-status') +
