@@ -12,9 +12,8 @@ import time
 import fixtures
 import openstack
 
-from migrator.tests.functional.volume import test_volume_migration as vm
-
 from migrator.tests import base
+from migrator.tests import rest_client
 
 # The demo's migration at 10x simulated time: a few seconds, every step.
 FAST_CONF = """
@@ -234,7 +233,8 @@ class TestMigratorAllVolumes(MigratorAllTestBase):
         proc = self.start()
         self.assertIn('http://127.0.0.1:%d/v3' % self.volume_port,
                       proc.text())
-        http = vm.HTTPClient('http://127.0.0.1:%d/v3' % self.volume_port)
+        http = rest_client.RESTClient(
+            'volume', 'http://127.0.0.1:%d/v3' % self.volume_port)
 
         def create(volume_type):
             status, body = http.request('POST', '/volumes', {

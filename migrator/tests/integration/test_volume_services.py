@@ -6,15 +6,14 @@ disappear, never the volume (no 500); a volume service killed mid-copy
 (SIGKILL) ends the migration when it starts again, leaving the volume on
 its first backend with its data intact."""
 import hashlib
-import json
 import os
 import signal
 import socket
 import time
-import urllib.request
 
 from migrator.tests import base
 from migrator.tests.integration import test_services
+from migrator.tests import rest_client
 
 GiB = 1024 ** 3
 
@@ -54,21 +53,9 @@ class _VolumeScenario(test_services._ServicesScenario):
         return path
 
     def http(self, method, path, body=None, version='3.72'):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(
-            'http://127.0.0.1:%d/v3%s' % (self.volume_port, path),
-            data=data, method=method)
-        req.add_header('X-Auth-Token', 'admin:admin')
-        req.add_header('OpenStack-API-Version', 'volume ' + version)
-        if data is not None:
-            req.add_header('Content-Type', 'application/json')
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                return resp.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
+        return rest_client.RESTClient(
+            'volume', 'http://127.0.0.1:%d/v3' % self.volume_port).request(
+            method, path, body, version=version)
 
     def volume(self, volume_id):
         status, body = self.http('GET', '/volumes/%s' % volume_id)

@@ -1,38 +1,18 @@
 """Attach, detach and swap through the compute API, and the migration of
 an attached volume, whose progress comes from the compute that swaps it
 while the server stays ACTIVE; over real HTTP."""
-import json
 import os
-import urllib.request
 
 from migrator.api import server as api_server
 from migrator.objects import instance_action
 from migrator.tests.functional import control_plane
 from migrator.tests.functional.volume import test_volume_migration as base
+from migrator.tests import rest_client
 
 
-class ComputeHTTP(base.HTTPClient):
-
-    def request(self, method, path, body=None, token='admin:admin',
-                version=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data,
-                                     method=method)
-        req.add_header('X-Auth-Token', token)
-        if data is not None:
-            req.add_header('Content-Type', 'application/json')
-        if version:
-            req.add_header('OpenStack-API-Version', 'compute ' + version)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                return resp.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
-
-
-class TestAttachments(base.VolumeMigrationTestBase):
+class AttachmentsTestBase(base.VolumeMigrationTestBase):
+    """The block storage API and the compute API over HTTP, and a server
+    on compute1."""
 
     def setUp(self):
         super().setUp()
@@ -40,7 +20,8 @@ class TestAttachments(base.VolumeMigrationTestBase):
                                        0, threads=8)
         server.start()
         self.addCleanup(server.stop)
-        self.compute = ComputeHTTP(server.url + '/v2.1')
+        self.compute = rest_client.RESTClient(
+            'compute', server.url + '/v2.1')
         self.server = self.env.plane.boot(host='compute1')
 
     def attach(self, volume_id, version='2.89', **extra):
@@ -60,6 +41,9 @@ class TestAttachments(base.VolumeMigrationTestBase):
         status, body = self.compute.request(
             'GET', '/servers/%s' % self.server.uuid)
         return body['server']['status']
+
+
+class TestAttachments(AttachmentsTestBase):
 
     def test_attach_show_detach(self):
         volume_id = self.create_volume(fill=False)

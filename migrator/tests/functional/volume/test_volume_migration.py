@@ -3,11 +3,9 @@ the real volume service copying through migrator.transfer: migration
 status, migration_progress at 3.72 (who sees it, when), driver-assisted
 moves, failures that leave the volume intact, and a restart mid-copy."""
 import hashlib
-import json
 import os
 import resource
 import signal
-import urllib.request
 
 import testtools
 
@@ -16,31 +14,9 @@ from migrator import exception
 from migrator.objects import volume as volume_obj
 from migrator.tests.functional import control_plane
 from migrator.tests.functional.volume import api_fixture
+from migrator.tests import rest_client
 
 GiB = 1024 ** 3
-
-
-class HTTPClient:
-    def __init__(self, url):
-        self.url = url
-
-    def request(self, method, path, body=None, token='admin:admin',
-                version=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data,
-                                     method=method)
-        req.add_header('X-Auth-Token', token)
-        if data is not None:
-            req.add_header('Content-Type', 'application/json')
-        if version:
-            req.add_header('OpenStack-API-Version', 'volume ' + version)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                return resp.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
 
 
 def sha256(path):
@@ -66,7 +42,7 @@ class VolumeMigrationTestBase(testtools.TestCase):
                                        threads=8)
         server.start()
         self.addCleanup(server.stop)
-        self.http = HTTPClient(server.url + '/v3')
+        self.http = rest_client.RESTClient('volume', server.url + '/v3')
 
     @property
     def manager(self):
@@ -113,6 +89,21 @@ class VolumeMigrationTestBase(testtools.TestCase):
                                                volume_id)
         backend, pool = self.manager.backend_and_pool(volume.host)
         return backend.path(volume.name, pool)
+
+    def limit_file_size_once_migrating(self, volume_id, limit=GiB // 2):
+        """Once the copy runs (its target exists), writes of this process
+        past ``limit`` bytes fail (EFBIG): the copy breaks half-way.
+        Returns the function that lifts the limit."""
+        previous = resource.getrlimit(resource.RLIMIT_FSIZE)
+        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        self.addCleanup(signal.signal, signal.SIGXFSZ, old_handler)
+        self.addCleanup(resource.setrlimit, resource.RLIMIT_FSIZE,
+                        previous)
+        control_plane.wait_for(
+            lambda: self.show(volume_id)['migration_status'] == 'migrating',
+            interval=0.02, what='the copy to start')
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, previous[1]))
+        return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, previous)
 
     def migrate(self, volume_id, host, **extra):
         body = {'os-migrate_volume': dict(host=host, **extra)}
@@ -175,18 +166,11 @@ class TestHostAssistedMigration(VolumeMigrationTestBase):
         volume_id = self.create_volume()
         source = self.path(volume_id)
         before = sha256(source)
-        # Writes past 512 MiB fail (EFBIG): the copy breaks half-way.
-        previous = resource.getrlimit(resource.RLIMIT_FSIZE)
-        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE,
-                           (GiB // 2, previous[1]))
-        self.addCleanup(signal.signal, signal.SIGXFSZ, old_handler)
-        self.addCleanup(resource.setrlimit, resource.RLIMIT_FSIZE,
-                        previous)
         status, _ = self.migrate(volume_id, 'volume1@file2')
         self.assertEqual(202, status)
+        lift = self.limit_file_size_once_migrating(volume_id)
         volume = self.wait_migration(volume_id)
-        resource.setrlimit(resource.RLIMIT_FSIZE, previous)
+        lift()
         self.assertEqual('error', volume['migration_status'])
         self.assertEqual('available', volume['status'])
         self.assertEqual('volume1@file1#file1',
