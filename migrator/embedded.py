@@ -27,6 +27,11 @@ CELL1_NAME = 'cell1'
 VOLUME_HOST = 'volume1'
 VOLUME_BACKENDS = (('file1', 'file', ()), ('file2', 'file', ()),
                    ('assisted', 'driver-assisted', ('pool-a', 'pool-b')))
+# A second volume service (another host) with one file backend, so that
+# a volume can migrate between volume services out of the box; its
+# backend is not in enabled_backends (those are volume1's).
+SECOND_VOLUME_HOST = 'volume2'
+SECOND_VOLUME_BACKEND = 'file3'
 
 # Nova's classic flavors, so that the usual examples work as printed.
 DEFAULT_FLAVORS = (
@@ -87,11 +92,25 @@ def configure_volume_backends():
         if driver == 'driver-assisted':
             # As slow as a copy, so that "driver-assisted" can be seen.
             CONF.set_default('array_move_rate_mib', 128, group=name)
+    volume_conf.register_backend_opts(CONF, SECOND_VOLUME_BACKEND)
     for name in CONF.enabled_backends:
         volume_conf.register_backend_opts(CONF, name)
     # A host-assisted copy of a 1 GiB volume takes some 8 s, so that its
     # progress can be watched; [volume] copy_rate_limit_mib = 0 lifts it.
     CONF.set_default('copy_rate_limit_mib', 128, group='volume')
+
+
+def second_volume_service():
+    """migrator-all's volume service ``volume2`` with backend ``file3``
+    (volumes under <state>/volumes/file3)."""
+    from migrator.volume import backends as volume_backends
+    from migrator.volume import manager as volume_manager
+    from migrator.volume import service as volume_service
+    backend = volume_backends.load(CONF, SECOND_VOLUME_HOST,
+                                   SECOND_VOLUME_BACKEND)
+    return volume_service.VolumeService(
+        SECOND_VOLUME_HOST, manager=volume_manager.VolumeManager(
+            SECOND_VOLUME_HOST, backends=[backend]))
 
 
 def prepare_databases(compute_hosts):

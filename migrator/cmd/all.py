@@ -130,10 +130,12 @@ def banner(clouds_path, log_file):
         '  openstack --os-compute-api-version 2.80 server migration list '
         '--server demo1',
         'Block storage API %s (volume service %s: backends file1, '
-        'file2, and assisted with pools pool-a, pool-b):'
-        % (volume_endpoint(), 'volume1'),
+        'file2, and assisted with pools pool-a, pool-b; volume service '
+        '%s on another host: backend %s):'
+        % (volume_endpoint(), 'volume1', 'volume2', 'file3'),
         '  openstack volume create --size 1 vol1',
         '  openstack volume migrate --host volume1@file2 vol1',
+        '  openstack volume migrate --host volume2@file3 vol1',
         '  openstack volume show vol1',
         '  curl -s -H "X-Auth-Token: admin:admin" -H "OpenStack-API-Version: '
         'volume 3.72" %s/volumes/detail' % volume_endpoint(),
@@ -186,11 +188,13 @@ def main(argv=None):
                     compute_manager.ComputeManager(host), **where))
         services.append(APIService(
             api_server, CONF.all_bind_host, CONF.compute_port))
-        # The volume service (two file backends, one driver-assisted) and
-        # the block storage API: issue 9.
+        # The volume service (two file backends, one driver-assisted), a
+        # second one on "another host" (one file backend) and the block
+        # storage API: issue 9.
         from migrator.volume import service as volume_service
         services.append(volume_service.VolumeService(
             embedded.VOLUME_HOST))
+        services.append(embedded.second_volume_service())
         services.append(APIService(
             api_server, CONF.all_bind_host, CONF.volume_port,
             surface='volume'))

@@ -38,6 +38,13 @@ volume_opts = [
     cfg.FloatOpt(
         'progress_interval', default=0.5, min=0.05,
         help='Seconds between two progress reports of a volume copy.'),
+    cfg.FloatOpt(
+        'migration_target_timeout', default=60.0, min=1,
+        help='Seconds a volume service waits for the volume service of '
+             'another host to create the target of a migration (its '
+             'record and empty data). Without an answer in time the '
+             'migration ends with migration_status "error" and the '
+             'volume stays where it was.'),
 ]
 
 backend_group = cfg.OptGroup(

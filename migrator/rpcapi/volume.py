@@ -13,9 +13,11 @@ class VolumeAPI(base.RPCClientBase):
 
     * 1.0 - create_volume, delete_volume, initialize_connection,
       migrate_volume, migrate_volume_completion, get_migration_progress
+    * 1.1 - create_migration_target, delete_migration_target (migration
+      to a backend of another volume service)
     """
     TOPIC = 'volume'
-    VERSION = '1.0'
+    VERSION = '1.1'
     UPGRADE_LEVEL = 'volume'
     METHODS = {
         'create_volume': ('1.0', 'cast', ['volume'],
@@ -43,6 +45,18 @@ class VolumeAPI(base.RPCClientBase):
             'How far the volume\'s migration got: a percent string '
             '("42"), "driver-assisted", or None when this service is not '
             'moving it (anymore). Answered at once.'),
+        'create_migration_target': (
+            '1.1', 'call', ['volume', 'host', 'target_id'],
+            'On the destination of a migration between volume services: '
+            'create the temporary target volume target_id on '
+            'host@backend#pool (record and data) and say where the source '
+            'writes: {"target_id", "host", "path", "address"} (address: '
+            'this host\'s [DEFAULT] my_ip, None when unset).'),
+        'delete_migration_target': (
+            '1.1', 'cast', ['target_id'],
+            'On the destination of a migration between volume services '
+            'that failed: remove the target volume\'s data and record (no '
+            'error when it is already gone).'),
     }
 
     def create_volume(self, ctxt, volume):
@@ -76,3 +90,15 @@ class VolumeAPI(base.RPCClientBase):
         return self._prepare('get_migration_progress', server=service_host,
                              timeout=timeout).call(
             ctxt, 'get_migration_progress', volume_id=volume_id)
+
+    def create_migration_target(self, ctxt, service_host, volume, host,
+                                target_id, timeout):
+        return self._prepare('create_migration_target',
+                             server=service_host, timeout=timeout).call(
+            ctxt, 'create_migration_target', volume=volume, host=host,
+            target_id=target_id)
+
+    def delete_migration_target(self, ctxt, service_host, target_id):
+        self._prepare('delete_migration_target',
+                      server=service_host).cast(
+            ctxt, 'delete_migration_target', target_id=target_id)

@@ -186,12 +186,6 @@ class API:
             raise exception.InvalidHost(
                 reason='Destination host must be different than the '
                        'current host.')
-        if volume.service_host != dest_service_host.split('@', 1)[0]:
-            raise exception.InvalidHost(
-                reason='%s is served by another volume service than the '
-                       'volume (%s): migrator moves volumes between the '
-                       'backends of one volume service'
-                       % (host, volume.host))
         updates = {'migration_status': volume_obj.MIGRATION_STARTING,
                    'previous_status': volume.status,
                    'migration_dest_host': host}

@@ -39,6 +39,7 @@ class VolumeManager(manager.Manager):
         self.backends = {b.section: b for b in backends}
         self.progress = progress.ProgressBoard()
         self._compute_volumes = None
+        self._volume_rpcapi = None
         self._lock = threading.Lock()
         self._running = {}    # volume uuid -> (thread, cancel event)
 
@@ -48,6 +49,14 @@ class VolumeManager(manager.Manager):
             self._compute_volumes = \
                 compute_volumes_rpcapi.ComputeVolumeAPI()
         return self._compute_volumes
+
+    @property
+    def volume_rpcapi(self):
+        """The volume RPC client, to the volume services of other hosts
+        (migrations between them)."""
+        if self._volume_rpcapi is None:
+            self._volume_rpcapi = volume_rpcapi.VolumeAPI()
+        return self._volume_rpcapi
 
     def service_hosts(self):
         """The 'host@backend' of each backend: one os-services row each,
@@ -126,6 +135,16 @@ class VolumeManager(manager.Manager):
         except exception.InvalidHost:
             pass
         migration.fail(volume)
+        # A target on another volume service is deleted by that service.
+        for target in volume_obj.VolumeList.get_by_filters(
+                context, {'migration_status':
+                          volume_obj.TARGET_PREFIX + volume.uuid}):
+            if target.service_host != self.host:
+                LOG.info('Asking volume service %s to delete target %s of '
+                         'the ended migration of %s', target.service_host,
+                         target.uuid, volume.uuid)
+                migration.cast_delete_target(self, target.service_host,
+                                             target.uuid)
 
     def cleanup_host(self):
         self.record_interrupted('service stopped')
@@ -220,6 +239,43 @@ class VolumeManager(manager.Manager):
             return volume.uuid
         migration.complete(self, context, volume, new_volume)
         return volume.uuid
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    def create_migration_target(self, context, volume, host, target_id):
+        """On the destination of a migration from another volume service:
+        the target volume, and where its data is for the source to write
+        it."""
+        backend, pool = self.backend_and_pool(host)
+        current = volume_obj.Volume.get_by_uuid(context, volume.uuid)
+        if current.migration_status not in volume_obj.MIGRATION_ACTIVE:
+            # A request that waited while this service was down: the
+            # source has given up on it.
+            raise exception.InvalidVolume(
+                reason='volume %s is not migrating (migration_status %s)'
+                % (volume.uuid, current.migration_status))
+        target = migration.create_target(context, current, backend, pool,
+                                         uuid=target_id)
+        LOG.info('Created target %s on %s for the migration of volume %s '
+                 'from %s', target.uuid, target.host, volume.uuid,
+                 volume.host)
+        return {'target_id': target.uuid, 'host': target.host,
+                'path': backend.path(target.name, pool),
+                'address': CONF.my_ip}
+
+    def delete_migration_target(self, context, target_id):
+        try:
+            target = volume_obj.Volume.get_by_uuid(context, target_id)
+        except exception.VolumeNotFound:
+            return
+        if not (target.migration_status or '').startswith(
+                volume_obj.TARGET_PREFIX):
+            LOG.warning('Volume %s is no migration target: not deleting it',
+                        target_id)
+            return
+        LOG.info('Deleting target %s of a failed migration of volume %s',
+                 target_id,
+                 target.migration_status[len(volume_obj.TARGET_PREFIX):])
+        migration.delete_target(self, target)
 
     def get_migration_progress(self, context, volume_id):
         return self.progress.get(volume_id)

@@ -15,12 +15,22 @@
   it reports the swap's progress itself and calls
   ``migrate_volume_completion`` when done.
 
-On any failure the target is deleted and the volume is left as it was,
-``available`` (or ``in-use``) on its original backend, its data
-untouched, ``migration_status`` ``error``.
+The destination may be a backend of another volume service (another
+host): that service creates the target (``create_migration_target``)
+and answers where its data is, a path and the host's address; this
+service writes there, locally when both are on the same machine (same
+``[DEFAULT] my_ip``, or none set) or over SSH otherwise
+(``migrator.transfer.RemoteFile``), then switches the volume over as
+above. A destination that does not answer within
+``[volume] migration_target_timeout`` ends the migration in error.
+
+On any failure the target is deleted (by the service that holds it) and
+the volume is left as it was, ``available`` (or ``in-use``) on its
+original backend, its data untouched, ``migration_status`` ``error``.
 """
 from oslo_config import cfg
 from oslo_log import log as logging
+import oslo_messaging as messaging
 from oslo_utils import uuidutils
 
 from migrator import exception
@@ -41,14 +51,26 @@ def rate_limit():
     return min(limits) if limits else None
 
 
-def copy_file(src_path, dst_path, on_percent, cancel):
+def sink(path, address=None):
+    """The transfer endpoint of a target volume's data at ``path`` on the
+    host reached at ``address``: a local file when that is this machine
+    (no address, or this host's own [DEFAULT] my_ip), else the file over
+    SSH ([transfer] ssh options)."""
+    from migrator import transfer
+    if not address or address == CONF.my_ip:
+        return transfer.LocalFile(path)
+    return transfer.RemoteFile(transfer.ssh_host(address), path)
+
+
+def copy_file(src_path, dst_path, on_percent, cancel, dst_address=None):
     """Copy a volume file with the shared data-copy module ([transfer]
-    chunk size, verification and checksum; throttled by rate_limit())."""
+    chunk size, verification and checksum; throttled by rate_limit())
+    to ``dst_path`` here or on the host at ``dst_address``."""
     from migrator import transfer
     options = transfer.copy_options()
     options['rate_limit'] = rate_limit()
     return transfer.copy(
-        transfer.LocalFile(src_path), transfer.LocalFile(dst_path),
+        transfer.LocalFile(src_path), sink(dst_path, dst_address),
         on_progress=lambda p: on_percent(p.percent),
         progress_interval=CONF.volume.progress_interval,
         cancel=cancel, **options)
@@ -75,10 +97,15 @@ class VolumeMigrationTask:
         self.force_host_copy = force_host_copy
         self.cancel = cancel
         self.target = None
+        # (volume service, target uuid) asked of another volume service.
+        self.remote_target = None
 
     # -- the steps ----------------------------------------------------------
     def execute(self):
         volume = self.volume
+        if volume_obj.host_parts(self.dest_host)[0] != self.manager.host:
+            self._to_another_host()
+            return
         src_backend, src_pool = self.manager.backend_and_pool(volume.host)
         dest_backend, dest_pool = self.manager.backend_and_pool(
             self.dest_host)
@@ -123,25 +150,10 @@ class VolumeMigrationTask:
         self._finish_success()
 
     def _create_target(self, dest_backend, dest_pool):
-        volume = self.volume
-        target = volume_obj.Volume(
-            self.context, uuid=uuidutils.generate_uuid(),
-            user_id=volume.user_id, project_id=volume.project_id,
-            display_name=volume.display_name,
-            display_description=volume.display_description,
-            size=volume.size, status=volume_obj.CREATING,
-            attach_status=volume_obj.DETACHED,
-            host=dest_backend.host_string(dest_pool),
-            availability_zone=volume.availability_zone,
-            volume_type=dest_backend.name, bootable=volume.bootable,
-            metadata={},
-            migration_status=volume_obj.TARGET_PREFIX + volume.uuid)
-        target.create()
-        self.target = target
-        dest_backend.create(target.name, target.size, dest_pool)
-        target.status = volume_obj.AVAILABLE
-        target.save()
-        return target
+        self.target = create_target(
+            self.context, self.volume, dest_backend, dest_pool,
+            on_record=lambda target: setattr(self, 'target', target))
+        return self.target
 
     def _host_assisted(self, src_backend, src_pool, dest_backend,
                        dest_pool):
@@ -159,6 +171,58 @@ class VolumeMigrationTask:
         LOG.info('Volume %s copied to %s: %d bytes in %.1f s, checksum %s',
                  volume.uuid, self.target.host, result.bytes_copied,
                  result.seconds, result.checksum)
+        complete(self.manager, self.context, volume, self.target)
+
+    # -- to a backend of another volume service ------------------------------
+    def _to_another_host(self):
+        volume = self.volume
+        src_backend, src_pool = self.manager.backend_and_pool(volume.host)
+        rpcapi = self.manager.volume_rpcapi
+        dest_service = volume_obj.host_parts(self.dest_host)[0]
+        if not rpcapi.can_send_version('1.1'):
+            raise exception.VolumeMigrationFailed(
+                reason='[upgrade_levels] volume caps the volume RPC API '
+                       'below 1.1: volumes cannot move to another volume '
+                       'service (%s) until every volume service is '
+                       'upgraded' % dest_service)
+        attached = volume.attach_status == volume_obj.ATTACHED
+        method = (volume_obj.ATTACHED_SWAP if attached
+                  else volume_obj.HOST_ASSISTED)
+        LOG.info('Migrating volume %s from %s to %s on volume service %s '
+                 '(%s)', volume.uuid, volume.host, self.dest_host,
+                 dest_service, method)
+        volume.migration_method = method
+        volume.migration_dest_host = self.dest_host
+        volume.save()
+        self.remote_target = (dest_service, uuidutils.generate_uuid())
+        timeout = CONF.volume.migration_target_timeout
+        try:
+            placed = rpcapi.create_migration_target(
+                self.context, dest_service, volume, self.dest_host,
+                self.remote_target[1], timeout=timeout)
+        except messaging.MessagingTimeout:
+            raise exception.VolumeMigrationFailed(
+                reason='volume service %s did not answer within %ss: is it '
+                       'running?' % (dest_service, timeout))
+        self.target = volume_obj.Volume.get_by_uuid(self.context,
+                                                    placed['target_id'])
+        volume.migration_dest_host = self.target.host
+        if method == volume_obj.ATTACHED_SWAP:
+            self._attached()
+            return
+        self._start_migrating()
+        src = src_backend.path(volume.name, src_pool)
+        try:
+            result = copy_file(
+                src, placed['path'],
+                lambda pct: self.manager.progress.update(volume.uuid, pct),
+                self.cancel, dst_address=placed.get('address'))
+        finally:
+            self.manager.progress.finish(volume.uuid)
+        LOG.info('Volume %s copied to %s (%s): %d bytes in %.1f s, '
+                 'checksum %s', volume.uuid, self.target.host,
+                 placed.get('address') or 'this machine',
+                 result.bytes_copied, result.seconds, result.checksum)
         complete(self.manager, self.context, volume, self.target)
 
     def _attached(self):
@@ -195,10 +259,63 @@ class VolumeMigrationTask:
         self.manager.progress.finish(self.volume.uuid)
         if self.target is not None:
             delete_target(self.manager, self.target)
+        elif self.remote_target is not None:
+            # It may have been created after all (a slow destination):
+            # the destination deletes it if it is there.
+            service, target_id = self.remote_target
+            cast_delete_target(self.manager, service, target_id)
         fail(self.volume)
 
 
+def cast_delete_target(manager, service, target_id):
+    try:
+        manager.volume_rpcapi.delete_migration_target(
+            manager.admin_context(), service, target_id)
+    except Exception:
+        LOG.exception('Could not ask volume service %s to delete migration '
+                      'target %s; it deletes it when it next starts',
+                      service, target_id)
+
+
+def create_target(context, volume, dest_backend, dest_pool, uuid=None,
+                  on_record=None):
+    """The temporary volume a migration of ``volume`` copies into, on
+    ``dest_backend`` (record, then empty data of the volume's size).
+    ``on_record(target)`` is told of the record as soon as it exists;
+    when the data cannot be created the record goes again."""
+    target = volume_obj.Volume(
+        context, uuid=uuid or uuidutils.generate_uuid(),
+        user_id=volume.user_id, project_id=volume.project_id,
+        display_name=volume.display_name,
+        display_description=volume.display_description,
+        size=volume.size, status=volume_obj.CREATING,
+        attach_status=volume_obj.DETACHED,
+        host=dest_backend.host_string(dest_pool),
+        availability_zone=volume.availability_zone,
+        volume_type=dest_backend.name, bootable=volume.bootable,
+        metadata={},
+        migration_status=volume_obj.TARGET_PREFIX + volume.uuid)
+    target.create()
+    if on_record is not None:
+        on_record(target)
+    try:
+        dest_backend.create(target.name, target.size, dest_pool)
+    except Exception:
+        if on_record is None:
+            target.destroy()
+        raise
+    target.status = volume_obj.AVAILABLE
+    target.save()
+    return target
+
+
 def delete_target(manager, target):
+    """Remove a migration target's data and record: here, or by the
+    volume service of another host that holds it."""
+    service = target.service_host
+    if service and service != manager.host:
+        cast_delete_target(manager, service, target.uuid)
+        return
     try:
         backend, pool = manager.backend_and_pool(target.host)
         backend.delete(target.name, pool)

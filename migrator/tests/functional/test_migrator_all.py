@@ -266,7 +266,15 @@ class TestMigratorAllVolumes(MigratorAllTestBase):
         self.assertEqual('success', volume['migration_status'])
         self.assertEqual({'driver-assisted'}, set(seen))
 
+        # To the second volume service (another host), out of the box.
+        status, _ = http.request('POST', '/volumes/%s/action' % detached, {
+            'os-migrate_volume': {'host': 'volume2@file3'}})
+        self.assertEqual(202, status)
+        seen, volume = self.progress_of(http, detached)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertTrue(seen, 'no migration_progress seen')
+
         conn = self.connect()
         shown = conn.block_storage.get_volume(detached)
-        self.assertEqual('volume1@file2#file2', shown.host)
+        self.assertEqual('volume2@file3#file3', shown.host)
         self.assertEqual(0, proc.stop())

@@ -65,6 +65,8 @@ class FileBackend:
                 reason='%s already exists on %s' % (name,
                                                     self.service_host))
         except OSError as exc:
+            # The file may exist with no size: it goes.
+            self.delete(name, pool)
             raise exception.VolumeBackendError(
                 reason='cannot create %s: %s' % (path, exc.strerror))
         return path

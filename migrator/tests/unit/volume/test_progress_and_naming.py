@@ -108,3 +108,31 @@ class TestRateLimitAndBackends(testtools.TestCase):
                                   backends.load, conf, 'h', 'odd')
         self.assertIn("[odd] volume_driver: Valid values are [file, "
                       "driver-assisted], but found 'nfs'", str(error))
+
+
+class TestTargetSink(testtools.TestCase):
+    """Where a migration to another volume service writes: the file here
+    when the destination is this machine, over SSH otherwise."""
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(migrator_fixtures.ConfFixture())
+
+    def test_no_address_or_this_machine_is_a_local_file(self):
+        from migrator import transfer
+        self.assertIsInstance(migration.sink('/v/volume-1'),
+                              transfer.LocalFile)
+        self.conf.config(my_ip='192.0.2.10')
+        self.assertIsInstance(migration.sink('/v/volume-1', '192.0.2.10'),
+                              transfer.LocalFile)
+
+    def test_another_address_is_the_file_over_ssh(self):
+        from migrator import transfer
+        self.conf.config(my_ip='192.0.2.10')
+        self.conf.config(ssh_user='migrator', ssh_port=2222,
+                         group='transfer')
+        sink = migration.sink('/v/volume-1', '192.0.2.11')
+        self.assertIsInstance(sink, transfer.RemoteFile)
+        self.assertEqual('192.0.2.11', sink.host.hostname)
+        self.assertEqual(2222, sink.host.port)
+        self.assertEqual('migrator', sink.host.user)
