@@ -260,6 +260,8 @@ class ComputeManager(manager.Manager):
         instance.task_state = None
         instance.progress = None
         instance.save()
+        # The guest's volumes came with it: this host serves them now.
+        self.volumes.take_over(context, instance)
         self.update_available_resource(context)
 
     @wrap_instance_event(prefix='compute')

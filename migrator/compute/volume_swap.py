@@ -139,6 +139,11 @@ class ComputeVolumeEndpoint:
             return candidate
         return None
 
+    def take_over(self, context, instance):
+        """The server now runs on this host: see take_over_attachments."""
+        take_over_attachments(context, self.host, self.driver, instance,
+                              self.volume_rpcapi)
+
     def release_volumes(self, context, instance):
         """The server is gone: its volumes are detached, and deleted when
         their attachment says delete_on_termination."""
@@ -214,3 +219,36 @@ class ComputeVolumeEndpoint:
     @messaging.expected_exceptions(exception.MigratorException)
     def get_swap_progress(self, context, instance, volume_id):
         return self.progress.get(volume_id)
+
+
+def take_over_attachments(context, host, driver, instance,
+                          volume_rpcapi_client=None):
+    """After a live or cold migration, a resize, or their revert, the
+    server runs on ``host``: each of its attached volumes is connected
+    here (connection info asked of the volume service for this host) and
+    its attachment names this host (the volume's ``attachments[]
+    .host_name``), so that detach and swap are done here. A volume that
+    cannot be connected is logged and keeps its attachment record; the
+    move itself has happened and is not undone for it."""
+    client = volume_rpcapi_client or volume_rpcapi.VolumeAPI()
+    guest = instance.as_guest()
+    for attachment in volume_obj.VolumeAttachmentList.get_by_instance(
+            context, instance.uuid):
+        if attachment.attach_status != volume_obj.ATTACHED:
+            continue
+        try:
+            volume = volume_obj.Volume.get_by_uuid(context,
+                                                   attachment.volume_id)
+            info = client.initialize_connection(context, volume,
+                                                {'host': host})
+            driver.connect_moved_volume(guest, info, attachment.mountpoint)
+        except Exception:
+            LOG.exception('Volume %s of %s could not be connected on %s '
+                          'after the server moved here',
+                          attachment.volume_id, instance.uuid, host)
+        if attachment.attached_host != host:
+            previous = attachment.attached_host
+            attachment.attached_host = host
+            attachment.save()
+            LOG.info('Attachment of volume %s to %s moved from %s to %s',
+                     attachment.volume_id, instance.uuid, previous, host)

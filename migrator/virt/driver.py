@@ -234,6 +234,14 @@ class VolumeDriverMixin:
         to it; ``on_percent(int)`` reports progress (never going back)."""
         raise NotImplementedError('swap_volume')
 
+    def connect_moved_volume(self, guest, connection_info, mountpoint):
+        """The guest now runs on this host (live or cold migration,
+        resize, or their revert) with a volume attached at
+        ``mountpoint``: make sure this host has it. A driver whose guest
+        definition travels with its disks (libvirt) only attaches what
+        the guest does not have yet."""
+        raise NotImplementedError('connect_moved_volume')
+
 
 def load_driver(name, conf):
     """The driver called ``name`` ('fake' or 'libvirt')."""

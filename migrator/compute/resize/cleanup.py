@@ -4,6 +4,7 @@ from oslo_log import log as logging
 
 from migrator.compute.resize import common
 from migrator.compute.resize import pmem_copy
+from migrator.compute import volume_swap
 from migrator.objects import instance as instance_obj
 from migrator.objects import pmem_namespace as pmem_obj
 
@@ -67,6 +68,9 @@ def restore_at_source(move, status):
     guest = move.guest(namespaces=old_pmem)
     if common.power_state_after(old_vm_state):
         move.driver.power_on(guest)
+    # Its volumes are this host's again.
+    volume_swap.take_over_attachments(move.context, move.host, move.driver,
+                                      instance)
     instance.host = move.host
     instance.node = move.migration.source_node
     instance.vm_state = old_vm_state

@@ -10,6 +10,7 @@ from oslo_utils import timeutils
 
 from migrator.compute.resize import cleanup
 from migrator.compute.resize import common
+from migrator.compute import volume_swap
 from migrator.objects import instance as instance_obj
 from migrator.objects import pmem_namespace as pmem_obj
 
@@ -32,6 +33,8 @@ def finish_resize(move):
                            namespaces=mctx.new_pmem)
         move.driver.finish_migration(
             guest, power_on=common.power_state_after(mctx.old_vm_state))
+        volume_swap.take_over_attachments(move.context, move.host,
+                                          move.driver, instance)
         common.apply_flavor(instance, mctx.new_flavor)
         instance.host = move.host
         instance.node = migration.dest_node

@@ -141,6 +141,9 @@ class FakeDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
             job = self._jobs.pop(uuid, None)
             self._guests.pop(uuid, None)
             self._incoming.pop(uuid, None)
+        # A guest that is gone from here (moved away, reverted, deleted)
+        # has no disks here any more.
+        self.volumes.forget(guest)
         if job is not None and not job.is_finished():
             try:
                 job.abort()
@@ -382,6 +385,10 @@ class FakeDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
 
     def detach_volume(self, guest, connection_info, mountpoint):
         self.volumes.detach(guest, mountpoint)
+
+    def connect_moved_volume(self, guest, connection_info, mountpoint):
+        # Each simulated host keeps its own guests' disks.
+        self.volumes.attach(guest, connection_info, mountpoint)
 
     def swap_volume(self, guest, old_info, new_info, mountpoint,
                     on_percent, cancel=None):

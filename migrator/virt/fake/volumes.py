@@ -27,6 +27,10 @@ class FakeVolumes:
         with self._lock:
             self._disks.get(guest['uuid'], {}).pop(mountpoint, None)
 
+    def forget(self, guest):
+        with self._lock:
+            self._disks.pop(guest['uuid'], None)
+
     def disks(self, guest):
         with self._lock:
             return dict(self._disks.get(guest['uuid'], {}))

@@ -218,6 +218,11 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
         path = (connection_info or {}).get('data', {}).get('path', '')
         volumes.detach(self._domain(guest), path, mountpoint)
 
+    def connect_moved_volume(self, guest, connection_info, mountpoint):
+        dom = self._domain(guest)
+        if not volumes.has_disk(dom, mountpoint):
+            volumes.attach(dom, connection_info['data']['path'], mountpoint)
+
     def swap_volume(self, guest, old_info, new_info, mountpoint,
                     on_percent, cancel=None):
         volumes.swap(self._domain(guest), new_info['data']['path'],

@@ -4,6 +4,7 @@ copy: ``blockCopy`` into the new (pre-created) file, ``blockJobInfo``
 polled for progress (cur/end), and a pivot (``blockJobAbort`` with
 PIVOT) once the copy is in sync, as Nova's swap_volume does."""
 import time
+from xml.etree import ElementTree
 from xml.sax import saxutils
 
 from oslo_log import log as logging
@@ -48,6 +49,23 @@ def _affect_flags(dom):
     if dom.isActive():
         flags |= _const('VIR_DOMAIN_AFFECT_LIVE', AFFECT_LIVE)
     return flags
+
+
+def has_disk(dom, mountpoint):
+    """Whether the domain (its persistent definition, or the running one)
+    has a disk at ``mountpoint``: a live migration carries the disks in
+    the domain XML."""
+    dev = target_dev(mountpoint)
+    for flags in (0, _const('VIR_DOMAIN_XML_INACTIVE', 2)):
+        try:
+            root = ElementTree.fromstring(dom.XMLDesc(flags))
+        except Exception:
+            continue
+        for disk in root.iter('disk'):
+            target = disk.find('target')
+            if target is not None and target.get('dev') == dev:
+                return True
+    return False
 
 
 def attach(dom, path, mountpoint):

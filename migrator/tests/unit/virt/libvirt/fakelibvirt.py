@@ -206,9 +206,14 @@ class DomainState(object):
         self.pending_block_jobs = {}
 
     def xml(self):
+        disks = ''.join(
+            "<disk type='file' device='disk'><source file='%s'/>"
+            "<target dev='%s' bus='virtio'/></disk>" % (path, dev)
+            for dev, path in sorted(self.disks.items()))
         return ("<domain type='kvm'><name>%s</name><uuid>%s</uuid>"
-                "<memory unit='MiB'>%d</memory><vcpu>%d</vcpu></domain>"
-                % (self.name, self.uuid, self.memory_mb, self.vcpus))
+                "<memory unit='MiB'>%d</memory><vcpu>%d</vcpu>"
+                "<devices>%s</devices></domain>"
+                % (self.name, self.uuid, self.memory_mb, self.vcpus, disks))
 
     def next_job_stats(self):
         if self.job_stats_script:

@@ -84,3 +84,14 @@ class TestLibvirtVolumes(testtools.TestCase):
         self.driver.swap_volume(GUEST, OLD, NEW, '/dev/vdb', seen.append)
         self.assertEqual([99, 100], seen)
         self.assertEqual({'vdb': '/v/file2/vol-b'}, self.dom.disks)
+
+    def test_a_moved_guest_keeps_the_disks_it_came_with(self):
+        # Live migration: the disk is in the domain XML already.
+        self.driver.connect_moved_volume(GUEST, OLD, '/dev/vdb')
+        self.assertEqual({'vdb': '/v/file1/vol-a'}, self.dom.disks)
+        self.assertEqual(1, len(self.lv.source.calls_to(
+            'attachDeviceFlags')))
+        # A guest defined without it (a cold move) gets it attached.
+        self.driver.connect_moved_volume(GUEST, NEW, '/dev/vdc')
+        self.assertEqual({'vdb': '/v/file1/vol-a',
+                          'vdc': '/v/file2/vol-b'}, self.dom.disks)
