@@ -131,10 +131,12 @@ class _ServicesScenario:
                                  result.stderr))
         return result.stdout
 
-    def start(self, binary, host):
+    def start(self, binary, host, extra_config=''):
+        """Start ``binary`` as ``host``; ``extra_config`` is appended to
+        its own config file (after ``[DEFAULT] host``)."""
         host_conf = os.path.join(self.tmp, '%s.conf' % host)
         with open(host_conf, 'w') as f:
-            f.write('[DEFAULT]\nhost = %s\n' % host)
+            f.write('[DEFAULT]\nhost = %s\n%s' % (host, extra_config))
         log = os.path.join(self.tmp, '%s.log' % host)
         out = open(log, 'ab')
         self.addCleanup(self._attach_log, host, log)

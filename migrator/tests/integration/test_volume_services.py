@@ -47,6 +47,7 @@ class _VolumeScenario(test_services._ServicesScenario):
                     '[volume]\ncopy_rate_limit_mib = 256\n'
                     'progress_interval = 0.2\n'
                     'migration_progress_timeout = 1\n'
+                    'migration_target_timeout = 3\n'
                     '[file1]\nvolume_driver = file\n'
                     '[file2]\nvolume_driver = file\n'
                     % (self.compute_port, self.volume_port))
@@ -162,6 +163,93 @@ class _VolumeScenario(test_services._ServicesScenario):
         self.assertEqual(before, _sha256(self.path(volume)))
         self.assertEqual([], os.listdir(os.path.join(
             self.tmp, 'volumes', 'file1', 'file1')))
+
+    def test_volume_migration_between_volume_services(self):
+        self.manage('api_db', 'sync')
+        self.manage('cell_v2', 'map_cell0', '--database_connection',
+                    self.cell0_url)
+        self.manage('db', 'sync')
+        self.manage('cell_v2', 'create_cell', '--name', 'cell1')
+        self.start('migrator-volume', 'volume1')
+        far = self.start(
+            'migrator-volume', 'volume2',
+            'enabled_backends = far\n[far]\nvolume_driver = file\n'
+            'volumes_dir = %s\n' % os.path.join(self.tmp, 'volumes', 'far'))
+        self.start('migrator-api', 'api1')
+        self.wait_for_states({
+            'volume1@file1': ('migrator-volume', 'enabled', 'up'),
+            'volume2@far': ('migrator-volume', 'enabled', 'up'),
+        }, test_services.START_TIMEOUT)
+        self.wait_api()
+
+        status, body = self.http('POST', '/volumes', {
+            'volume': {'size': 1, 'name': 'it', 'volume_type': 'file1'}})
+        self.assertEqual(202, status, body)
+        volume_id = body['volume']['id']
+        volume = self.wait(
+            lambda: (lambda v: v if v['status'] == 'available' else None)(
+                self.volume(volume_id)), 'available')
+        with open(self.path(volume), 'r+b') as handle:
+            for offset in range(0, GiB, 101 * 1024 ** 2):
+                handle.seek(offset)
+                handle.write(os.urandom(4096))
+        before = _sha256(self.path(volume))
+
+        # To the other volume service: volume1 copies (and answers the
+        # progress), volume2 holds the data afterwards.
+        status, _ = self.http('POST', '/volumes/%s/action' % volume_id, {
+            'os-migrate_volume': {'host': 'volume2@far'}})
+        self.assertEqual(202, status)
+        seen = []
+        while True:
+            volume = self.volume(volume_id)
+            if volume['migration_status'] in ('success', 'error'):
+                break
+            if 'migration_progress' in volume:
+                seen.append(int(volume['migration_progress']))
+            time.sleep(0.3)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertGreaterEqual(len(set(seen)), 2, seen)
+        self.assertEqual('volume2@far#far', volume['os-vol-host-attr:host'])
+        self.assertEqual(before, _sha256(self.path(volume)))
+        self.assertEqual([], os.listdir(os.path.join(
+            self.tmp, 'volumes', 'file1', 'file1')))
+
+        # And back, copied by volume2.
+        self.http('POST', '/volumes/%s/action' % volume_id,
+                  {'os-migrate_volume': {'host': 'volume1@file2'}})
+        volume = self.wait(
+            lambda: (lambda v: v if v['migration_status'] in
+                     ('success', 'error') else None)(
+                self.volume(volume_id)), 'the migration back')
+        self.assertEqual('success', volume['migration_status'])
+        self.assertEqual('volume1@file2#file2',
+                         volume['os-vol-host-attr:host'])
+        self.assertEqual(before, _sha256(self.path(volume)))
+
+        # volume2 dies: while its row still looks up (service_down_time)
+        # the migration is accepted and ends in error within [volume]
+        # migration_target_timeout; once the row is down it is refused.
+        # Either way the volume is untouched and nothing hangs.
+        far.send_signal(signal.SIGKILL)
+        far.wait(10)
+        status, body = self.http('POST', '/volumes/%s/action' % volume_id, {
+            'os-migrate_volume': {'host': 'volume2@far'}})
+        if status == 400:
+            self.assertIn('No available service',
+                          body['badRequest']['message'])
+        else:
+            self.assertEqual(202, status, body)
+            volume = self.wait(
+                lambda: (lambda v: v if v['migration_status'] in
+                         ('success', 'error') else None)(
+                    self.volume(volume_id)), 'the migration to fail', 30)
+            self.assertEqual('error', volume['migration_status'])
+        volume = self.volume(volume_id)
+        self.assertEqual('available', volume['status'])
+        self.assertEqual('volume1@file2#file2',
+                         volume['os-vol-host-attr:host'])
+        self.assertEqual(before, _sha256(self.path(volume)))
 
 
 class TestVolumeServicesMariaDB(_VolumeScenario, base.TestCase):
