@@ -37,6 +37,9 @@ class VolumeManager(manager.Manager):
                 reason='[DEFAULT] enabled_backends names no backend: a '
                        'volume service needs at least one')
         self.backends = {b.section: b for b in backends}
+        # The address volume services of other hosts copy to this one at
+        # (None: they are all on this machine).
+        self.my_ip = CONF.my_ip
         self.progress = progress.ProgressBoard()
         self._compute_volumes = None
         self._volume_rpcapi = None
@@ -260,7 +263,7 @@ class VolumeManager(manager.Manager):
                  volume.host)
         return {'target_id': target.uuid, 'host': target.host,
                 'path': backend.path(target.name, pool),
-                'address': CONF.my_ip}
+                'address': self.my_ip}
 
     def delete_migration_target(self, context, target_id):
         try:

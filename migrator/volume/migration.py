@@ -51,18 +51,19 @@ def rate_limit():
     return min(limits) if limits else None
 
 
-def sink(path, address=None):
+def sink(path, address=None, my_address=None):
     """The transfer endpoint of a target volume's data at ``path`` on the
     host reached at ``address``: a local file when that is this machine
-    (no address, or this host's own [DEFAULT] my_ip), else the file over
-    SSH ([transfer] ssh options)."""
+    (no address, or this host's own, ``my_address`` or [DEFAULT] my_ip),
+    else the file over SSH ([transfer] ssh options)."""
     from migrator import transfer
-    if not address or address == CONF.my_ip:
+    if not address or address == (my_address or CONF.my_ip):
         return transfer.LocalFile(path)
     return transfer.RemoteFile(transfer.ssh_host(address), path)
 
 
-def copy_file(src_path, dst_path, on_percent, cancel, dst_address=None):
+def copy_file(src_path, dst_path, on_percent, cancel, dst_address=None,
+              my_address=None):
     """Copy a volume file with the shared data-copy module ([transfer]
     chunk size, verification and checksum; throttled by rate_limit())
     to ``dst_path`` here or on the host at ``dst_address``."""
@@ -70,7 +71,8 @@ def copy_file(src_path, dst_path, on_percent, cancel, dst_address=None):
     options = transfer.copy_options()
     options['rate_limit'] = rate_limit()
     return transfer.copy(
-        transfer.LocalFile(src_path), sink(dst_path, dst_address),
+        transfer.LocalFile(src_path),
+        sink(dst_path, dst_address, my_address),
         on_progress=lambda p: on_percent(p.percent),
         progress_interval=CONF.volume.progress_interval,
         cancel=cancel, **options)
@@ -216,7 +218,8 @@ class VolumeMigrationTask:
             result = copy_file(
                 src, placed['path'],
                 lambda pct: self.manager.progress.update(volume.uuid, pct),
-                self.cancel, dst_address=placed.get('address'))
+                self.cancel, dst_address=placed.get('address'),
+                my_address=self.manager.my_ip)
         finally:
             self.manager.progress.finish(volume.uuid)
         LOG.info('Volume %s copied to %s (%s): %d bytes in %.1f s, '

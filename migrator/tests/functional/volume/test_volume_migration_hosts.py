@@ -1,16 +1,21 @@
 """Volume migration to a backend of another volume service (another
 host), over real HTTP with two volume services in the process: the
 destination creates the target, the source copies into it (progress
-asked of the source), the volume switches host; a failure or a
-destination that is down leaves the volume where it was."""
+asked of the source; over a real SSH hop when the destination is
+another machine), the volume switches host; a failure or a destination
+that is down leaves the volume where it was."""
 import os
+
+import fixtures
 
 from migrator.api import server as api_server
 from migrator.objects import volume as volume_obj
+from migrator.tests.fixtures_ssh import SSHServer
 from migrator.tests.functional import control_plane
 from migrator.tests.functional.volume import fixtures as volume_fixtures
 from migrator.tests.functional.volume import test_volume_migration as base
 from migrator.tests import rest_client
+from migrator.transfer import ssh as transfer_ssh
 
 REMOTE = 'volume2@far'
 
@@ -165,3 +170,55 @@ class TestAttachedToAnotherHost(CrossHostBase):
         self.assertEqual(path, disks['/dev/vdb']['data']['path'])
         self.assertEqual([], os.listdir(os.path.join(
             self.env.state, 'volumes', 'file1', 'file1')))
+
+
+class TestMigrationOverSSH(CrossHostBase):
+    """volume2 is another machine (its address is a real sshd on a
+    loopback port): the source writes the target over SSH."""
+    RATE_MIB = 512
+
+    def setUp(self):
+        super().setUp()
+        self.sshd = self.useFixture(SSHServer())
+        self.env.conf.config(
+            group='transfer', ssh_port=self.sshd.port,
+            ssh_user=self.sshd.user, ssh_key_file=self.sshd.key_file,
+            ssh_known_hosts_file=self.sshd.known_hosts_file)
+        self.remote.manager.my_ip = self.sshd.hostname
+        self.ssh_runs = []
+        real = transfer_ssh.SSHHost.ssh_argv
+
+        def recorded(host, *args, **kwargs):
+            argv = real(host, *args, **kwargs)
+            self.ssh_runs.append(argv)
+            return argv
+        self.useFixture(fixtures.MockPatchObject(
+            transfer_ssh.SSHHost, 'ssh_argv', recorded))
+
+    def test_copy_goes_over_ssh(self):
+        volume_id = self.create_volume()
+        before = base.sha256(self.path(volume_id))
+        status, _ = self.migrate(volume_id, REMOTE)
+        self.assertEqual(202, status)
+        volume = self.wait_migration(volume_id)
+        self.assertEqual('success', volume['migration_status'])
+        self.assertEqual('volume2@far#far', volume['os-vol-host-attr:host'])
+        self.assertTrue(self.ssh_runs, 'the copy did not use ssh')
+        self.assertIn(str(self.sshd.port), self.ssh_runs[0])
+        self.assertEqual(before, base.sha256(self.path(volume_id)))
+        self.assertEqual([], self.targets_left())
+
+    def test_unreachable_destination_machine_leaves_the_volume(self):
+        self.env.conf.config(group='transfer', ssh_port=1)
+        volume_id = self.create_volume()
+        before = base.sha256(self.path(volume_id))
+        self.migrate(volume_id, REMOTE)
+        volume = self.wait_migration(volume_id)
+        self.assertEqual('error', volume['migration_status'])
+        self.assertEqual('volume1@file1#file1',
+                         volume['os-vol-host-attr:host'])
+        self.assertEqual(before, base.sha256(self.path(volume_id)))
+        control_plane.wait_for(
+            lambda: not os.listdir(self.remote_dir) and
+            not self.targets_left(),
+            what='the destination to delete the target')
