@@ -129,11 +129,19 @@ class _FaultScenario(test_services._ServicesScenario):
         self.before = self.memory_used()
         return server_id, source
 
-    def live_migrate(self, server_id):
+    def live_migrate(self, server_id, host=None):
         status, body = self.http(
             'POST', '/servers/%s/action' % server_id,
-            {'os-migrateLive': {'host': None, 'block_migration': 'auto'}})
+            {'os-migrateLive': {'host': host, 'block_migration': 'auto'}})
         self.assertEqual(202, status, body)
+
+    def migration_status(self, server_id):
+        return self.migrations(server_id)[0]['status']
+
+    def running_vms(self):
+        hyps = self.http('GET', '/os-hypervisors/detail',
+                         version='2.27')[1]['hypervisors']
+        return {h['hypervisor_hostname']: h['running_vms'] for h in hyps}
 
     def live_migration_events(self, server_id):
         actions = self.http('GET', '/servers/%s/os-instance-actions'
@@ -154,7 +162,7 @@ class _FaultScenario(test_services._ServicesScenario):
 
     def assert_settled(self, server_id, source, dest, statuses):
         mig = self.migrations(server_id)[0]
-        self.assertIn(mig['status'], statuses)
+        self.assertIn(mig['status'], statuses, mig)
         server = self.server(server_id)
         self.assertEqual(('ACTIVE', None, source), (
             server['status'], server['OS-EXT-STS:task_state'],
@@ -193,6 +201,46 @@ class _FaultScenario(test_services._ServicesScenario):
         self.wait(lambda: self.migrations(server_id)[0]['status'] in FINAL,
                   30, 'the restarted compute to end the migration')
         self.assert_settled(server_id, source, dest, ('error',))
+
+    def test_destination_compute_killed_mid_migration(self):
+        self.deploy()
+        # A second server on the same source, whose migration to the same
+        # destination waits (max_concurrent_live_migrations = 1).
+        small_id, small_host = self.active_server('queued', flavor='1')
+        big_id, source = self.active_server('running',
+                                            metadata=NON_CONVERGING)
+        dest = {'compute1': 'compute2', 'compute2': 'compute1'}[source]
+        if small_host != source:
+            self.live_migrate(small_id, source)
+            self.wait(lambda: self.migration_status(small_id) in FINAL, 60,
+                      'the small server to move to %s' % source)
+            self.assertEqual('completed', self.migration_status(small_id))
+        self.wait(lambda: self.memory_used()[dest] == 0, 30,
+                  'nothing on %s' % dest)
+        self.before = self.memory_used()
+        self.live_migrate(big_id)
+        self.wait(lambda: self.migration_status(big_id) == 'running', 60,
+                  'migration running')
+        self.live_migrate(small_id, dest)
+        self.wait(lambda: self.migration_status(small_id) == 'queued', 60,
+                  'the second migration queued')
+
+        self.procs[dest].send_signal(signal.SIGKILL)
+        self.procs[dest].wait(10)
+        # The source sees its destination down (service_down_time): the
+        # running migration fails, and the queued one fails at once
+        # instead of waiting long_rpc_timeout in pre_live_migration.
+        self.wait(lambda: self.migration_status(big_id) in FINAL and
+                  self.migration_status(small_id) in FINAL, 30,
+                  'both migrations to end')
+        self.assertEqual('failed', self.migration_status(big_id))
+        self.assertEqual('failed', self.migration_status(small_id))
+        self.start('migrator-compute', dest)
+        self.wait_for_states({dest: ('migrator-compute', 'enabled', 'up')},
+                             START_TIMEOUT)
+        self.assert_settled(small_id, source, dest, ('failed',))
+        self.assert_settled(big_id, source, dest, ('failed',))
+        self.assertEqual({source: 2, dest: 0}, self.running_vms())
 
     def test_conductor_killed_in_pre_checks(self):
         self.deploy(conductors=2)
