@@ -21,8 +21,10 @@ ROLLBACK_PENDING = 'rollback_pending'
 
 def close_action(context, migration, reason):
     """Close the open events of the migration's instance action."""
-    action = ('live-migration' if migration.migration_type ==
-              'live-migration' else migration.migration_type)
+    # The API's action names: a cold migration's is "migrate".
+    action = {'live-migration': 'live-migration',
+              'migration': 'migrate'}.get(migration.migration_type,
+                                          migration.migration_type)
     try:
         closed = instance_action.InstanceAction.close_interrupted(
             context, migration.instance_uuid, action, reason)

@@ -10,6 +10,7 @@ they reconnect by themselves.
 """
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
+from sqlalchemy import exc as sa_exc
 
 LOG = logging.getLogger(__name__)
 
@@ -24,8 +25,32 @@ def set_api_defaults(conf):
         conf.set_default('max_retries', 0, group=group)
 
 
+# The client libraries' codes for "no connection" (PyMySQL: can't
+# connect, server gone away, lost connection during a query).
+_MYSQL_CONNECTION_CODES = (2003, 2006, 2013, 2055)
+
+
 def is_unavailable(exc):
-    return isinstance(exc, UNAVAILABLE)
+    return isinstance(exc, UNAVAILABLE) or _lost_connection(exc)
+
+
+def _lost_connection(exc):
+    """A connection failure oslo.db did not translate: SQLAlchemy raises
+    it bare when the pool re-connects after the server restarted (seen
+    with psycopg2: "Connection refused" under InvalidatePoolError)."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if not isinstance(exc, sa_exc.OperationalError) or orig is None:
+        return False
+    if hasattr(orig, 'pgcode'):
+        # psycopg2: an error of the server has a SQLSTATE; a connection
+        # that could not be made or was lost has none.
+        return orig.pgcode is None
+    args = getattr(orig, 'args', ())
+    return bool(args) and args[0] in _MYSQL_CONNECTION_CODES
 
 
 def describe(exc):

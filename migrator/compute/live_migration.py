@@ -13,6 +13,7 @@ from futurist import ThreadPoolExecutor
 from futurist import waiters
 from oslo_config import cfg
 from oslo_log import log as logging
+import oslo_messaging as messaging
 from oslo_utils import timeutils
 
 from migrator import exception
@@ -20,6 +21,7 @@ from migrator.instance_events import wrap_instance_event
 from migrator import interrupted
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
+from migrator.objects import service as service_obj
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.virt import migration_monitor
 from migrator.virt import migration_policy
@@ -45,6 +47,18 @@ def set_status(migration, status, expected=None):
     migration.status = status
     migration.progress_detail = detail
     return migration.save(expected_status=expected)
+
+
+def destination_down(context, dest):
+    """Why ``dest`` cannot take part in a migration now (its compute
+    service is down or gone), or None."""
+    try:
+        service = service_obj.Service.get_by_compute_host(context, dest)
+    except exception.ComputeHostNotFound:
+        return 'destination compute %s is gone' % dest
+    if not service.is_up:
+        return 'the compute service of destination %s is down' % dest
+    return None
 
 
 class _Tracked:
@@ -277,9 +291,19 @@ class LiveMigrationRunner:
         block_migration = bool((migrate_data or {}).get('block_migration'))
         self._check_not_cancelled(tracked)
         set_status(migration, 'preparing')
-        migrate_data = tracked.migrate_data = \
-            self.compute_rpcapi.pre_live_migration(
-                context, instance, dest, migration, migrate_data)
+        down = destination_down(context, dest)
+        if down:
+            raise LiveMigrationFailed(reason=down)
+        try:
+            migrate_data = tracked.migrate_data = \
+                self.compute_rpcapi.pre_live_migration(
+                    context, instance, dest, migration, migrate_data)
+        except messaging.MessagingTimeout as exc:
+            # A live destination answers (or sends heartbeats) within
+            # rpc_response_timeout, however long its preparation takes.
+            raise LiveMigrationFailed(
+                reason='destination %s did not answer pre_live_migration: '
+                       '%s' % (dest, exc))
         self._check_not_cancelled(tracked)
         set_status(migration, 'running')
         data_gb = migration_policy.guest_data_gb(guest, block_migration)
@@ -295,7 +319,9 @@ class LiveMigrationRunner:
             save_progress=lambda p: self._save_progress(
                 context, instance, migration, p),
             set_status=lambda s: set_status(migration, s),
-            instance_uuid=instance.uuid)
+            instance_uuid=instance.uuid,
+            check_peer=lambda: destination_down(context, dest),
+            peer_check_interval=max(1, CONF.report_interval))
         outcome = monitor.run()
         if outcome.status == migration_monitor.COMPLETED:
             self._post(context, instance, dest, migration, migrate_data)
@@ -338,6 +364,10 @@ class LiveMigrationRunner:
         LOG.warning('Live migration %s of %s to %s %s; rolling back',
                     migration.uuid, instance.uuid, dest, status)
         try:
+            down = destination_down(context, dest)
+            if down:
+                # Not waited on: the retry does it once it is back.
+                raise exception.MigrationError(reason=down)
             self.compute_rpcapi.rollback_live_migration_at_destination(
                 context, instance, dest, migration, migrate_data)
         except Exception as exc:

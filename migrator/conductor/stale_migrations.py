@@ -1,12 +1,35 @@
-"""Expire live migrations whose pre-checks never finished.
+"""End migrations whose owner died before the work was handed on.
 
-The API writes the Migration ("accepted") and claims the server's task
-before it asks the conductor, so that a crash leaves records, not silence.
-If the conductor died mid-check, or the API's blocking call timed out,
-those records would hold the server in MIGRATING for ever. A migration
-still "accepted" long after its last update (longer than any pre-check
-call may take) is marked "error" and its server released; the compute
-refuses a hand-off that arrives for it later.
+The API writes the Migration and claims the server's task before it asks
+the conductor, so that a crash leaves records, not silence. If the
+service that owned the next step died (``kill -9``, a lost host), those
+records would hold the server in a task for ever. A periodic check in
+every conductor ends them once they are older than
+``[conductor] stale_migration_timeout`` seconds (their last update):
+
+=============  ====================  ========================================
+status         kind                  ended when
+=============  ====================  ========================================
+accepted       live migration        older than the timeout (its pre-checks
+                                     never finished: a conductor died, or
+                                     the API's blocking call timed out)
+queued,        live migration        older than the timeout and the source
+preparing                            compute's service is down (it took the
+                                     hand-off, then died; it may never
+                                     come back)
+pre-migrating  cold migration,       older than the timeout (the conductor
+               resize                died choosing or asking the
+                                     destination), once a destination it
+                                     named has dropped its claim; a
+                                     destination that is down drops it
+                                     when it restarts
+=============  ====================  ========================================
+
+Each is marked ``error`` with a compare-and-swap on its status (whoever
+moved it on meanwhile wins), its instance action closed with the reason,
+its server given back its state with no task on its source host, and its
+destination asked to refresh its usage. A compute refuses a hand-off that
+arrives for a migration no longer ``accepted``.
 """
 import copy
 import datetime
@@ -19,8 +42,14 @@ from migrator import interrupted
 from migrator.objects import cell_mapping as cell_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import migration as migration_obj
+from migrator.objects import service as service_obj
+from migrator.rpcapi import compute as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
+
+#: Live migrations the source compute has taken but not started moving.
+SOURCE_PREPARING = ['queued', 'preparing']
+COLD = ['migration', 'resize']
 
 
 def expire_in_every_cell(context, timeout):
@@ -41,43 +70,108 @@ def expire_in_every_cell(context, timeout):
         try:
             total += expire(cctxt, timeout)
         except Exception:
-            LOG.warning('Could not check cell %s for stale live '
+            LOG.warning('Could not check cell %s for stale '
                         'migrations', cell.identity, exc_info=True)
     return total
 
 
-def expire(context, timeout):
-    """Expire the stale accepted live migrations; return how many."""
+def expire(context, timeout, rpcapi=None):
+    """End the stale migrations of this cell (see the module's table);
+    return how many were ended."""
     cutoff = timeutils.utcnow() - datetime.timedelta(seconds=timeout)
-    stale = migration_obj.MigrationList.get_by_filters(
-        context, {'status': ['accepted'],
-                  'migration_type': 'live-migration',
-                  'untouched-since': cutoff})
+    rpcapi = rpcapi or compute_rpcapi.ComputeAPI()
     expired = 0
-    for migration in stale:
-        migration.status = 'error'
-        if not migration.save(expected_status=['accepted']):
-            continue  # it moved on meanwhile
-        expired += 1
-        LOG.warning('Live migration %s of %s was still accepted %d s after '
-                    'its last update; marked error', migration.uuid,
-                    migration.instance_uuid, timeout)
-        _release(context, migration.instance_uuid)
-        interrupted.close_action(
-            context, migration, 'expired: still accepted %d s after its '
-            'last update' % timeout)
+    for migration in _stale(context, ['accepted'], ['live-migration'],
+                            cutoff):
+        expired += _end(context, rpcapi, migration, ['accepted'],
+                        instance_obj.MIGRATING,
+                        'still accepted %d s after its last update'
+                        % timeout)
+    down = None
+    for migration in _stale(context, SOURCE_PREPARING, ['live-migration'],
+                            cutoff):
+        if down is None:
+            down = _computes_down(context)
+        if migration.source_compute not in down:
+            continue   # a queue that waits on a live compute is fine
+        if migration.dest_compute:
+            # The source cannot roll the destination back: if it returns,
+            # its periodic retry does.
+            interrupted.mark_rollback_pending(migration)
+        expired += _end(context, rpcapi, migration, SOURCE_PREPARING,
+                        instance_obj.MIGRATING,
+                        '%s %d s ago on %s, whose compute service is down'
+                        % (migration.status, timeout,
+                           migration.source_compute))
+    for migration in _stale(context, ['pre-migrating'], COLD, cutoff):
+        if migration.dest_compute:
+            if down is None:
+                down = _computes_down(context)
+            if migration.dest_compute in down:
+                continue   # its restart ends it (resize recovery)
+            if not _cleanup_destination(context, rpcapi, migration):
+                continue   # tried again at the next check
+        expired += _end(context, rpcapi, migration, ['pre-migrating'],
+                        instance_obj.RESIZE_PREP,
+                        'still pre-migrating %d s after its last update'
+                        % timeout)
     return expired
 
 
-def _release(context, instance_uuid):
+def _stale(context, statuses, types, cutoff):
+    return migration_obj.MigrationList.get_by_filters(
+        context, {'status': statuses, 'migration_type': types,
+                  'untouched-since': cutoff})
+
+
+def _computes_down(context):
+    return {s.host for s in service_obj.ServiceList.get_all(
+        context, binary='migrator-compute') if not s.is_up}
+
+
+def _end(context, rpcapi, migration, expected, task_state, why):
+    migration.status = 'error'
+    if not migration.save(expected_status=expected):
+        return 0   # it moved on meanwhile
+    LOG.warning('%s %s of %s ended (error): %s',
+                migration.migration_type, migration.uuid,
+                migration.instance_uuid, why)
+    _release(context, migration.instance_uuid, migration.source_compute,
+             task_state)
+    interrupted.close_action(context, migration, 'expired: ' + why)
+    interrupted.refresh_destination(context, rpcapi, migration)
+    return 1
+
+
+def _cleanup_destination(context, rpcapi, migration):
+    """Have the destination of a stale cold migration drop whatever it
+    claimed for it; whether it answered."""
+    try:
+        instance = instance_obj.Instance.get_by_uuid(
+            context, migration.instance_uuid)
+    except exception.InstanceNotFound:
+        return True
+    try:
+        rpcapi.cleanup_resize_at_destination(context, instance, migration)
+    except Exception as exc:
+        LOG.warning('Could not have %s drop its claim for stale migration '
+                    '%s: %s', migration.dest_compute, migration.uuid, exc)
+        return False
+    return True
+
+
+def _release(context, instance_uuid, host, task_state):
+    """The server's state back with no task, if it still has the
+    migration's task on its source host."""
     try:
         instance = instance_obj.Instance.get_by_uuid(context, instance_uuid)
     except exception.InstanceNotFound:
         return
-    if instance.task_state != instance_obj.MIGRATING:
+    if instance.task_state != task_state or (host and instance.host != host):
         return
     instance.task_state = None
+    instance.progress = None
     try:
-        instance.save(expected_task_state=[instance_obj.MIGRATING])
+        instance.save(expected_task_state=[task_state])
     except exception.UnexpectedTaskStateError:
         pass

@@ -6,14 +6,19 @@ conductor_group = cfg.OptGroup('conductor', title='Conductor options')
 conductor_opts = [
     cfg.IntOpt(
         'stale_migration_timeout', default=3600, min=0,
-        help='A live migration still "accepted" (its pre-checks never '
-             'finished: a conductor died, or the API\'s call timed out) '
-             'this many seconds after its last update is marked "error" '
-             'and its server released from the MIGRATING task. Keep it '
-             'above [DEFAULT] long_rpc_timeout. 0 disables the check.'),
+        help='Age in seconds (since its last update) after which a '
+             'migration whose owner died before handing it on is ended '
+             '("error") and its server released from its task: a live '
+             'migration still "accepted" (a conductor died in its '
+             'pre-checks, or the API\'s call timed out), "queued" or '
+             '"preparing" on a source compute whose service is down, or a '
+             'cold migration or resize still "pre-migrating" (a conductor '
+             'died choosing its destination). Keep it above [DEFAULT] '
+             'long_rpc_timeout. 0 disables the check.'),
     cfg.IntOpt(
         'stale_migration_check_interval', default=300, min=1,
-        help='Seconds between two checks for stale accepted migrations.'),
+        help='Seconds between two checks for stale migrations (see '
+             'stale_migration_timeout).'),
 ]
 
 

@@ -45,11 +45,20 @@ class RPCClientBase:
                 self._target, version_cap=self._cap, transport_url=url)
         return client
 
-    def _prepare(self, method, server=None, timeout=None, fanout=False):
+    def _prepare(self, method, server=None, timeout=None, fanout=False,
+                 long=False):
+        """``long``: a call that may take up to ``long_rpc_timeout``, as
+        long as the server is alive: the server sends heartbeats
+        (oslo.messaging's call monitor), and a server that stops sending
+        them (dead, unreachable) fails the call after
+        ``rpc_response_timeout`` instead."""
         version = self.METHODS[method][0]
         kwargs = {'version': version}
         if server is not None:
             kwargs['server'] = server
+        if long:
+            kwargs['timeout'] = CONF.long_rpc_timeout
+            kwargs['call_monitor_timeout'] = CONF.rpc_response_timeout
         if timeout is not None:
             kwargs['timeout'] = timeout
         if fanout:

@@ -117,7 +117,7 @@ class ComputeAPI(base.RPCClientBase):
                                            block_migration, migration):
         return self._prepare('check_can_live_migrate_destination',
                              server=dest,
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'check_can_live_migrate_destination', instance=instance,
             block_migration=block_migration, migration=migration)
 
@@ -131,7 +131,7 @@ class ComputeAPI(base.RPCClientBase):
     def pre_live_migration(self, ctxt, instance, dest, migration,
                            migrate_data):
         return self._prepare('pre_live_migration', server=dest,
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'pre_live_migration', instance=instance,
             migration=migration, migrate_data=migrate_data)
 
@@ -144,7 +144,7 @@ class ComputeAPI(base.RPCClientBase):
                                            migration, migrate_data):
         return self._prepare('post_live_migration_at_destination',
                              server=dest,
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'post_live_migration_at_destination', instance=instance,
             migration=migration, migrate_data=migrate_data)
 
@@ -173,7 +173,7 @@ class ComputeAPI(base.RPCClientBase):
     def prep_resize(self, ctxt, instance, dest, flavor, migration,
                     copy_pmem_devices):
         return self._prepare('prep_resize', server=dest,
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'prep_resize', instance=instance, flavor=flavor,
             migration=migration, copy_pmem_devices=copy_pmem_devices)
 

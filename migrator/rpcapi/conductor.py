@@ -62,7 +62,7 @@ class ConductorAPI(base.RPCClientBase):
     def migrate_server(self, ctxt, instance, host, live=True,
                        block_migration=None, force=False, migration=None):
         return self._prepare('migrate_server',
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'migrate_server', instance=instance, host=host, live=live,
             block_migration=block_migration, force=force,
             migration=migration)
@@ -78,7 +78,7 @@ class ConductorAPI(base.RPCClientBase):
     def cold_migrate_server(self, ctxt, instance, flavor, host,
                             copy_pmem_devices, migration):
         return self._prepare('cold_migrate_server',
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'cold_migrate_server', instance=instance, flavor=flavor,
             host=host, copy_pmem_devices=copy_pmem_devices,
             migration=migration)

@@ -81,7 +81,7 @@ class VolumeAPI(base.RPCClientBase):
     def migrate_volume_completion(self, ctxt, volume, new_volume, error):
         return self._prepare('migrate_volume_completion',
                              server=volume.service_host,
-                             timeout=CONF.long_rpc_timeout).call(
+                             long=True).call(
             ctxt, 'migrate_volume_completion', volume=volume,
             new_volume=new_volume, error=error)
 

@@ -22,8 +22,10 @@
 
 ``TempDatabase(backend)``
     A throw-away database on 'sqlite', 'mysql' (MariaDB) or 'postgresql',
-    dropped afterwards; ``.url``. A server that is down fails the test
-    (``ServiceMissing``, saying how to start it); it never skips.
+    dropped afterwards; ``.url``. ``server=URL`` makes it on another
+    server than the shared one (``migrator.tests.private_servers``). A
+    server that is down fails the test (``ServiceMissing``, saying how to
+    start it); it never skips.
 """
 import atexit
 import os
@@ -186,10 +188,12 @@ class TempDatabase(fixtures.Fixture):
     """A throw-away database on ``backend`` ('sqlite', 'mysql' or
     'postgresql'), dropped after the test. ``.url`` is its URL."""
 
-    def __init__(self, backend, prefix='migrator_test'):
+    def __init__(self, backend, prefix='migrator_test', server=None):
         super().__init__()
         self.backend = backend
         self.prefix = prefix
+        # Another server than the shared one (private_servers).
+        self.server = server
         self.url = None
 
     def setUp(self):
@@ -201,7 +205,7 @@ class TempDatabase(fixtures.Fixture):
             return
         import sqlalchemy as sa
         from sqlalchemy.engine import url as sa_url
-        server = SERVER_URLS[self.backend]
+        server = self.server or SERVER_URLS[self.backend]
         name = '%s_%s' % (self.prefix, uuidutils_hex())
         admin_db = 'postgres' if self.backend == 'postgresql' else None
         admin_url = sa_url.make_url(server).set(database=admin_db)

@@ -57,7 +57,7 @@ class LiveMigrationMonitor(object):
 
     def __init__(self, job, lm_conf, data_gb, commands, save_progress,
                  set_status, instance_uuid=None, clock=time.monotonic,
-                 sleep=time.sleep):
+                 sleep=time.sleep, check_peer=None, peer_check_interval=2.0):
         """Watch ``job``; nothing runs until ``run()``.
 
         :param job: the driver's MigrationJob.
@@ -69,6 +69,12 @@ class LiveMigrationMonitor(object):
         :param set_status: ``set_status(status)`` callback, e.g. for
             ``'running (post-copy)'``.
         :param clock, sleep: injectable for tests.
+        :param check_peer: ``check_peer()`` returns None while the other
+            end is fine, else why the migration must fail (the
+            destination's service is down); called at most every
+            ``peer_check_interval`` seconds while the transfer runs (not
+            in post-copy, which cannot be aborted). A failing peer aborts
+            the job and the outcome is ``failed`` with that reason.
         """
         self.job = job
         self.conf = lm_conf
@@ -79,6 +85,10 @@ class LiveMigrationMonitor(object):
         self.uuid = instance_uuid
         self._clock = clock
         self._sleep = sleep
+        self._check_peer = check_peer
+        self._peer_check_interval = peer_check_interval
+        self._next_peer_check = None
+        self.peer_failure = None
 
         self.permit_post_copy = migration_policy.permits_post_copy(lm_conf)
         self.estimator = progress_mod.ProgressEstimator()
@@ -150,6 +160,8 @@ class LiveMigrationMonitor(object):
             return Outcome(FAILED, self._failure_reason(stats))
         if job_type == driver.JOB_CANCELLED:
             self._keep_final(stats)
+            if self.peer_failure:
+                return Outcome(FAILED, self.peer_failure)
             return Outcome(CANCELLED, self._failure_reason(stats) or
                            'migration cancelled')
         # JOB_NONE: not started yet, or over and gone.
@@ -157,19 +169,38 @@ class LiveMigrationMonitor(object):
             self._run_commands(now, active=False)
             return None
         if self.job.guest_active_on_source():
-            return Outcome(FAILED, self._failure_reason(stats) or
+            return Outcome(FAILED, self.peer_failure or
+                           self._failure_reason(stats) or
                            'the guest is still active on the source')
         return Outcome(COMPLETED, None)
 
     def _while_running(self, now, stats):
         elapsed = now - self._start
         self._run_commands(now, active=True)
+        self._watch_peer(now)
         self._check_completion_timeout(elapsed)
         self._check_stall(now, stats)
         self._update_downtime(elapsed)
         progress = self.estimator.feed(now, stats)
         self._maybe_save(now, progress)
         self._maybe_log(now, elapsed, progress)
+
+    def _watch_peer(self, now):
+        if self._check_peer is None or self.in_postcopy or \
+                self.peer_failure:
+            return
+        if self._next_peer_check is not None and now < self._next_peer_check:
+            return
+        self._next_peer_check = now + self._peer_check_interval
+        try:
+            reason = self._check_peer()
+        except Exception:
+            LOG.warning('Could not check the other end of the migration of '
+                        '%s', self.uuid, exc_info=True)
+            return
+        if reason:
+            self.peer_failure = reason
+            self.abort(reason)
 
     # -- commands and actions ---------------------------------------------
     def _run_commands(self, now, active):

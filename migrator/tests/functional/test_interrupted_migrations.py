@@ -8,6 +8,8 @@ import oslo_messaging as messaging
 from oslo_utils import timeutils
 
 from migrator.compute import manager as compute_manager
+from migrator.conductor import stale_migrations
+from migrator import interrupted
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import instance_action
@@ -82,6 +84,51 @@ class TestInterrupted(lm.LiveMigrationTestBase):
         self.assertEqual(1, conductor.expire_stale_migrations(self.cp.admin))
         self.assert_action_closed(ctxt, inst,
                                   'conductor_live_migrate_server')
+
+    def _expire_later(self, seconds=120):
+        """The conductor's periodic check, ``seconds`` from now (every
+        service's heartbeat then looks that old too: all are down)."""
+        self.cp.conf.config(stale_migration_timeout=60, group='conductor')
+        timeutils.set_time_override(timeutils.utcnow() +
+                                    datetime.timedelta(seconds=seconds))
+        self.addCleanup(timeutils.clear_time_override)
+        return self.cp.services[0].manager.expire_stale_migrations(
+            self.cp.admin)
+
+    def test_queued_on_a_dead_source_is_ended(self):
+        ctxt, inst, migration = self._stranded(
+            'preparing', dest='compute2', event='compute_live_migration')
+        self.assertEqual(1, self._expire_later())
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertTrue(interrupted.rollback_pending(migration))
+        inst = self.instance(inst.uuid)
+        self.assertEqual((None, 'compute1'), (inst.task_state, inst.host))
+        self.assert_action_closed(ctxt, inst, 'compute_live_migration')
+
+    def test_queued_on_a_live_source_waits(self):
+        ctxt, inst, migration = self._stranded('queued', dest='compute2')
+        # Older than the (zero) age, but its source compute is up.
+        self.assertEqual(0, stale_migrations.expire(self.cp.admin, 0))
+        migration.refresh()
+        self.assertEqual('queued', migration.status)
+
+    def test_pre_migrating_cold_migration_is_ended(self):
+        inst = self.cp.boot(host='compute1')
+        ctxt = self.cp.new_context()
+        inst.task_state = instance_obj.RESIZE_PREP
+        inst.save(expected_task_state=[None])
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'migrate')
+        instance_action.InstanceActionEvent.event_start(
+            ctxt, inst.uuid, 'conductor_migrate_server', host='conductor')
+        migration = migration_obj.Migration.create_cold_migration(
+            ctxt, inst, inst.flavor)
+        self.assertEqual(1, self._expire_later())
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+        self.assert_action_closed(ctxt, inst, 'conductor_migrate_server')
 
     def test_stopping_conductor_records_its_pre_checks(self):
         ctxt, inst, migration = self._stranded(

@@ -89,17 +89,27 @@ class _ServicesScenario:
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.transport_url = self.useFixture(RabbitVhost()).url
+        self.transport_url = self._transport_url()
         self.exchange = 'migrator_test_%s' % uuidutils.generate_uuid(
             dashed=False)[:12]
+        server = self._database_server()
         dbs = [self.useFixture(migrator_fixtures.TempDatabase(
-            self.BACKEND, prefix='migrator_it')) for _ in range(3)]
+            self.BACKEND, prefix='migrator_it', server=server))
+            for _ in range(3)]
         self.api_url, self.cell_url, self.cell0_url = (db.url for db in dbs)
         self.config_file = self._write_config()
         self.procs = {}
         self.addCleanup(self._stop_all)
 
     # -- set-up -----------------------------------------------------------
+    def _transport_url(self):
+        """The broker to use: a virtual host of the shared one."""
+        return self.useFixture(RabbitVhost()).url
+
+    def _database_server(self):
+        """URL of the database server to use (None: the shared one)."""
+        return None
+
     def _write_config(self):
         path = os.path.join(self.tmp, 'migrator.conf')
         with open(path, 'w') as f:

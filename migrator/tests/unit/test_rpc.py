@@ -87,6 +87,18 @@ class TestVersionCaps(base.TestCase):
         self.assertRaises(messaging.RPCVersionCapError, api.new,
                           migrator_context.get_admin_context())
 
+    def test_long_calls_watch_the_server(self):
+        # A long call may take long_rpc_timeout, but a server that stops
+        # sending heartbeats fails it after rpc_response_timeout.
+        self.flags(long_rpc_timeout=1800, rpc_response_timeout=30)
+        api = compute_rpcapi.ComputeAPI()
+        kwargs = api._prepare('pre_live_migration', server='dest',
+                              long=True)._kwargs
+        self.assertEqual((1800, 30), (kwargs['timeout'],
+                                      kwargs['call_monitor_timeout']))
+        self.assertNotIn('call_monitor_timeout',
+                         api._prepare('ping', server='dest')._kwargs)
+
     def test_real_clients_honour_caps(self):
         self.flags(compute='1.0', conductor='1.0', group='upgrade_levels')
         for cls in (compute_rpcapi.ComputeAPI, conductor_rpcapi.ConductorAPI):

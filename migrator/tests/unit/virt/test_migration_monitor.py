@@ -92,6 +92,27 @@ class TestOutcomes(testtools.TestCase):
         self.assertIn('simulated transfer failure', reason)
         self.assertTrue(mig.job.guest_active_on_source())
 
+    def test_dead_destination_fails_the_migration(self):
+        mig = fakes.SimulatedMigration(NO_STALL, guest=dirty_guest(200))
+        job = spy(mig)
+        checks = []
+
+        def check_peer():
+            checks.append(mig.clock.now)
+            if len(checks) >= 3:
+                return 'the compute service of destination dst is down'
+
+        mig.monitor._check_peer = check_peer
+        mig.monitor._peer_check_interval = 2.0
+        status, reason = mig.run()
+        self.assertEqual(
+            (FAILED, 'the compute service of destination dst is down'),
+            (status, reason))
+        self.assertEqual(['abort'], job.calls)
+        self.assertIn(mig.guest['uuid'], mig.source.list_instance_uuids())
+        # Checked every 2 s, not at every sample.
+        self.assertGreaterEqual(checks[1] - checks[0], 2.0)
+
     def test_force_complete_pauses_without_postcopy(self):
         mig = fakes.SimulatedMigration(NO_STALL, guest=dirty_guest(200))
         job = spy(mig)
