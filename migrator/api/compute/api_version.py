@@ -18,6 +18,8 @@ MAX_VERSION = '2.106'
 
 # The date of the v2.1 version document (Nova's).
 UPDATED = '2013-07-23T11:33:21Z'
+# The date of the legacy v2.0 document (Nova's, as of 2.104).
+UPDATED_V20 = '2025-07-04T12:00:00Z'
 
 SURFACE = microversion.Surface(SERVICE_TYPE, MIN_VERSION, MAX_VERSION,
                                legacy_headers=[LEGACY_HEADER])

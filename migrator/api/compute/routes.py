@@ -26,6 +26,8 @@ def _v(method, path, handler, min_version=None, max_version=None):
 
 ROUTES = [
     route('GET', '/', versions.index),
+    # Nova's legacy v2.0 API: only its version document is served.
+    route('GET', '/v2', versions.show_v20),
     _v('GET', '', versions.show),
 
     _v('GET', '/flavors', flavors.index),
@@ -49,6 +51,7 @@ ROUTES = [
     _v('POST', '/servers', servers.create),
     _v('GET', '/servers/detail', servers.detail),
     _v('GET', '/servers/{server_id}', servers.show),
+    _v('PUT', '/servers/{server_id}', servers.update),
     _v('DELETE', '/servers/{server_id}', servers.delete),
     _v('GET', '/servers/{server_id}/migrations',
        server_migrations.index, '2.23'),
@@ -100,4 +103,4 @@ NOAUTH2_ROUTES = [
 ]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', PREFIX, '/identity', '/identity/v3')
+PUBLIC_PATHS = ('/', '/v2', PREFIX, '/identity', '/identity/v3')

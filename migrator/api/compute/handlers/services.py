@@ -15,7 +15,8 @@ from migrator import policy
 API = compute_api.API()
 
 
-@validation.query(schemas.index_query)
+@validation.query(schemas.index_query, '2.1', '2.74')
+@validation.query(schemas.index_query_v275, '2.75')
 def index(req):
     policy.authorize(req.context, service_policies.BASE % 'list')
     services = API.list_services(req.context,

@@ -1,0 +1,24 @@
+"""Instances: server_attributes, the Nova request fields kept for the API
+
+A JSON object of the fields a server-create or server-update request
+carries that migrator stores and shows but has no column for:
+description, hostname, accessIPv4/6, tags, key_name, user_data,
+security_groups, scheduler_hints, ...
+
+Revision ID: e4ba31b516bf
+Revises: e6b9d4f2a8c3
+Create Date: 2026-12-01 12:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = 'e4ba31b516bf'
+down_revision = 'e6b9d4f2a8c3'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('server_attributes', sa.Text(),
+                                      nullable=True))
