@@ -9,9 +9,9 @@ SERVICE_TYPE = 'compute'
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 
 MIN_VERSION = '2.1'
-# Nova's semantics up to 2.104 for the resources served (2.101 - 2.104
-# change none of them); 2.105 adds copy_pmem_devices to migrate and
-# resize (seed 003); 2.106 is
+# Nova's semantics up to 2.104 for the resources served (every version
+# is in doc/source/api/rest_api_version_history.rst with its tests);
+# 2.105 adds copy_pmem_devices to migrate and resize (seed 003); 2.106 is
 # migrator's extended live-migration progress (server-migrations
 # ``progress``, seed 001's six figures on os-migrations).
 MAX_VERSION = '2.106'
