@@ -7,6 +7,7 @@ microversioned. A path Nova has and this table lacks answers 404.
 from migrator.api.compute.handlers import flavors
 from migrator.api.compute.handlers import hypervisors
 from migrator.api.compute.handlers import identity
+from migrator.api.compute.handlers import images
 from migrator.api.compute.handlers import instance_actions
 from migrator.api.compute.handlers import migrations
 from migrator.api.compute.handlers import server_actions
@@ -96,11 +97,18 @@ ROUTES = [
     _v('GET', '/os-hypervisors/{hypervisor_id}', hypervisors.show),
 ]
 
-# Served only with auth_strategy = noauth2 (see handlers/identity.py).
+# Served only with auth_strategy = noauth2 (see handlers/identity.py
+# and handlers/images.py).
 NOAUTH2_ROUTES = [
     route('GET', '/identity', identity.versions),
     route('GET', '/identity/v3', identity.v3),
+    route('POST', '/identity/v3/auth/tokens', identity.tokens),
+    route('GET', '/image', images.versions),
+    route('GET', '/image/v2', images.v2),
+    route('GET', '/image/v2/images', images.index),
+    route('GET', '/image/v2/images/{image_id}', images.show),
 ]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', '/v2', PREFIX, '/identity', '/identity/v3')
+PUBLIC_PATHS = ('/', '/v2', PREFIX, '/identity', '/identity/v3',
+                '/identity/v3/auth/tokens', '/image', '/image/v2')
