@@ -71,6 +71,10 @@ class UnsupportedMediaType(HTTPError):
     code = 415
 
 
+class NotImplemented(HTTPError):  # noqa: A001 (Nova's fault name)
+    code = 501
+
+
 def fault_response(code, message, headers=()):
     name = FAULT_NAMES.get(code, DEFAULT_FAULT)
     body = {name: {'code': code, 'message': message}}

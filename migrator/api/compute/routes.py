@@ -95,6 +95,12 @@ ROUTES = [
     _v('GET', '/os-hypervisors/statistics', hypervisors.statistics,
        None, '2.87'),
     _v('GET', '/os-hypervisors/{hypervisor_id}', hypervisors.show),
+    _v('GET', '/os-hypervisors/{pattern}/search', hypervisors.search,
+       None, '2.52'),
+    _v('GET', '/os-hypervisors/{pattern}/servers', hypervisors.servers,
+       None, '2.52'),
+    _v('GET', '/os-hypervisors/{hypervisor_id}/uptime', hypervisors.uptime,
+       None, '2.87'),
 ]
 
 # Served only with auth_strategy = noauth2 (see handlers/identity.py
