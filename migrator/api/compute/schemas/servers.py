@@ -84,7 +84,9 @@ scheduler_hints = {
     'properties': {
         'group': _uuid_or_list,
         'different_host': _uuid_or_list,
-        'same_host': _uuid_or_list,
+        # As Nova's: a list must hold uuids, a single string is any.
+        'same_host': {'type': ['string', 'array'],
+                      'items': validation.uuid},
         'query': {'type': ['string', 'object']},
         'target_cell': validation.name,
         'different_cell': {'type': ['string', 'array'],
