@@ -42,7 +42,7 @@ _PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
 # migrator keeps for the API only; views/servers.py shows them).
 ATTRIBUTE_KEYS = ('description', 'hostname', 'access_ip_v4',
                   'access_ip_v6', 'auto_disk_config', 'key_name',
-                  'config_drive', 'user_data', 'security_groups', 'tags',
+                  'config_drive', 'user_data', 'security_groups',
                   'trusted_image_certificates', 'scheduler_hints',
                   'requested_networks', 'pinned_availability_zone')
 
@@ -51,7 +51,7 @@ ATTRIBUTE_KEYS = ('description', 'hostname', 'access_ip_v4',
 class Instance(base.CellRowMixin, base.MigratorObject,
                base.MigratorPersistentObject):
     # Version 1.0: Initial version
-    # Version 1.1: server_attributes
+    # Version 1.1: server_attributes, tags
     VERSION = '1.1'
     _model = models.Instance
 
@@ -82,6 +82,7 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         'terminated_at': fields.DateTimeField(nullable=True),
         # ATTRIBUTE_KEYS -> value (JSON-able), the API's own fields.
         'server_attributes': fields.JsonField(default={}),
+        'tags': fields.ListOfStringsField(default=[]),
     })
     _db_fields = _PLAIN
 
@@ -89,6 +90,7 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         super().obj_make_compatible(primitive, target_version)
         if tuple(int(p) for p in target_version.split('.')) < (1, 1):
             primitive.pop('server_attributes', None)
+            primitive.pop('tags', None)
 
     def attribute(self, name, default=None):
         """One of ATTRIBUTE_KEYS, ``default`` when never set."""
@@ -124,6 +126,7 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         obj.metadata = jsonutils.loads(db_obj.metadata_json or '{}')
         obj.server_attributes = jsonutils.loads(
             db_obj.server_attributes or '{}')
+        obj.tags = [t for t in (db_obj.tags or '').split(',') if t]
         obj.flavor = (flavor_obj.Flavor.from_snapshot(
             jsonutils.loads(db_obj.flavor)) if db_obj.flavor else None)
         obj._context = context
@@ -137,6 +140,9 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         if 'server_attributes' in self.obj_what_changed():
             values['server_attributes'] = jsonutils.dumps(
                 self.server_attributes or {})
+        if 'tags' in self.obj_what_changed():
+            values['tags'] = (',%s,' % ','.join(self.tags)
+                              if self.tags else None)
         if 'flavor' in self.obj_what_changed():
             values['flavor'] = (jsonutils.dumps(self.flavor.snapshot())
                                 if self.flavor else None)
@@ -236,6 +242,34 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         }
 
 
+def _has_tag(tag):
+    # Tags are stored ',a,b,'; a tag has no comma. LIKE wildcards in the
+    # tag are escaped.
+    escaped = tag.replace('\\', '\\\\').replace('%', '\\%').replace(
+        '_', '\\_')
+    return sa.func.coalesce(models.Instance.tags, '').like(
+        '%%,%s,%%' % escaped, escape='\\')
+
+
+def _tag_filters(query, filters):
+    """Nova's tag filters, each a list of tags: 'tags' (has all),
+    'tags-any' (has one), 'not-tags' (lacks one at least), 'not-tags-any'
+    (has none)."""
+    tags = filters.pop('tags', None)
+    if tags:
+        query = query.where(sa.and_(*[_has_tag(t) for t in tags]))
+    tags = filters.pop('tags-any', None)
+    if tags:
+        query = query.where(sa.or_(*[_has_tag(t) for t in tags]))
+    tags = filters.pop('not-tags', None)
+    if tags:
+        query = query.where(sa.not_(sa.and_(*[_has_tag(t) for t in tags])))
+    tags = filters.pop('not-tags-any', None)
+    if tags:
+        query = query.where(sa.not_(sa.or_(*[_has_tag(t) for t in tags])))
+    return query
+
+
 _SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'id',
               'host', 'node', 'vm_state', 'task_state', 'project_id',
               'user_id'}
@@ -268,6 +302,7 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
         name = filters.pop('name', None)
         if name:
             query = query.where(model.display_name.contains(name))
+        query = _tag_filters(query, filters)
         for key, value in filters.items():
             column = getattr(model, key)
             if isinstance(value, (list, tuple, set)):

@@ -98,7 +98,7 @@ class ServersMixin:
     def create_server(self, context, name, flavorid, image_ref,
                       metadata=None, availability_zone=None,
                       requested_host=None, requested_node=None,
-                      attributes=None):
+                      attributes=None, tags=None):
         """A new server in BUILD, its build cast to the conductor.
         ``attributes``: Instance.ATTRIBUTE_KEYS values to keep (the
         scheduler reads ``scheduler_hints``)."""
@@ -131,7 +131,8 @@ class ServersMixin:
             memory_mb=flavor.memory_mb, vcpus=flavor.vcpus,
             root_gb=flavor.root_gb, ephemeral_gb=flavor.ephemeral_gb,
             metadata=dict(metadata or {}), locked=False, progress=0,
-            availability_zone=availability_zone, server_attributes={})
+            availability_zone=availability_zone, server_attributes={},
+            tags=list(tags or []))
         instance.set_attributes(**(attributes or {}))
         # A new server's 'updated' is its creation time, so that it is in
         # changes-since listings from the start.

@@ -49,6 +49,8 @@ class Instance(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     terminated_at = sa.Column(sa.DateTime)
     # JSON: the API fields without a column (objects/instance.py).
     server_attributes = sa.Column(sa.Text)
+    # The server's tags as ',a,b,' (objects/instance.py).
+    tags = sa.Column(sa.Text)
 
 
 class InstanceFault(BASE, types.TimestampMixin, types.SoftDeleteMixin):

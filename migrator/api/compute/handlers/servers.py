@@ -53,7 +53,7 @@ def _last_segment(ref):
 
 def _search_options(req):
     """The caller's filters as InstanceList filters, or None when they
-    cannot match anything (an unknown flavor, an IP, a tag)."""
+    cannot match anything (an unknown flavor, an IP)."""
     ctx = req.context
     opts = {k: v for k, v in req.GET.items() if k not in _PAGING}
     if not policy.check(ctx, server_policies.SERVERS % 'allow_all_filters'):
@@ -124,10 +124,17 @@ def _search_options(req):
         filters['name'] = name
     if 'locked' in opts:
         filters['locked'] = common.bool_param(opts.pop('locked'), 'locked')
-    # No server has an address or a tag in migrator.
-    if opts.pop('ip', None) or opts.pop('ip6', None) or \
-            opts.pop('tag', None) or opts.pop('tag-any', None):
+    # No server has an address in migrator.
+    if opts.pop('ip', None) or opts.pop('ip6', None):
         return None, read_deleted
+    # Tag filters: comma-separated lists (2.26).
+    for param, key in (('tag', 'tags'), ('tag-any', 'tags-any'),
+                       ('not-tags', 'not-tags'),
+                       ('not-tags-any', 'not-tags-any')):
+        value = opts.pop(param, None)
+        if value and req.is_version('2.26'):
+            filters[key] = [t.strip() for t in value.split(',')
+                            if t.strip()]
     for name, column in (('host', 'host'), ('node', 'node'),
                          ('user_id', 'user_id'), ('uuid', 'uuid'),
                          ('vm_state', 'vm_state'),
@@ -344,7 +351,6 @@ def _create_attributes(req, body):
         'security_groups': [g['name'] for g in server.get(
             'security_groups') or () if g.get('name')] or ['default'],
         'description': server.get('description'),
-        'tags': server.get('tags') or None,
         'trusted_image_certificates': server.get(
             'trusted_image_certificates'),
         'hostname': server.get('hostname'),
@@ -397,7 +403,8 @@ def create(req):
             image_ref=image_ref,
             metadata=server.get('metadata'),
             availability_zone=zone, requested_host=host,
-            requested_node=node, attributes=attributes)
+            requested_node=node, attributes=attributes,
+            tags=server.get('tags'))
     except (exception.ComputeHostNotFound,
             exception.ComputeNodeNotFound) as exc:
         raise errors.BadRequest(exc.format_message())

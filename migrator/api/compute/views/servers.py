@@ -144,7 +144,8 @@ def detail(req, instance, perms, fault=None, host_status=None):
     if req.is_version('2.19'):
         body['description'] = attr('description')
     if req.is_version('2.26'):
-        body['tags'] = list(attr('tags', []))
+        body['tags'] = list(instance.tags
+                            if instance.obj_attr_is_set('tags') else [])
     if req.is_version('2.63'):
         body['trusted_image_certificates'] = attr(
             'trusted_image_certificates')

@@ -1,9 +1,11 @@
-"""Instances: server_attributes, the Nova request fields kept for the API
+"""Instances: server_attributes and tags, Nova request fields kept for
+the API
 
-A JSON object of the fields a server-create or server-update request
-carries that migrator stores and shows but has no column for:
-description, hostname, accessIPv4/6, tags, key_name, user_data,
-security_groups, scheduler_hints, ...
+server_attributes: a JSON object of the fields a server-create or
+server-update request carries that migrator stores and shows but has no
+column for: description, hostname, accessIPv4/6, key_name, user_data,
+security_groups, scheduler_hints, ... tags: the server's tags as
+",a,b," (a tag has no comma), so that the tag filters are a LIKE.
 
 Revision ID: e4ba31b516bf
 Revises: e6b9d4f2a8c3
@@ -22,3 +24,4 @@ def upgrade():
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.add_column(sa.Column('server_attributes', sa.Text(),
                                       nullable=True))
+        batch_op.add_column(sa.Column('tags', sa.Text(), nullable=True))
