@@ -20,7 +20,6 @@ FAULT_NAMES = {
     403: 'forbidden',
     404: 'itemNotFound',
     405: 'badMethod',
-    406: 'notAcceptable',
     409: 'conflictingRequest',
     413: 'overLimit',
     415: 'badMediaType',
@@ -70,6 +69,10 @@ class Conflict(HTTPError):
 
 class UnsupportedMediaType(HTTPError):
     code = 415
+
+
+class NotImplemented(HTTPError):  # noqa: A001 (Nova's fault name)
+    code = 501
 
 
 def fault_response(code, message, headers=()):

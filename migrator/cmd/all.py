@@ -72,7 +72,8 @@ def clouds_yaml(url):
     """A clouds.yaml whose 'migrator' cloud reaches this process as the
     admin user of noauth2 (no Keystone). The openstack CLI insists on an
     identity v3 endpoint; in noauth2 mode the compute API serves a minimal
-    version document for it at /identity/v3."""
+    version document for it at /identity/v3, and the image lookups of
+    ``openstack server create --image`` at /image."""
     base = url.rsplit('/v2.1', 1)[0]
     return '\n'.join([
         '# Written by migrator-all: its embedded cloud, noauth2 as admin.',
@@ -83,6 +84,7 @@ def clouds_yaml(url):
         '      endpoint: %s' % url,
         '      token: admin:admin',
         '    identity_endpoint_override: %s/identity/v3' % base,
+        '    image_endpoint_override: %s/image' % base,
         '    block_storage_endpoint_override: %s' % volume_endpoint(),
         '',
     ])

@@ -1,14 +1,16 @@
 """A small filter scheduler: which compute hosts can take an instance.
 
 Filters: the compute service is up and enabled, the host is not excluded,
-and its free capacity (inventory × allocation ratio − derived usage) fits
-the flavor. Weigher: most free RAM first, so load spreads.
+the server's scheduler hints ``same_host`` / ``different_host`` hold, and
+its free capacity (inventory × allocation ratio − derived usage) fits the
+flavor. Weigher: most free RAM first, so load spreads.
 """
 from oslo_log import log as logging
 
 from migrator import capacity
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
+from migrator.objects import instance as instance_obj
 from migrator.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -22,12 +24,53 @@ def usable_service(context, host):
     return svc
 
 
-def select_hosts(context, flavor, exclude=(), only=None, limit=None):
-    """Compute nodes that pass every filter, best first."""
+def _as_list(value):
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _hosts_of(context, uuids):
+    if not uuids:
+        return set()
+    instances = instance_obj.InstanceList.get_by_filters(
+        context, {'uuid': uuids})
+    return {i.host for i in instances if i.host}
+
+
+def hint_filter(context, hints):
+    """A function host -> reason it fails the hints (None: it passes),
+    for Nova's SameHostFilter and DifferentHostFilter: ``same_host``
+    (uuids) wants a host running one of those servers, ``different_host``
+    one running none of them."""
+    hints = hints or {}
+    same = _as_list(hints.get('same_host'))
+    different = _as_list(hints.get('different_host'))
+    same_hosts = _hosts_of(context, same) if same else None
+    different_hosts = _hosts_of(context, different)
+
+    def check(host):
+        if same_hosts is not None and host not in same_hosts:
+            return '%s runs none of the same_host servers' % host
+        if host in different_hosts:
+            return '%s runs a different_host server' % host
+        return None
+    return check
+
+
+def select_hosts(context, flavor, exclude=(), only=None, limit=None,
+                 hints=None):
+    """Compute nodes that pass every filter, best first. ``hints``: the
+    server's scheduler hints (see ``hint_filter``)."""
     passed = []
     reasons = []
+    hint_check = hint_filter(context, hints)
     for node in compute_node_obj.ComputeNodeList.get_all(context):
         if node.host in exclude or (only and node.host not in only):
+            continue
+        failed = hint_check(node.host)
+        if failed:
+            reasons.append(failed)
             continue
         try:
             usable_service(context, node.host)

@@ -38,12 +38,21 @@ _PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
           'availability_zone', 'launched_at', 'terminated_at',
           'created_at', 'updated_at', 'deleted_at', 'deleted')
 
+# The keys of server_attributes (the request fields Nova accepts that
+# migrator keeps for the API only; views/servers.py shows them).
+ATTRIBUTE_KEYS = ('description', 'hostname', 'access_ip_v4',
+                  'access_ip_v6', 'auto_disk_config', 'key_name',
+                  'config_drive', 'user_data', 'security_groups',
+                  'trusted_image_certificates', 'scheduler_hints',
+                  'requested_networks', 'pinned_availability_zone')
+
 
 @base.register
 class Instance(base.CellRowMixin, base.MigratorObject,
                base.MigratorPersistentObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: server_attributes, tags
+    VERSION = '1.1'
     _model = models.Instance
 
     fields = dict(base.MigratorPersistentObject.fields, **{
@@ -71,8 +80,39 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         'availability_zone': fields.StringField(nullable=True),
         'launched_at': fields.DateTimeField(nullable=True),
         'terminated_at': fields.DateTimeField(nullable=True),
+        # ATTRIBUTE_KEYS -> value (JSON-able), the API's own fields.
+        'server_attributes': fields.JsonField(default={}),
+        'tags': fields.ListOfStringsField(default=[]),
     })
     _db_fields = _PLAIN
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if tuple(int(p) for p in target_version.split('.')) < (1, 1):
+            primitive.pop('server_attributes', None)
+            primitive.pop('tags', None)
+
+    def attribute(self, name, default=None):
+        """One of ATTRIBUTE_KEYS, ``default`` when never set."""
+        attrs = (self.server_attributes
+                 if self.obj_attr_is_set('server_attributes') else {})
+        value = (attrs or {}).get(name)
+        return default if value is None else value
+
+    def set_attributes(self, **values):
+        """Set ATTRIBUTE_KEYS entries (a None value removes one)."""
+        unknown = set(values) - set(ATTRIBUTE_KEYS)
+        if unknown:
+            raise ValueError('unknown server attributes %s'
+                             % sorted(unknown))
+        attrs = dict(self.server_attributes
+                     if self.obj_attr_is_set('server_attributes') else {})
+        for name, value in values.items():
+            if value is None:
+                attrs.pop(name, None)
+            else:
+                attrs[name] = value
+        self.server_attributes = attrs
 
     @classmethod
     def _from_db_object(cls, context, obj, db_obj):
@@ -84,6 +124,9 @@ class Instance(base.CellRowMixin, base.MigratorObject,
                 value = bool(value)
             setattr(obj, name, value)
         obj.metadata = jsonutils.loads(db_obj.metadata_json or '{}')
+        obj.server_attributes = jsonutils.loads(
+            db_obj.server_attributes or '{}')
+        obj.tags = [t for t in (db_obj.tags or '').split(',') if t]
         obj.flavor = (flavor_obj.Flavor.from_snapshot(
             jsonutils.loads(db_obj.flavor)) if db_obj.flavor else None)
         obj._context = context
@@ -94,6 +137,12 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         values = self._changed_values()
         if 'metadata' in values:
             values['metadata_json'] = jsonutils.dumps(values.pop('metadata'))
+        if 'server_attributes' in self.obj_what_changed():
+            values['server_attributes'] = jsonutils.dumps(
+                self.server_attributes or {})
+        if 'tags' in self.obj_what_changed():
+            values['tags'] = (',%s,' % ','.join(self.tags)
+                              if self.tags else None)
         if 'flavor' in self.obj_what_changed():
             values['flavor'] = (jsonutils.dumps(self.flavor.snapshot())
                                 if self.flavor else None)
@@ -193,6 +242,34 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         }
 
 
+def _has_tag(tag):
+    # Tags are stored ',a,b,'; a tag has no comma. LIKE wildcards in the
+    # tag are escaped.
+    escaped = tag.replace('\\', '\\\\').replace('%', '\\%').replace(
+        '_', '\\_')
+    return sa.func.coalesce(models.Instance.tags, '').like(
+        '%%,%s,%%' % escaped, escape='\\')
+
+
+def _tag_filters(query, filters):
+    """Nova's tag filters, each a list of tags: 'tags' (has all),
+    'tags-any' (has one), 'not-tags' (lacks one at least), 'not-tags-any'
+    (has none)."""
+    tags = filters.pop('tags', None)
+    if tags:
+        query = query.where(sa.and_(*[_has_tag(t) for t in tags]))
+    tags = filters.pop('tags-any', None)
+    if tags:
+        query = query.where(sa.or_(*[_has_tag(t) for t in tags]))
+    tags = filters.pop('not-tags', None)
+    if tags:
+        query = query.where(sa.not_(sa.and_(*[_has_tag(t) for t in tags])))
+    tags = filters.pop('not-tags-any', None)
+    if tags:
+        query = query.where(sa.not_(sa.or_(*[_has_tag(t) for t in tags])))
+    return query
+
+
 _SORT_KEYS = {'created_at', 'updated_at', 'display_name', 'uuid', 'id',
               'host', 'node', 'vm_state', 'task_state', 'project_id',
               'user_id'}
@@ -225,6 +302,7 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
         name = filters.pop('name', None)
         if name:
             query = query.where(model.display_name.contains(name))
+        query = _tag_filters(query, filters)
         for key, value in filters.items():
             column = getattr(model, key)
             if isinstance(value, (list, tuple, set)):

@@ -27,6 +27,25 @@ rules = [
         operations=[{'method': 'GET',
                      'path': '/os-hypervisors/statistics'}],
         scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=BASE % 'search', check_str=base.ADMIN,
+        description='Search hypervisors by hostname pattern (below 2.53).',
+        operations=[{'method': 'GET',
+                     'path': '/os-hypervisors/{pattern}/search'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=BASE % 'servers', check_str=base.ADMIN,
+        description='List the servers of hypervisors matching a hostname '
+                    'pattern (below 2.53).',
+        operations=[{'method': 'GET',
+                     'path': '/os-hypervisors/{pattern}/servers'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=BASE % 'uptime', check_str=base.ADMIN,
+        description='Show a hypervisor uptime (below 2.88).',
+        operations=[{'method': 'GET',
+                     'path': '/os-hypervisors/{hypervisor_id}/uptime'}],
+        scope_types=['project']),
 ]
 
 

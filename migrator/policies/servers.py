@@ -64,6 +64,12 @@ rules = [
         operations=[{'method': 'POST', 'path': '/servers'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
+        name=SERVERS % 'update', check_str=base.PROJECT_MEMBER_OR_ADMIN,
+        description='Update a server (name, description, hostname, '
+                    'access addresses, pinned availability zone).',
+        operations=[{'method': 'PUT', 'path': '/servers/{server_id}'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
         name=SERVERS % 'delete', check_str=base.PROJECT_MEMBER_OR_ADMIN,
         description='Delete a server.',
         operations=[{'method': 'DELETE', 'path': '/servers/{server_id}'}],

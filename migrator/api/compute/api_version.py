@@ -9,15 +9,17 @@ SERVICE_TYPE = 'compute'
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 
 MIN_VERSION = '2.1'
-# Nova's semantics up to 2.104 for the resources served (2.101 - 2.104
-# change none of them); 2.105 adds copy_pmem_devices to migrate and
-# resize (seed 003); 2.106 is
+# Nova's semantics up to 2.104 for the resources served (every version
+# is in doc/source/api/rest_api_version_history.rst with its tests);
+# 2.105 adds copy_pmem_devices to migrate and resize (seed 003); 2.106 is
 # migrator's extended live-migration progress (server-migrations
 # ``progress``, seed 001's six figures on os-migrations).
 MAX_VERSION = '2.106'
 
 # The date of the v2.1 version document (Nova's).
 UPDATED = '2013-07-23T11:33:21Z'
+# The date of the legacy v2.0 document (Nova's, as of 2.104).
+UPDATED_V20 = '2025-07-04T12:00:00Z'
 
 SURFACE = microversion.Surface(SERVICE_TYPE, MIN_VERSION, MAX_VERSION,
                                legacy_headers=[LEGACY_HEADER])

@@ -7,6 +7,7 @@ microversioned. A path Nova has and this table lacks answers 404.
 from migrator.api.compute.handlers import flavors
 from migrator.api.compute.handlers import hypervisors
 from migrator.api.compute.handlers import identity
+from migrator.api.compute.handlers import images
 from migrator.api.compute.handlers import instance_actions
 from migrator.api.compute.handlers import migrations
 from migrator.api.compute.handlers import server_actions
@@ -26,6 +27,8 @@ def _v(method, path, handler, min_version=None, max_version=None):
 
 ROUTES = [
     route('GET', '/', versions.index),
+    # Nova's legacy v2.0 API: only its version document is served.
+    route('GET', '/v2', versions.show_v20),
     _v('GET', '', versions.show),
 
     _v('GET', '/flavors', flavors.index),
@@ -49,6 +52,7 @@ ROUTES = [
     _v('POST', '/servers', servers.create),
     _v('GET', '/servers/detail', servers.detail),
     _v('GET', '/servers/{server_id}', servers.show),
+    _v('PUT', '/servers/{server_id}', servers.update),
     _v('DELETE', '/servers/{server_id}', servers.delete),
     _v('GET', '/servers/{server_id}/migrations',
        server_migrations.index, '2.23'),
@@ -91,13 +95,26 @@ ROUTES = [
     _v('GET', '/os-hypervisors/statistics', hypervisors.statistics,
        None, '2.87'),
     _v('GET', '/os-hypervisors/{hypervisor_id}', hypervisors.show),
+    _v('GET', '/os-hypervisors/{pattern}/search', hypervisors.search,
+       None, '2.52'),
+    _v('GET', '/os-hypervisors/{pattern}/servers', hypervisors.servers,
+       None, '2.52'),
+    _v('GET', '/os-hypervisors/{hypervisor_id}/uptime', hypervisors.uptime,
+       None, '2.87'),
 ]
 
-# Served only with auth_strategy = noauth2 (see handlers/identity.py).
+# Served only with auth_strategy = noauth2 (see handlers/identity.py
+# and handlers/images.py).
 NOAUTH2_ROUTES = [
     route('GET', '/identity', identity.versions),
     route('GET', '/identity/v3', identity.v3),
+    route('POST', '/identity/v3/auth/tokens', identity.tokens),
+    route('GET', '/image', images.versions),
+    route('GET', '/image/v2', images.v2),
+    route('GET', '/image/v2/images', images.index),
+    route('GET', '/image/v2/images/{image_id}', images.show),
 ]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', PREFIX, '/identity', '/identity/v3')
+PUBLIC_PATHS = ('/', '/v2', PREFIX, '/identity', '/identity/v3',
+                '/identity/v3/auth/tokens', '/image', '/image/v2')

@@ -97,7 +97,11 @@ class ServersMixin:
 
     def create_server(self, context, name, flavorid, image_ref,
                       metadata=None, availability_zone=None,
-                      requested_host=None, requested_node=None):
+                      requested_host=None, requested_node=None,
+                      attributes=None, tags=None):
+        """A new server in BUILD, its build cast to the conductor.
+        ``attributes``: Instance.ATTRIBUTE_KEYS values to keep (the
+        scheduler reads ``scheduler_hints``)."""
         try:
             flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
         except exception.FlavorNotFound:
@@ -127,7 +131,9 @@ class ServersMixin:
             memory_mb=flavor.memory_mb, vcpus=flavor.vcpus,
             root_gb=flavor.root_gb, ephemeral_gb=flavor.ephemeral_gb,
             metadata=dict(metadata or {}), locked=False, progress=0,
-            availability_zone=availability_zone)
+            availability_zone=availability_zone, server_attributes={},
+            tags=list(tags or []))
+        instance.set_attributes(**(attributes or {}))
         # A new server's 'updated' is its creation time, so that it is in
         # changes-since listings from the start.
         instance.updated_at = timeutils.utcnow()
@@ -148,6 +154,19 @@ class ServersMixin:
                 cctxt, instance, requested_host=requested_host,
                 requested_node=requested_node)
         instance._cell = cell
+        return instance
+
+    def update_server(self, context, instance, display_name=None,
+                      attributes=None):
+        """PUT /servers/{id}: a new name and/or attributes."""
+        with migrator_context.target_cell(context, instance._cell) as cctxt:
+            instance._context = cctxt
+            if display_name is not None:
+                instance.display_name = display_name
+            if attributes:
+                instance.set_attributes(**attributes)
+            instance.save()
+        instance._context = context
         return instance
 
     def _find_node(self, context, nodename):

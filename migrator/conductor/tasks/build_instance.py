@@ -25,8 +25,9 @@ class BuildInstanceTask(base.TaskBase):
         only = [self.requested_host] if self.requested_host else None
         if self.requested_host:
             scheduler.usable_service(self.context, self.requested_host)
-        node = scheduler.select_hosts(self.context, flavor, only=only,
-                                      limit=1)[0]
+        node = scheduler.select_hosts(
+            self.context, flavor, only=only, limit=1,
+            hints=self.instance.attribute('scheduler_hints'))[0]
         if self.requested_node and \
                 node.hypervisor_hostname != self.requested_node:
             raise exception.NoValidHost(

@@ -121,7 +121,8 @@ class LiveMigrationTask(base.TaskBase):
         """Try the scheduler's candidates, best first, a bounded number."""
         candidates = scheduler.select_hosts(
             self.context, self.instance.flavor, exclude=[self.source],
-            limit=CONF.scheduler.max_attempts)
+            limit=CONF.scheduler.max_attempts,
+            hints=self.instance.attribute('scheduler_hints'))
         failures = []
         for node in candidates:
             try:

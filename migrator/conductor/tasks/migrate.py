@@ -113,7 +113,8 @@ class MigrationTask(base.TaskBase):
         exclude = [] if self._may_stay() else [self.source]
         candidates = scheduler.select_hosts(
             self.context, self.flavor, exclude=exclude,
-            limit=CONF.scheduler.max_attempts)
+            limit=CONF.scheduler.max_attempts,
+            hints=self.instance.attribute('scheduler_hints'))
         failures = []
         for node in candidates:
             try:

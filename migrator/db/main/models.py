@@ -47,6 +47,10 @@ class Instance(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     availability_zone = sa.Column(sa.String(255))
     launched_at = sa.Column(sa.DateTime)
     terminated_at = sa.Column(sa.DateTime)
+    # JSON: the API fields without a column (objects/instance.py).
+    server_attributes = sa.Column(sa.Text)
+    # The server's tags as ',a,b,' (objects/instance.py).
+    tags = sa.Column(sa.Text)
 
 
 class InstanceFault(BASE, types.TimestampMixin, types.SoftDeleteMixin):

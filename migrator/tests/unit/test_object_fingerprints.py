@@ -20,7 +20,7 @@ EXPECTED_HASHES = {
     'FlavorList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'HostMapping': '1.0-c81a1fd7e7988e5bcd0221ab73705037',
     'HostMappingList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
-    'Instance': '1.0-13736bf063ef7a334474b4eadae35710',
+    'Instance': '1.1-0ebe8a43055bcfcf084d70d88901760e',
     'InstanceAction': '1.0-1079872400345efafb2905d8cd7e77c6',
     'InstanceActionEvent': '1.0-c6894ce6833c0339a863ff85d8859831',
     'InstanceActionEventList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',

@@ -1,6 +1,10 @@
 """Flavors: list, detail, show for everyone; create, update (2.55),
 delete, and extra specs for admins."""
+import re
+
 from migrator.api.compute import common
+from migrator.api.compute import extra_specs as spec_rules
+from migrator.api.compute.schemas import common as common_schemas
 from migrator.api.compute.schemas import flavors as schemas
 from migrator.api.compute.views import flavors as views
 from migrator.api import errors
@@ -45,9 +49,33 @@ def _int_filter(req, name):
         raise errors.BadRequest('Invalid %s filter [%s]' % (name, value))
 
 
+def _name_filter(req):
+    """2.102's ``name``: a regular expression the name must contain a
+    match of (as Nova's database REGEXP)."""
+    if not req.is_version('2.102') or 'name' not in req.GET:
+        return None
+    value = req.GET['name']
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise errors.BadRequest('Invalid name filter [%s]: %s'
+                                % (value, exc))
+
+
+def _page(flavors, limit, marker):
+    items = list(flavors)
+    if marker is not None:
+        ids = [f.flavorid for f in items]
+        if marker not in ids:
+            raise exception.MarkerNotFound(marker=marker)
+        items = items[ids.index(marker) + 1:]
+    return items if limit is None else items[:limit]
+
+
 def _list(req, detailed):
     policy.authorize(req.context, flavor_policies.BASE)
     limit, marker = common.limit_and_marker(req)
+    name = _name_filter(req)
     try:
         flavors = API.list_flavors(
             req.context, is_public=_is_public_filter(req),
@@ -55,7 +83,12 @@ def _list(req, detailed):
             min_root_gb=_int_filter(req, 'minDisk'),
             sort_key=req.GET.get('sort_key', 'flavorid'),
             sort_dir=req.GET.get('sort_dir', 'asc'),
-            limit=limit, marker=marker)
+            limit=None if name else limit, marker=None if name else marker)
+        if name:
+            # Flavors are few: the name filter and the page are applied
+            # here, so one pattern means the same on every database.
+            flavors = _page([f for f in flavors if name.search(f.name)],
+                            limit, marker)
     except exception.MarkerNotFound:
         raise errors.BadRequest('marker [%s] not found' % marker)
     return wsgi.json_response(views.index(
@@ -64,13 +97,15 @@ def _list(req, detailed):
 
 
 @validation.query(schemas.index_query_v21, '2.1', '2.74')
-@validation.query(schemas.index_query_v275, '2.75')
+@validation.query(schemas.index_query_v275, '2.75', '2.101')
+@validation.query(schemas.index_query_v2102, '2.102')
 def index(req):
     return _list(req, detailed=False)
 
 
 @validation.query(schemas.index_query_v21, '2.1', '2.74')
-@validation.query(schemas.index_query_v275, '2.75')
+@validation.query(schemas.index_query_v275, '2.75', '2.101')
+@validation.query(schemas.index_query_v2102, '2.102')
 def detail(req):
     return _list(req, detailed=True)
 
@@ -79,6 +114,7 @@ def _flavor(req):
     return API.get_flavor(req.context, req.url_vars['flavor_id'])
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     policy.authorize(req.context, flavor_policies.BASE)
     return wsgi.json_response({'flavor': views.detail(
@@ -86,7 +122,8 @@ def show(req):
 
 
 @validation.body(schemas.create_v21, '2.1', '2.54')
-@validation.body(schemas.create_v255, '2.55')
+@validation.body(schemas.create_v255, '2.55', '2.101')
+@validation.body(schemas.create_v2102, '2.102')
 def create(req):
     policy.authorize(req.context, manage_policies.BASE % 'create')
     body = req.json()['flavor']
@@ -127,6 +164,17 @@ def _stringify(specs):
                   else str(value)) for key, value in specs.items()}
 
 
+def _check_specs(req, specs):
+    """2.86: known namespaces only take known specs and values."""
+    if not req.is_version('2.86'):
+        return
+    for name, value in specs.items():
+        reason = spec_rules.problem(name, value)
+        if reason:
+            raise errors.BadRequest(reason)
+
+
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def extra_specs_index(req):
     flavor = _flavor(req)
     policy.authorize(req.context, es_policies.BASE % 'index')
@@ -138,10 +186,12 @@ def extra_specs_create(req):
     policy.authorize(req.context, es_policies.BASE % 'create')
     flavor = _flavor(req)
     specs = _stringify(req.json()['extra_specs'])
+    _check_specs(req, specs)
     flavor.update_extra_specs(updates=specs)
     return wsgi.json_response({'extra_specs': specs})
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def extra_spec_show(req):
     flavor = _flavor(req)
     policy.authorize(req.context, es_policies.BASE % 'show')
@@ -160,6 +210,7 @@ def extra_spec_update(req):
     body = _stringify(req.json())
     if key not in body:
         raise errors.BadRequest('Request body and URI mismatch')
+    _check_specs(req, body)
     flavor.update_extra_specs(updates=body)
     return wsgi.json_response(body)
 
@@ -167,5 +218,11 @@ def extra_spec_update(req):
 def extra_spec_delete(req):
     policy.authorize(req.context, es_policies.BASE % 'delete')
     flavor = _flavor(req)
-    flavor.update_extra_specs(remove=[req.url_vars['key']])
-    return wsgi.empty_response(202)
+    key = req.url_vars['key']
+    if key not in flavor.extra_specs:
+        raise exception.FlavorExtraSpecNotFound(flavor_id=flavor.flavorid,
+                                                key=key)
+    flavor.update_extra_specs(remove=[key])
+    # Nova answers 200 with no body (its note says it should have been
+    # 204).
+    return wsgi.empty_response(200)

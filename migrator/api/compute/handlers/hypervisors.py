@@ -1,5 +1,6 @@
-"""os-hypervisors: list, detail, show (with usage per microversion) and
-statistics (below 2.88)."""
+"""os-hypervisors: list, detail, show (with usage per microversion),
+statistics and uptime (below 2.88), and the search and servers routes
+(below 2.53)."""
 from oslo_utils import uuidutils
 
 from migrator.api.compute import common
@@ -95,6 +96,51 @@ def show(req):
                 if _with_servers(req) else None
             return wsgi.json_response({'hypervisor': views.detail(
                 req, node, API.node_service(ctx, node), servers)})
+    raise exception.ComputeNodeNotFound(node=wanted)
+
+
+def _matching(req, rule):
+    ctx = req.context
+    policy.authorize(ctx, hv_policies.BASE % rule)
+    pattern = req.url_vars['pattern']
+    nodes = [n for n in API.list_compute_nodes(ctx)
+             if pattern in n.hypervisor_hostname]
+    if not nodes:
+        raise errors.NotFound('No hypervisor matching %r could be found.'
+                              % pattern)
+    return ctx, nodes
+
+
+def search(req):
+    """GET /os-hypervisors/{pattern}/search (below 2.53)."""
+    ctx, nodes = _matching(req, 'search')
+    return wsgi.json_response({'hypervisors': [
+        views.basic(req, n, API.node_service(ctx, n)) for n in nodes]})
+
+
+def servers(req):
+    """GET /os-hypervisors/{pattern}/servers (below 2.53): ``servers``
+    only on the hypervisors that run some, as Nova does."""
+    ctx, nodes = _matching(req, 'servers')
+    return wsgi.json_response({'hypervisors': [
+        views.basic(req, n, API.node_service(ctx, n),
+                    API.node_instances(ctx, n)) for n in nodes]})
+
+
+def uptime(req):
+    """GET /os-hypervisors/{id}/uptime (below 2.88). migrator's computes
+    do not report their uptime: Nova's answer for a driver without it,
+    501, once the hypervisor is found."""
+    ctx = req.context
+    policy.authorize(ctx, hv_policies.BASE % 'uptime')
+    wanted = req.url_vars['hypervisor_id']
+    if req.is_version('2.53') and not uuidutils.is_uuid_like(wanted):
+        raise errors.BadRequest('Invalid uuid %s' % wanted)
+    for node in API.list_compute_nodes(ctx):
+        if str(views._id(req, node)) == wanted:
+            raise errors.NotImplemented(
+                'Hypervisor uptime is not supported: migrator compute '
+                'services do not report it.')
     raise exception.ComputeNodeNotFound(node=wanted)
 
 

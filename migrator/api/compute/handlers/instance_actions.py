@@ -9,6 +9,7 @@ say how far it got and, on failure, why.
 from oslo_utils import timeutils
 
 from migrator.api.compute import common
+from migrator.api.compute.schemas import common as common_schemas
 from migrator.api.compute.schemas import instance_actions as schemas
 from migrator.api.compute.views import instance_actions as views
 from migrator.api import errors
@@ -87,6 +88,7 @@ def index(req):
     return wsgi.json_response(body)
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     ctx = req.context
     instance = _instance(req)

@@ -7,6 +7,7 @@ The operator controls record their instance action
 to the source compute; the outcome is read back here, in os-migrations
 and in the instance actions.
 """
+from migrator.api.compute.schemas import common as common_schemas
 from migrator.api.compute.schemas import server_migrations as schemas
 from migrator.api.compute.views import migrations as views
 from migrator.api import errors
@@ -37,6 +38,7 @@ def _migration_id(req, not_found):
                         'are integers.' % value)
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def index(req):
     instance = _instance(req, 'index')
     show_host = policy.check(req.context,
@@ -47,6 +49,7 @@ def index(req):
         views.server_migration(req, m, show_host) for m in migrations]})
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     instance = _instance(req, 'show')
     mid = _migration_id(req, errors.NotFound)

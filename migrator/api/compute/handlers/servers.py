@@ -1,7 +1,12 @@
-"""Servers: create, list, detail, show, delete."""
+"""Servers: create, list, detail, show, update, delete."""
+import base64
+import binascii
+import secrets
+
 from oslo_utils import timeutils
 
 from migrator.api.compute import common
+from migrator.api.compute.schemas import common as common_schemas
 from migrator.api.compute.schemas import servers as schemas
 from migrator.api.compute.views import servers as views
 from migrator.api import errors
@@ -48,13 +53,16 @@ def _last_segment(ref):
 
 def _search_options(req):
     """The caller's filters as InstanceList filters, or None when they
-    cannot match anything (an unknown flavor, an IP, a tag)."""
+    cannot match anything (an unknown flavor, an IP)."""
     ctx = req.context
     opts = {k: v for k, v in req.GET.items() if k not in _PAGING}
     if not policy.check(ctx, server_policies.SERVERS % 'allow_all_filters'):
         allowed = set(_USER_FILTERS)
         if req.is_version('2.83'):
             allowed |= _USER_FILTERS_283
+        if not req.is_version('2.5'):
+            # ip6 became a filter for every caller in 2.5.
+            allowed.discard('ip6')
         opts = {k: v for k, v in opts.items() if k in allowed}
     if not req.is_version('2.66'):
         opts.pop('changes-before', None)
@@ -91,14 +99,18 @@ def _search_options(req):
         if common.bool_param(opts.pop('deleted'), 'deleted'):
             read_deleted = 'only'
 
-    status = opts.pop('status', None)
-    if status:
-        states = common.states_from_status(status)
-        if states is None:
+    if opts.pop('status', None) is not None:
+        # status may repeat: a server in any of them matches.
+        vm_states = set()
+        for status in req.GET.getall('status'):
+            states = common.states_from_status(status)
+            if states is not None:
+                vm_states.update(states[0])
+        if not vm_states:
             if req.is_version('2.38'):
                 raise errors.BadRequest('Invalid status value')
             return None, read_deleted
-        filters['vm_state'] = states[0]
+        filters['vm_state'] = sorted(vm_states)
     if 'flavor' in opts:
         try:
             filters['instance_type_id'] = flavor_obj.Flavor.\
@@ -112,10 +124,17 @@ def _search_options(req):
         filters['name'] = name
     if 'locked' in opts:
         filters['locked'] = common.bool_param(opts.pop('locked'), 'locked')
-    # No server has an address or a tag in migrator.
-    if opts.pop('ip', None) or opts.pop('ip6', None) or \
-            opts.pop('tag', None) or opts.pop('tag-any', None):
+    # No server has an address in migrator.
+    if opts.pop('ip', None) or opts.pop('ip6', None):
         return None, read_deleted
+    # Tag filters: comma-separated lists (2.26).
+    for param, key in (('tag', 'tags'), ('tag-any', 'tags-any'),
+                       ('not-tags', 'not-tags'),
+                       ('not-tags-any', 'not-tags-any')):
+        value = opts.pop(param, None)
+        if value and req.is_version('2.26'):
+            filters[key] = [t.strip() for t in value.split(',')
+                            if t.strip()]
     for name, column in (('host', 'host'), ('node', 'node'),
                          ('user_id', 'user_id'), ('uuid', 'uuid'),
                          ('vm_state', 'vm_state'),
@@ -220,6 +239,7 @@ def _target(instance):
             'user_id': instance.user_id}
 
 
+@validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     try:
         instance = _get(req)
@@ -268,41 +288,163 @@ def _requested_destination(req, server):
     return zone, None, None
 
 
-@validation.body(schemas.create_v21, '2.1', '2.36')
-@validation.body(schemas.create_v237, '2.37', '2.73')
-@validation.body(schemas.create_v274, '2.74')
+def _boot_image(server):
+    """The image the server boots from: imageRef, or (boot from volume
+    in Nova) the image of the boot block device mapping. migrator boots
+    every server from an image on a local disk."""
+    image_ref = server.get('imageRef')
+    if image_ref:
+        return _last_segment(image_ref)
+    for bdm in server.get('block_device_mapping_v2') or ():
+        if bdm.get('source_type') == 'image' and \
+                str(bdm.get('boot_index')) == '0':
+            return bdm.get('uuid') or bdm.get('image_id')
+    raise errors.BadRequest('Missing imageRef attribute')
+
+
+def _check_block_devices(server):
+    if server.get('block_device_mapping'):
+        raise errors.BadRequest(
+            'block_device_mapping is not supported: migrator boots '
+            'servers from an image; attach volumes with '
+            'os-volume_attachments once the server is ACTIVE.')
+    for bdm in server.get('block_device_mapping_v2') or ():
+        if bdm.get('source_type') != 'image' or \
+                str(bdm.get('boot_index')) != '0':
+            raise errors.BadRequest(
+                'Only the boot image may be given in '
+                'block_device_mapping_v2 (source_type image, boot_index '
+                '0): migrator boots servers from an image; attach '
+                'volumes with os-volume_attachments once the server is '
+                'ACTIVE.')
+
+
+def _base64(value, name):
+    try:
+        base64.b64decode(''.join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.BadRequest('Invalid input for field/attribute %s. '
+                                'Value is not valid base64.' % name)
+
+
+def _hints(body):
+    hints = dict(body.get('OS-SCH-HNT:scheduler_hints') or
+                 body.get('os:scheduler_hints') or {})
+    # Nova keeps every hint as a list of values.
+    return {k: (v if isinstance(v, list) else [v])
+            for k, v in hints.items()} or None
+
+
+def _create_attributes(req, body):
+    """Instance.server_attributes of a create request."""
+    server = body['server']
+    if server.get('user_data') is not None:
+        _base64(server['user_data'], 'user_data')
+    for item in server.get('personality') or ():
+        _base64(item.get('contents') or '', 'personality')
+    attrs = {
+        'access_ip_v4': server.get('accessIPv4'),
+        'access_ip_v6': server.get('accessIPv6'),
+        'auto_disk_config': server.get('OS-DCF:diskConfig'),
+        'key_name': server.get('key_name'),
+        'user_data': server.get('user_data'),
+        'security_groups': [g['name'] for g in server.get(
+            'security_groups') or () if g.get('name')] or ['default'],
+        'description': server.get('description'),
+        'trusted_image_certificates': server.get(
+            'trusted_image_certificates'),
+        'hostname': server.get('hostname'),
+        'scheduler_hints': _hints(body),
+    }
+    if 'config_drive' in server:
+        attrs['config_drive'] = common.bool_param(server['config_drive'],
+                                                  'config_drive')
+    networks = server.get('networks')
+    if isinstance(networks, list) and networks:
+        attrs['requested_networks'] = networks
+    return attrs
+
+
+@validation.body(schemas.create_v21, '2.1', '2.18')
+@validation.body(schemas.create_v219, '2.19', '2.31')
+@validation.body(schemas.create_v232, '2.32', '2.32')
+@validation.body(schemas.create_v233, '2.33', '2.36')
+@validation.body(schemas.create_v237, '2.37', '2.41')
+@validation.body(schemas.create_v242, '2.42', '2.51')
+@validation.body(schemas.create_v252, '2.52', '2.56')
+@validation.body(schemas.create_v257, '2.57', '2.62')
+@validation.body(schemas.create_v263, '2.63', '2.66')
+@validation.body(schemas.create_v267, '2.67', '2.73')
+@validation.body(schemas.create_v274, '2.74', '2.89')
+@validation.body(schemas.create_v290, '2.90', '2.93')
+@validation.body(schemas.create_v294, '2.94')
 def create(req):
     ctx = req.context
     policy.authorize(ctx, server_policies.SERVERS % 'create')
-    server = req.json()['server']
+    body = req.json()
+    server = body['server']
     for name in ('min_count', 'max_count'):
         if int(server.get(name, 1)) != 1:
             raise errors.BadRequest('%s must be 1: migrator creates one '
                                     'server per request.' % name)
-    networks = server.get('networks')
-    if isinstance(networks, list) and networks:
-        raise errors.BadRequest(
-            'migrator serves no networking: networks must be "none", '
-            '"auto" or an empty list.')
-    image_ref = server.get('imageRef')
-    if not image_ref:
-        raise errors.BadRequest('Missing imageRef attribute')
+    if server.get('return_reservation_id') is not None and \
+            common.bool_param(server['return_reservation_id'],
+                              'return_reservation_id'):
+        raise errors.BadRequest('return_reservation_id is not supported: '
+                                'migrator creates one server per request.')
+    _check_block_devices(server)
+    image_ref = _boot_image(server)
+    attributes = _create_attributes(req, body)
     zone, host, node = _requested_destination(req, server)
     try:
         instance = API.create_server(
             ctx, name=server['name'],
             flavorid=_last_segment(server['flavorRef']),
-            image_ref=_last_segment(image_ref),
+            image_ref=image_ref,
             metadata=server.get('metadata'),
             availability_zone=zone, requested_host=host,
-            requested_node=node)
+            requested_node=node, attributes=attributes,
+            tags=server.get('tags'))
     except (exception.ComputeHostNotFound,
             exception.ComputeNodeNotFound) as exc:
         raise errors.BadRequest(exc.format_message())
+    # Nova answers the password it set (or generated); migrator keeps no
+    # password and injects none (see the api-ref).
+    admin_pass = server.get('adminPass') or secrets.token_urlsafe(9)
     return wsgi.json_response(
-        {'server': views.created(req, instance)}, status=202,
+        {'server': views.created(req, instance, admin_pass)}, status=202,
         headers=[('Location', req.application_url_for(
             'v2.1', 'servers', instance.uuid))])
+
+
+@validation.body(schemas.update_v21, '2.1', '2.18')
+@validation.body(schemas.update_v219, '2.19', '2.89')
+@validation.body(schemas.update_v290, '2.90', '2.93')
+@validation.body(schemas.update_v294, '2.94', '2.103')
+@validation.body(schemas.update_v2104, '2.104')
+def update(req):
+    ctx = req.context
+    instance = _get(req)
+    policy.authorize(ctx, server_policies.SERVERS % 'update',
+                     _target(instance))
+    server = req.json()['server']
+    attributes = {}
+    for field, key in (('accessIPv4', 'access_ip_v4'),
+                       ('accessIPv6', 'access_ip_v6'),
+                       ('OS-DCF:diskConfig', 'auto_disk_config'),
+                       ('description', 'description'),
+                       ('hostname', 'hostname'),
+                       ('pinned_availability_zone',
+                        'pinned_availability_zone')):
+        if field in server:
+            attributes[key] = server[field]
+    instance = API.update_server(ctx, instance,
+                                 display_name=server.get('name'),
+                                 attributes=attributes)
+    perms = views.Permissions(req)
+    body = views.updated(req, _detail(req, instance, perms), instance,
+                         perms)
+    return wsgi.json_response({'server': body})
 
 
 def delete(req):

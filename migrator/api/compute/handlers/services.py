@@ -15,12 +15,23 @@ from migrator import policy
 API = compute_api.API()
 
 
-@validation.query(schemas.index_query)
+# Nova's binary names: clients written for Nova (Watcher asks for
+# binary='nova-compute') find migrator's services by them.
+NOVA_BINARIES = {'nova-compute': compute_api.COMPUTE_BINARY,
+                 'nova-conductor': 'migrator-conductor'}
+
+
+def _binary(name):
+    return NOVA_BINARIES.get(name, name)
+
+
+@validation.query(schemas.index_query, '2.1', '2.74')
+@validation.query(schemas.index_query_v275, '2.75')
 def index(req):
     policy.authorize(req.context, service_policies.BASE % 'list')
     services = API.list_services(req.context,
                                  host=req.GET.get('host'),
-                                 binary=req.GET.get('binary'))
+                                 binary=_binary(req.GET.get('binary')))
     return wsgi.json_response(
         {'services': [views.show(req, s) for s in services]})
 
@@ -46,9 +57,10 @@ def _legacy_action(req, action):
     else:
         raise errors.NotFound('Unknown action')
     service = API.get_service_by_host_and_binary(
-        req.context, body['host'], body['binary'])
+        req.context, body['host'], _binary(body['binary']))
     _only_compute(service)
-    result = {'host': service.host, 'binary': service.binary}
+    # The binary as the caller named it, as Nova echoes it.
+    result = {'host': service.host, 'binary': body['binary']}
     if action == 'force-down':
         API.update_service(req.context, service,
                            forced_down=body['forced_down'])

@@ -1,12 +1,16 @@
-"""GET / (every major version) and GET /v2.1 (this one)."""
+"""GET / (every major version), GET /v2 (the legacy v2.0 document) and
+GET /v2.1 (this one); none needs a token."""
 from migrator.api.compute.views import versions as views
 from migrator.api import wsgi
 
 
 def index(req):
-    doc = views.v21(req)
-    doc.pop('media-types')
-    return wsgi.json_response({'versions': [doc]})
+    return wsgi.json_response({'versions': [
+        views.summary(views.v20(req)), views.summary(views.v21(req))]})
+
+
+def show_v20(req):
+    return wsgi.json_response({'version': views.v20(req)})
 
 
 def show(req):

@@ -36,6 +36,8 @@ def view(req, attachment, instance_uuid):
     return body
 
 
+@validation.query(schemas.index_query, '2.1', '2.74')
+@validation.query(schemas.index_query_v275, '2.75')
 def index(req):
     instance = _server(req, policies.INDEX)
     return wsgi.json_response({'volumeAttachments': [
@@ -59,6 +61,9 @@ def create(req):
     attachment = API.attach(
         req.context, instance, body['volumeId'], device=body.get('device'),
         delete_on_termination=body.get('delete_on_termination', False))
+    if req.is_version('2.101'):
+        # 2.101: Nova answers 202 with no body.
+        return wsgi.empty_response(202)
     return wsgi.json_response(
         {'volumeAttachment': view(req, attachment, instance.uuid)})
 

@@ -36,6 +36,10 @@ create_v255 = copy.deepcopy(create_v21)
 create_v255['properties']['flavor']['properties']['description'] = \
     validation.description
 
+# 2.102: rxtx_factor is gone.
+create_v2102 = copy.deepcopy(create_v255)
+del create_v2102['properties']['flavor']['properties']['rxtx_factor']
+
 update_v255 = {
     'type': 'object',
     'properties': {
@@ -51,10 +55,14 @@ update_v255 = {
 }
 
 _one = {'type': 'string'}
+SORT_KEYS = ['created_at', 'description', 'disabled', 'ephemeral_gb',
+             'flavorid', 'id', 'is_public', 'memory_mb', 'name', 'root_gb',
+             'rxtx_factor', 'swap', 'updated_at', 'vcpus']
 index_query_v21 = {
     'type': 'object',
     'properties': {
-        'sort_key': validation.multi(_one),
+        'sort_key': validation.multi({'type': 'string',
+                                      'enum': SORT_KEYS}),
         'sort_dir': validation.multi({'type': 'string',
                                       'enum': ['asc', 'desc']}),
         'limit': validation.multi(validation.non_negative_int_query),
@@ -67,6 +75,13 @@ index_query_v21 = {
 }
 index_query_v275 = copy.deepcopy(index_query_v21)
 index_query_v275['additionalProperties'] = False
+
+# 2.102: the name filter (a regular expression); rxtx_factor is no sort
+# key any more.
+index_query_v2102 = copy.deepcopy(index_query_v275)
+index_query_v2102['properties']['name'] = validation.multi(_one)
+index_query_v2102['properties']['sort_key']['items']['enum'] = [
+    k for k in SORT_KEYS if k != 'rxtx_factor']
 
 _spec_key = {'type': 'string', 'minLength': 1, 'maxLength': 255,
              'pattern': r'^[a-zA-Z0-9\-_:. ]{1,255}$'}

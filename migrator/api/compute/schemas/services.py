@@ -46,3 +46,5 @@ index_query = {
                               'items': {'type': 'string'}}},
     'additionalProperties': True,
 }
+# From 2.75 unknown query parameters are a 400.
+index_query_v275 = dict(index_query, additionalProperties=False)

@@ -83,3 +83,15 @@ update_v285 = {
     'required': ['volumeAttachment'],
     'additionalProperties': False,
 }
+
+# Query of GET /servers/{id}/os-volume_attachments: unknown parameters
+# are ignored below 2.75 and a 400 from 2.75.
+index_query = {
+    'type': 'object',
+    'properties': {
+        'limit': validation.multi(validation.non_negative_int_query),
+        'offset': validation.multi(validation.non_negative_int_query),
+    },
+    'additionalProperties': True,
+}
+index_query_v275 = dict(index_query, additionalProperties=False)

@@ -1,6 +1,6 @@
 """Flavor bodies per microversion: description from 2.55, extra_specs
 from 2.61 (when policy lets the caller see them), swap 0 instead of ''
-from 2.75."""
+from 2.75, no rxtx_factor and OS-FLV-DISABLED:disabled from 2.102."""
 from migrator.api.compute import common
 
 
@@ -22,11 +22,13 @@ def detail(req, flavor, include_extra_specs=False):
         'disk': flavor.root_gb,
         'vcpus': flavor.vcpus,
         'swap': swap,
-        'rxtx_factor': flavor.rxtx_factor,
         'OS-FLV-EXT-DATA:ephemeral': flavor.ephemeral_gb,
-        'OS-FLV-DISABLED:disabled': flavor.disabled,
         'os-flavor-access:is_public': flavor.is_public,
     })
+    if not req.is_version('2.102'):
+        # Gone from 2.102.
+        body['rxtx_factor'] = flavor.rxtx_factor
+        body['OS-FLV-DISABLED:disabled'] = flavor.disabled
     if include_extra_specs and req.is_version('2.61'):
         body['extra_specs'] = dict(flavor.extra_specs)
     return body

@@ -1,6 +1,7 @@
 """Server bodies per microversion, with Nova's field names so that
 openstacksdk, novaclient and the openstack CLI read them unchanged."""
 import hashlib
+import re
 
 from migrator.api.compute import common
 from migrator.policies import flavor_extra_specs as es_policies
@@ -83,6 +84,7 @@ class Permissions:
 
 def detail(req, instance, perms, fault=None, host_status=None):
     from migrator.api.compute.common import status_from_state
+    attr = instance.attribute
     body = basic(req, instance)
     body.update({
         'status': status_from_state(instance.vm_state,
@@ -97,12 +99,14 @@ def detail(req, instance, perms, fault=None, host_status=None):
         'updated': common.isotime(instance.updated_at or
                                   instance.created_at),
         'addresses': {},
-        'accessIPv4': '',
-        'accessIPv6': '',
+        'accessIPv4': attr('access_ip_v4', ''),
+        'accessIPv6': attr('access_ip_v6', ''),
         'progress': instance.progress or 0,
-        'key_name': None,
-        'config_drive': '',
-        'OS-DCF:diskConfig': 'MANUAL',
+        'key_name': attr('key_name'),
+        'config_drive': 'True' if attr('config_drive') else '',
+        'OS-DCF:diskConfig': attr('auto_disk_config', 'MANUAL'),
+        'security_groups': [{'name': name} for name in
+                            attr('security_groups', ['default'])],
         'OS-EXT-AZ:availability_zone': instance.availability_zone or (
             DEFAULT_ZONE if instance.host else ''),
         'OS-EXT-STS:vm_state': instance.vm_state,
@@ -126,29 +130,31 @@ def detail(req, instance, perms, fault=None, host_status=None):
                 'OS-EXT-SRV-ATTR:launch_index': 0,
                 'OS-EXT-SRV-ATTR:kernel_id': '',
                 'OS-EXT-SRV-ATTR:ramdisk_id': '',
-                'OS-EXT-SRV-ATTR:hostname': instance.display_name,
+                'OS-EXT-SRV-ATTR:hostname': hostname(instance),
                 'OS-EXT-SRV-ATTR:root_device_name': None,
-                'OS-EXT-SRV-ATTR:user_data': None,
+                'OS-EXT-SRV-ATTR:user_data': attr('user_data'),
             })
     if req.is_version('2.90'):
-        body['OS-EXT-SRV-ATTR:hostname'] = instance.display_name
+        body['OS-EXT-SRV-ATTR:hostname'] = hostname(instance)
     if req.is_version('2.9'):
         body['locked'] = bool(instance.locked)
     if req.is_version('2.16') and perms.host_status and \
             host_status is not None:
         body['host_status'] = host_status
     if req.is_version('2.19'):
-        body['description'] = None
+        body['description'] = attr('description')
     if req.is_version('2.26'):
-        body['tags'] = []
+        body['tags'] = list(instance.tags
+                            if instance.obj_attr_is_set('tags') else [])
     if req.is_version('2.63'):
-        body['trusted_image_certificates'] = None
+        body['trusted_image_certificates'] = attr(
+            'trusted_image_certificates')
     if req.is_version('2.73'):
         body['locked_reason'] = None
     if req.is_version('2.96'):
-        body['pinned_availability_zone'] = None
+        body['pinned_availability_zone'] = attr('pinned_availability_zone')
     if req.is_version('2.100'):
-        body['scheduler_hints'] = {}
+        body['scheduler_hints'] = dict(attr('scheduler_hints', {}))
     if fault is not None and instance.vm_state in ('error', 'deleted'):
         body['fault'] = {'code': fault.code, 'message': fault.message,
                          'created': common.isotime(fault.created_at)}
@@ -164,8 +170,44 @@ def show_extra(req, instance, perms):
     return {}
 
 
-def created(req, instance):
+def created(req, instance, admin_pass):
     body = basic(req, instance)
     body.pop('name')
-    body['OS-DCF:diskConfig'] = 'MANUAL'
+    body['OS-DCF:diskConfig'] = instance.attribute('auto_disk_config',
+                                                   'MANUAL')
+    body['security_groups'] = [
+        {'name': name}
+        for name in instance.attribute('security_groups', ['default'])]
+    body['adminPass'] = admin_pass
     return body
+
+
+# The keys of a server update's answer below 2.75 (Nova answers the full
+# server from 2.75): the detail view without the extension attributes.
+_UPDATE_KEYS = {'id', 'name', 'status', 'tenant_id', 'user_id',
+                'metadata', 'hostId', 'image', 'flavor', 'created',
+                'updated', 'addresses', 'accessIPv4', 'accessIPv6',
+                'links', 'OS-DCF:diskConfig', 'progress', 'fault',
+                'locked', 'description', 'tags',
+                'trusted_image_certificates', 'server_groups',
+                'locked_reason'}
+
+
+def updated(req, body, instance, perms):
+    """The answer of PUT /servers/{id}, from its detail view."""
+    body = dict(body)
+    if not req.is_version('2.75'):
+        body = {k: v for k, v in body.items() if k in _UPDATE_KEYS}
+    body.update(show_extra(req, instance, perms))
+    return body
+
+
+def hostname(instance):
+    """The guest hostname: the one asked for (2.90), else one made of
+    the server's name as Nova does (letters, digits and hyphens)."""
+    given = instance.attribute('hostname')
+    if given:
+        return given
+    name = re.sub(r'[^\w.-]+', '-', (instance.display_name or '').lower())
+    name = re.sub(r'[_.]', '-', name).strip('-')[:63]
+    return name or 'server-%s' % instance.uuid

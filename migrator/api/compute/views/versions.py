@@ -2,6 +2,33 @@
 from migrator.api.compute import api_version
 
 
+def v20(req):
+    """Nova's legacy v2.0 document: listed, never served beyond it."""
+    return {
+        'id': 'v2.0',
+        'status': 'DEPRECATED',
+        'version': '',
+        'min_version': '',
+        'updated': api_version.UPDATED_V20,
+        'links': [{'rel': 'self',
+                   'href': req.application_url_for('v2') + '/'},
+                  {'rel': 'describedby', 'type': 'text/html',
+                   'href': 'https://docs.openstack.org/'}],
+        'media-types': [{'base': 'application/json',
+                         'type': 'application/vnd.openstack.compute+json;'
+                                 'version=2'}],
+    }
+
+
+def summary(doc):
+    """A version document as GET / lists it: the self link only, no
+    media types."""
+    doc = dict(doc)
+    doc.pop('media-types')
+    doc['links'] = [link for link in doc['links'] if link['rel'] == 'self']
+    return doc
+
+
 def v21(req):
     return {
         'id': 'v2.1',

@@ -4,6 +4,7 @@ import os
 from gabbi import driver
 
 from migrator.tests.functional.api import gabbi_fixtures
+from migrator.tests.functional.api import gabbi_handlers
 
 TESTS_DIR = 'gabbits'
 
@@ -13,4 +14,6 @@ def load_tests(loader, tests, pattern):
     return driver.build_tests(test_dir, loader, host=None,
                               test_loader_name=__name__,
                               intercept=gabbi_fixtures.setup_app,
-                              fixture_module=gabbi_fixtures)
+                              fixture_module=gabbi_fixtures,
+                              response_handlers=[
+                                  gabbi_handlers.JSONKeysHandler])

@@ -94,6 +94,27 @@ class TestAttachments(AttachmentsTestBase):
         self.assertIn('attach_volume', actions)
         self.assertIn('detach_volume', actions)
 
+    def test_attach_at_2_101_answers_202_without_a_body(self):
+        # Nova 2.101: POST os-volume_attachments is a 202 and no body;
+        # the attachment is read back from the list.
+        volume_id = self.create_volume(fill=False)
+        status, body = self.attach(volume_id, version='2.101')
+        self.assertEqual(202, status, body)
+        self.assertIsNone(body)
+        self.wait_status(volume_id, 'in-use')
+        self.assertEqual([volume_id], [a['volumeId'] for a in
+                                       self.attachments('2.101')])
+
+    def test_tag_is_accepted_from_2_49_and_shown_null_from_2_70(self):
+        volume_id = self.create_volume(fill=False)
+        self.assertEqual(400, self.attach(volume_id, version='2.48',
+                                          tag='disk1')[0])
+        status, body = self.attach(volume_id, version='2.70', tag='disk1')
+        self.assertEqual(200, status, body)
+        # migrator does not keep the tag (documented).
+        self.assertIsNone(body['volumeAttachment']['tag'])
+        self.assertNotIn('tag', self.attachments('2.69')[0])
+
     def test_errors_and_policies(self):
         volume_id = self.create_volume(fill=False)
         unknown = '4d8b2a49-3a8e-4f0a-a2f3-d3c3a3d0b0b1'
