@@ -220,7 +220,8 @@ class APIService:
         self.option = '--%s-port' % surface
         self._server = api_server.WSGIServer(
             surface_app.make_app(CONF), host, port,
-            threads=CONF.api.wsgi_threads)
+            threads=CONF.api.wsgi_threads,
+            timeout=CONF.api.client_socket_timeout)
 
     def start(self):
         try:

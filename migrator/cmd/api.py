@@ -32,11 +32,13 @@ def main(argv=None):
         app = compute_app.make_app(CONF)
         wsgi_server = server.WSGIServer(app, CONF.api.bind_host,
                                         CONF.api.bind_port,
-                                        threads=CONF.api.wsgi_threads)
+                                        threads=CONF.api.wsgi_threads,
+                                        timeout=CONF.api.client_socket_timeout)
         volume_server = server.WSGIServer(
             volume_app.make_app(CONF), CONF.api.bind_host,
             CONF.api.volume_bind_port, threads=CONF.api.wsgi_threads,
-            name='migrator-api-volume')
+            name='migrator-api-volume',
+            timeout=CONF.api.client_socket_timeout)
     except exception.ConfigurationError as exc:
         common.fail(exc.format_message())
     except OSError as exc:

@@ -46,6 +46,7 @@ def make_app(conf=CONF):
         app = middleware.keystone_auth_token(app, conf)
     app = middleware.FaultWrapper(app)
     app = _PublicEndpoint(app, conf.api.public_endpoint)
+    app = middleware.BodySizeLimit(app, conf)
     app = middleware.RequestLog(app)
     app = middleware.RequestId(app, extra_header='X-Compute-Request-Id')
     return healthcheck.mount(app, conf)

@@ -25,6 +25,7 @@ def make_app(conf=CONF):
                                          public_paths=routes.PUBLIC_PATHS)
         app = middleware.keystone_auth_token(app, conf)
     app = middleware.FaultWrapper(app)
+    app = middleware.BodySizeLimit(app, conf)
     app = middleware.RequestLog(app)
     app = middleware.RequestId(app)
     return app

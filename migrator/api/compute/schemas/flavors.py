@@ -1,6 +1,7 @@
 """Request schemas of /flavors and /flavors/{id}/os-extra_specs."""
 import copy
 
+from migrator.api.schemas import parameter_types
 from migrator.api import validation
 
 _flavor_id = {'type': ['string', 'number', 'null'], 'minLength': 1,
@@ -19,9 +20,7 @@ create_v21 = {
                 'disk': validation.non_negative_int,
                 'OS-FLV-EXT-DATA:ephemeral': validation.non_negative_int,
                 'swap': validation.non_negative_int,
-                'rxtx_factor': {'type': ['number', 'string'],
-                                'pattern': r'^[0-9]+(\.[0-9]+)?$',
-                                'minimum': 0, 'exclusiveMinimum': True},
+                'rxtx_factor': parameter_types.positive_float,
                 'os-flavor-access:is_public': {'type': 'boolean'},
             },
             'required': ['name', 'ram', 'vcpus', 'disk'],
