@@ -15,6 +15,7 @@ from migrator.api.compute.handlers import servers
 from migrator.api.compute.handlers import services
 from migrator.api.compute.handlers import versions
 from migrator.api.compute.handlers import volume_attachments
+from migrator.api import openapi
 from migrator.api.wsgi import route
 
 PREFIX = '/v2.1'
@@ -26,6 +27,7 @@ def _v(method, path, handler, min_version=None, max_version=None):
 
 ROUTES = [
     route('GET', '/', versions.index),
+    route('GET', '/openapi.json', openapi.handler('compute')),
     _v('GET', '', versions.show),
 
     _v('GET', '/flavors', flavors.index),
@@ -100,4 +102,4 @@ NOAUTH2_ROUTES = [
 ]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', PREFIX, '/identity', '/identity/v3')
+PUBLIC_PATHS = ('/', '/openapi.json', PREFIX, '/identity', '/identity/v3')
