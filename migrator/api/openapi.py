@@ -144,6 +144,42 @@ def _query_parameters(handler):
     return params
 
 
+# Operations that create a resource: (method, path) -> (path parameter,
+# JSON pointer of the new id in the answer). Every operation below the
+# created resource's path is linked from them (OpenAPI links), so that a
+# stateful client (schemathesis) creates a server, then acts on it.
+CREATORS = {
+    ('POST', '/v2.1/servers'): ('server_id', '/server/id'),
+    ('POST', '/v2.1/flavors'): ('flavor_id', '/flavor/id'),
+    ('POST', '/v3/volumes'): ('volume_id', '/volume/id'),
+    ('POST', '/v3/{project_id}/volumes'): ('volume_id', '/volume/id'),
+}
+
+
+def _links(method, path, table, operation_ids):
+    creator = CREATORS.get((method, path))
+    if creator is None:
+        return None
+    param, pointer = creator
+    links = {}
+    for row in table:
+        below = row.path.startswith(path + '/{%s}' % param)
+        if not below:
+            continue
+        parameters = {}
+        for name in _PARAM.findall(row.path):
+            parameters[name] = ('$response.body#%s' % pointer
+                                if name == param
+                                else '$request.path.%s' % name)
+        if set(parameters) - {param} - set(_PARAM.findall(path)):
+            # Another id this answer does not give (a migration id).
+            continue
+        key = operation_ids[(row.method, row.path)]
+        links[key.split('.', 1)[0]] = {'operationId': key,
+                                       'parameters': parameters}
+    return links or None
+
+
 def _operation_id(method, path, handler):
     module = handler.__module__.rsplit('.', 1)[-1]
     name = getattr(handler, '__name__', 'handler')
@@ -165,8 +201,16 @@ def describe(name):
                        'or "%s latest"; the minimum when absent.'
                        % (surface.service_type, surface.min_version,
                           surface.max_version, surface.service_type),
-        'schema': {'type': 'string'},
     }
+    microversions = ['%s latest' % surface.service_type] + [
+        '%s %d.%d' % (surface.service_type, surface.min_version.major,
+                      minor)
+        for minor in range(surface.min_version.minor,
+                           surface.max_version.minor + 1)]
+    version_header['schema'] = {'type': 'string', 'enum': microversions}
+    operation_ids = {(r.method, r.path): _operation_id(r.method, r.path,
+                                                       r.handler)
+                     for r in routes.ROUTES}
     paths = {}
     for row in routes.ROUTES:
         item = paths.setdefault(row.path, {})
@@ -180,8 +224,7 @@ def describe(name):
         lows = [r.min for r in rows]
         highs = [r.max for r in rows]
         operation = {
-            'operationId': _operation_id(row.method, row.path,
-                                         row.handler),
+            'operationId': operation_ids[(row.method, row.path)],
             'summary': (row.handler.__doc__ or '').strip().split('\n')[0]
             or '%s %s' % (row.method, row.path),
             'responses': {
@@ -192,6 +235,13 @@ def describe(name):
                                        '#/components/schemas/Fault'}}}},
             },
         }
+        if row.path == '/':
+            # The root version document: 300 Multiple Choices (Cinder).
+            operation['responses']['300'] = {
+                'description': 'The versions this API serves.'}
+        links = _links(row.method, row.path, routes.ROUTES, operation_ids)
+        if links:
+            operation['responses']['2XX']['links'] = links
         span = _range(None if None in lows else min(lows),
                       None if None in highs else max(highs))
         if span:

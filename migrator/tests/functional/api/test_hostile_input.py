@@ -149,6 +149,22 @@ class TestIntegerBounds(_Base):
                                          'compute 2.80'})
             self.assertEqual(200, resp.status_int, resp.text)
 
+    def test_huge_integer_filters(self):
+        for name in ('minRam', 'minDisk'):
+            resp = self.request(self.compute, 'GET',
+                                '/v2.1/flavors?%s=%d' % (name, 2 ** 70))
+            self.assertIn(name, self.assertFault(400, resp))
+        for path in ('/v2.1/servers?power_state=%d' % 2 ** 70,
+                     '/v2.1/servers/detail?power_state=%d' % 2 ** 70,
+                     '/v2.1/os-services/%d' % 2 ** 70,
+                     '/v2.1/os-hypervisors/%d' % 2 ** 70,
+                     '/v2.1/servers/%s/migrations/%d' % (SERVER, 2 ** 70)):
+            for method in ('GET', 'DELETE'):
+                resp = self.request(self.compute, method, path,
+                                    headers={'OpenStack-API-Version':
+                                             'compute 2.52'})
+                self.assertLess(resp.status_int, 500, (method, path))
+
 
 class TestMicroversionHeader(_Base):
 
