@@ -220,6 +220,16 @@ class KeystoneContext(Middleware):
         return req.get_response(self.application)
 
 
+def warn_noauth2(surface):
+    """Logged once per API built with auth_strategy = noauth2."""
+    LOG.warning('The %s API runs with [api] auth_strategy = noauth2: no '
+                'authentication, any token "user:project" acts as that '
+                'user and "admin" is an administrator. Use it only for '
+                'tests and the embedded demo; set auth_strategy = '
+                'keystone and [keystone_authtoken] in production.',
+                surface)
+
+
 def keystone_auth_token(application, conf):
     """keystonemiddleware's auth_token filter around ``application``;
     version documents pass without a token (delay_auth_decision)."""

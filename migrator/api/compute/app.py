@@ -39,6 +39,7 @@ def make_app(conf=CONF):
         table += routes.NOAUTH2_ROUTES
     app = wsgi.Router(table, api_version.SURFACE, routes.PREFIX)
     if strategy == 'noauth2':
+        middleware.warn_noauth2('compute')
         app = middleware.NoAuth2(app, public_paths=routes.PUBLIC_PATHS)
     else:
         app = middleware.KeystoneContext(app,

@@ -19,6 +19,7 @@ def make_app(conf=CONF):
     policy.init(conf)
     app = wsgi.Router(routes.ROUTES, api_version.SURFACE, routes.PREFIX)
     if conf.api.auth_strategy == 'noauth2':
+        middleware.warn_noauth2('block storage')
         app = middleware.NoAuth2(app, public_paths=routes.PUBLIC_PATHS)
     else:
         app = middleware.KeystoneContext(app,
