@@ -19,7 +19,8 @@ class WSGIServer:
     """
 
     def __init__(self, app, host='127.0.0.1', port=0, threads=16,
-                 name='migrator-api', timeout=10):
+                 name='migrator-api', timeout=10,
+                 max_header_size=65536):
         self.name = name
         # ``timeout``: seconds a client may take to send the next part of
         # its request ([api] client_socket_timeout); then the read fails
@@ -28,6 +29,9 @@ class WSGIServer:
                                            numthreads=threads,
                                            server_name=name,
                                            timeout=timeout)
+        # Request line and headers: bounded, so a huge URL cannot fill
+        # memory (cheroot answers 414/413 itself).
+        self._server.max_request_header_size = max_header_size
         self._thread = None
 
     @property

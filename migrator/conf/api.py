@@ -38,6 +38,12 @@ api_opts = [
              'its connection closed. The body size itself is bounded by '
              '[oslo_middleware] max_request_body_size (413).'),
     cfg.IntOpt(
+        'max_request_header_size', default=65536, min=1024,
+        help='Largest request line plus headers, in bytes, the API\'s '
+             'WSGI server reads (migrator-api, migrator-all); a longer '
+             'URL is answered 414 and longer headers 413 by the server '
+             'itself, before the application, with a text body.'),
+    cfg.IntOpt(
         'wsgi_threads', default=16, min=1,
         help='Worker threads of the API\'s WSGI server.'),
     cfg.StrOpt(

@@ -2,13 +2,18 @@
 500 or a dropped connection (issue 13): deeply nested JSON, NaN, integers
 beyond what the database columns hold, malformed microversion headers,
 and bodies larger than allowed or shorter than their Content-Length."""
+import contextlib
+import importlib.util
+import io
 import json
+import os
 import socket
 
 from oslo_config import cfg
 import testtools
 import webob
 
+import migrator
 from migrator.api import server as api_server
 from migrator.api.volume import app as volume_app
 from migrator.tests.functional.api import fixtures as api_fixtures
@@ -282,3 +287,46 @@ class TestBodyLength(_Base):
         status, body = self.send(head, chunked)
         self.assertEqual(413, status)
         self.assertEqual(413, body['overLimit']['code'])
+
+
+class TestHostileRequestsOverSockets(_Base):
+    """tools/hostile-requests.py against both APIs on real sockets: an
+    answer for each (never a dropped connection), no 5xx, Nova's body on
+    each 4xx, and both APIs still answering while slow clients hold
+    connections."""
+
+    def setUp(self):
+        super().setUp()
+        self.servers = []
+        for app in (self.api.app(), volume_app.make_app(CONF)):
+            server = api_server.WSGIServer(app, '127.0.0.1', 0, threads=16,
+                                           timeout=2,
+                                           max_header_size=65536)
+            server.start()
+            self.addCleanup(server.stop)
+            self.servers.append(server)
+
+    def _tool(self):
+        path = os.path.join(os.path.dirname(migrator.__file__), os.pardir,
+                            'tools', 'hostile-requests.py')
+        spec = importlib.util.spec_from_file_location('hostile', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_hostile_requests(self):
+        tool = self._tool()
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = tool.main(['hostile-requests'] +
+                             [s.url for s in self.servers])
+        self.assertEqual(0, code, out.getvalue())
+        self.assertIn('0 failures', out.getvalue())
+
+    def test_url_beyond_max_request_header_size_is_answered(self):
+        tool = self._tool()
+        status, _ = tool.raw(self.servers[0].url, 'GET',
+                             '/v2.1/servers?name=' + 'x' * 100000)
+        self.assertEqual(414, status)
+        status, _ = tool.raw(self.servers[0].url, 'GET', '/v2.1/flavors')
+        self.assertEqual(200, status)
