@@ -12,6 +12,9 @@ applies ``minimum`` and ``maximum`` to such strings too.
 MAX_INT = 2 ** 31 - 1
 # MariaDB's single-precision FLOAT.
 MAX_FLOAT = 3.40282e+38
+# A number stored as text in a String(255) column (flavor extra spec
+# values): at most 254 digits and a sign.
+MAX_SPEC_NUMBER = 10 ** 254 - 1
 
 
 def integer(minimum=0, maximum=MAX_INT):

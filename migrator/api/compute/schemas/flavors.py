@@ -69,8 +69,12 @@ index_query_v275['additionalProperties'] = False
 
 _spec_key = {'type': 'string', 'minLength': 1, 'maxLength': 255,
              'pattern': r'^[a-zA-Z0-9\-_:. ]{1,255}$'}
+# The value column is a String(255): a number must print in 255
+# characters too.
 _spec_value = {'type': ['string', 'number', 'boolean'], 'minLength': 0,
-               'maxLength': 255}
+               'maxLength': 255,
+               'minimum': -parameter_types.MAX_SPEC_NUMBER,
+               'maximum': parameter_types.MAX_SPEC_NUMBER}
 
 extra_specs_create = {
     'type': 'object',

@@ -132,6 +132,16 @@ class TestIntegerBounds(_Base):
                                 body={'flavor': flavor})
             self.assertIn('rxtx_factor', self.assertFault(400, resp))
 
+    def test_extra_spec_number_longer_than_the_column(self):
+        raw = '{"extra_specs": {"hw:x": %s}}' % ('9' * 300)
+        resp = self.request(self.compute, 'POST',
+                            '/v2.1/flavors/1/os-extra_specs', raw=raw)
+        self.assertIn('hw:x', self.assertFault(400, resp))
+        raw = '{"extra_specs": {"hw:x": %s}}' % ('9' * 254)
+        resp = self.request(self.compute, 'POST',
+                            '/v2.1/flavors/1/os-extra_specs', raw=raw)
+        self.assertEqual(200, resp.status_int, resp.text)
+
     def test_server_counts_beyond_the_column(self):
         server = {'name': 's', 'flavorRef': '1', 'min_count': 2 ** 31}
         resp = self.request(self.compute, 'POST', '/v2.1/servers',
