@@ -9,6 +9,7 @@ catch them.
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
+import webob.exc
 
 from migrator.api import db_faults
 
@@ -96,6 +97,10 @@ def from_exception(exc):
     """
     if isinstance(exc, HTTPError):
         return fault_response(exc.code, exc.message, exc.headers)
+    if isinstance(exc, webob.exc.HTTPRequestEntityTooLarge):
+        # oslo.middleware's LimitingReader, while a chunked body is read.
+        return fault_response(413, 'Request is too large.',
+                              [('Connection', 'close')])
     if db_faults.is_unavailable(exc):
         LOG.error('Database unavailable: %s', db_faults.describe(exc))
         return fault_response(503, db_faults.MESSAGE)

@@ -6,6 +6,10 @@
   ``X-OpenStack-Request-Id`` as the global request id.
 * ``RequestLog``: one log line per request: method, path, status, size,
   time.
+* ``BodySizeLimit``: a body larger than ``[oslo_middleware]
+  max_request_body_size`` (oslo.middleware's sizelimit option) is a 413
+  in Nova's body, answered from the Content-Length before any of the
+  body is read; a chunked body is cut off at the same size.
 * ``FaultWrapper``: anything a handler did not expect becomes a 500 in
   Nova's body (``computeFault``) with no traceback; the log keeps it.
 * ``NoAuth2`` or ``KeystoneContext``: who is asking, as a
@@ -16,8 +20,10 @@ import time
 from oslo_context import context as oslo_context
 from oslo_log import log as logging
 from oslo_middleware import request_id
+from oslo_middleware import sizelimit
 import webob
 import webob.dec
+import webob.exc
 
 from migrator.api import errors
 from migrator.api import wsgi
@@ -73,6 +79,38 @@ class RequestLog(Middleware):
                   'time': time.monotonic() - start,
                   'request_id': req.environ.get(REQUEST_ID_KEY, '-')})
         return response
+
+
+def register_sizelimit_opts(conf):
+    conf.register_opts(sizelimit.OPTS, group='oslo_middleware')
+
+
+class BodySizeLimit(Middleware):
+
+    def __init__(self, application, conf):
+        super().__init__(application)
+        register_sizelimit_opts(conf)
+        self.conf = conf
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        limit = self.conf.oslo_middleware.max_request_body_size
+        message = ('Request is too large: the body may have at most %d '
+                   'bytes ([oslo_middleware] max_request_body_size).'
+                   % limit)
+        if req.content_length is not None and req.content_length > limit:
+            LOG.info('Refused %s %s: Content-Length %d is above %d',
+                     req.method, req.path, req.content_length, limit)
+            # The body is not read: close the connection after answering.
+            return errors.fault_response(413, message,
+                                         [('Connection', 'close')])
+        if req.content_length is None and req.is_body_readable:
+            req.body_file = sizelimit.LimitingReader(req.body_file, limit)
+        try:
+            return req.get_response(self.application)
+        except webob.exc.HTTPRequestEntityTooLarge:
+            return errors.fault_response(413, message,
+                                         [('Connection', 'close')])
 
 
 class FaultWrapper(Middleware):
@@ -180,6 +218,16 @@ class KeystoneContext(Middleware):
             project_name=req.headers.get('X-Project-Name'),
             system_scope=req.headers.get('Openstack-System-Scope'))
         return req.get_response(self.application)
+
+
+def warn_noauth2(surface):
+    """Logged once per API built with auth_strategy = noauth2."""
+    LOG.warning('The %s API runs with [api] auth_strategy = noauth2: no '
+                'authentication, any token "user:project" acts as that '
+                'user and "admin" is an administrator. Use it only for '
+                'tests and the embedded demo; set auth_strategy = '
+                'keystone and [keystone_authtoken] in production.',
+                surface)
 
 
 def keystone_auth_token(application, conf):

@@ -12,17 +12,26 @@ LOG = logging.getLogger(__name__)
 class WSGIServer:
     """Serve ``app`` on ``host``:``port`` with ``threads`` workers.
 
-    ``port`` 0 picks a free port; ``port`` tells which once started.
+    ``timeout`` is the client socket timeout in seconds. ``port`` 0
+    picks a free port; ``port`` tells which once started.
     ``start()`` returns once the socket listens; ``stop()`` closes it and
     waits for the serving thread.
     """
 
     def __init__(self, app, host='127.0.0.1', port=0, threads=16,
-                 name='migrator-api'):
+                 name='migrator-api', timeout=10,
+                 max_header_size=65536):
         self.name = name
+        # ``timeout``: seconds a client may take to send the next part of
+        # its request ([api] client_socket_timeout); then the read fails
+        # and the request is answered 400 (wsgi.Request.json).
         self._server = cheroot_wsgi.Server((host, port), app,
                                            numthreads=threads,
-                                           server_name=name)
+                                           server_name=name,
+                                           timeout=timeout)
+        # Request line and headers: bounded, so a huge URL cannot fill
+        # memory (cheroot answers 414/413 itself).
+        self._server.max_request_header_size = max_header_size
         self._thread = None
 
     @property

@@ -10,18 +10,50 @@ The schema whose range holds the request's version is applied; a body
 that fails it is a 400 that names the field and the problem. Query
 strings are validated the same way (``validation.query``) after turning
 them into {name: [values]}.
+
+``minimum`` and ``maximum`` also apply to strings of decimal digits (the
+integers Nova accepts as strings, and every query parameter), so a
+bounded type (``migrator.api.schemas.parameter_types``) bounds both
+spellings.
 """
 import functools
+import re
 
 import jsonschema
 from jsonschema import validators
 
 from migrator.api import errors
 from migrator.api import microversion
+from migrator.api.schemas import parameter_types
 
-_Validator = validators.validator_for({'$schema':
-                                       'http://json-schema.org/draft-04/'
-                                       'schema#'})
+_Draft4 = validators.validator_for({'$schema':
+                                    'http://json-schema.org/draft-04/'
+                                    'schema#'})
+_DECIMAL = re.compile(r'[0-9]+(\.[0-9]+)?')
+
+
+def _as_number(instance):
+    """A decimal string as the number it spells; anything else as is."""
+    if isinstance(instance, str) and _DECIMAL.fullmatch(instance):
+        if '.' in instance or len(instance) > 4000:
+            # float() of a huge literal is inf: beyond every maximum.
+            return float(instance)
+        return int(instance)
+    return instance
+
+
+def _numeric_keyword(name):
+    draft4 = _Draft4.VALIDATORS[name]
+
+    def check(validator, value, instance, schema):
+        return draft4(validator, value, _as_number(instance), schema)
+    return check
+
+
+_Validator = validators.extend(_Draft4, {
+    'minimum': _numeric_keyword('minimum'),
+    'maximum': _numeric_keyword('maximum'),
+})
 
 
 def _message(error):
@@ -76,6 +108,24 @@ def query(schema, min_version=None, max_version=None):
                                 max_version)
 
 
+def documents(schema, min_version=None, max_version=None):
+    """Record that a handler validates its body with ``schema`` itself
+    (one whose schema depends on more than the microversion), for the
+    OpenAPI description; nothing is validated by this decorator."""
+    def decorate(func):
+        func.__dict__.setdefault('_documented', []).insert(
+            0, ('body', schema, microversion.version(min_version),
+                microversion.version(max_version)))
+        return func
+    return decorate
+
+
+def schemas_of(handler):
+    """[(kind, schema, min, max)] a handler validates its request with."""
+    return list(getattr(handler, '_schemas', [])) + \
+        list(getattr(handler, '_documented', []))
+
+
 def query_dict(req):
     """The query string as {name: [value, ...]}."""
     result = {}
@@ -93,11 +143,9 @@ def multi(schema):
 boolean_query = {'type': 'string', 'enum': [
     'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '1', '0', 'yes',
     'no', 'on', 'off']}
-non_negative_int_query = {'type': 'string', 'pattern': '^[0-9]+$'}
-positive_int = {'type': ['integer', 'string'],
-                'pattern': '^[0-9]*$', 'minimum': 1, 'minLength': 1}
-non_negative_int = {'type': ['integer', 'string'],
-                    'pattern': '^[0-9]*$', 'minimum': 0, 'minLength': 1}
+non_negative_int_query = parameter_types.non_negative_integer_query
+positive_int = parameter_types.positive_integer
+non_negative_int = parameter_types.non_negative_integer
 name = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'pattern': r'^(?! )[\S ]*(?<! )$'}
 description = {'type': ['string', 'null'], 'minLength': 0,

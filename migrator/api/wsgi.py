@@ -8,7 +8,9 @@ answer 404, a known path with another method 405 (with ``Allow``), and a
 known path and method outside the row's microversion range 404, like Nova.
 """
 import collections
+import json
 
+from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import routes
@@ -19,6 +21,7 @@ from migrator.api import errors
 from migrator.api import microversion
 
 LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
 
 CONTEXT_KEY = 'migrator.context'
 VERSION_KEY = 'migrator.api_version'
@@ -51,8 +54,23 @@ class Request(webob.Request):
         return self.environ.get('wsgiorg.routing_args', ((), {}))[1]
 
     def json(self):
-        """The parsed JSON body; 400 when it is missing or malformed."""
-        if not self.body:
+        """The parsed JSON body; 400 when it is missing or malformed,
+        nested deeper than ``[api] max_json_depth``, holds NaN or
+        Infinity, or does not arrive in full (a Content-Length larger
+        than the body, a client that stops sending)."""
+        try:
+            body = self.body
+        except OSError as exc:
+            # webob's DisconnectionError (the client closed early) and the
+            # WSGI server's read timeout (a slow or lying client) are
+            # both OSErrors; nothing of the request has been acted on.
+            LOG.info('Request body of %s %s not received in full: %s',
+                     self.method, self.path, exc)
+            raise errors.BadRequest(
+                'The request body was not received in full: it is '
+                'shorter than its Content-Length or arrived too slowly.',
+                headers=[('Connection', 'close')])
+        if not body:
             raise errors.BadRequest('The request body is empty; a JSON '
                                     'object is required.')
         ctype = self.content_type
@@ -61,10 +79,7 @@ class Request(webob.Request):
             raise errors.UnsupportedMediaType(
                 'Unsupported Content-Type %s: send application/json.'
                 % ctype)
-        try:
-            return jsonutils.loads(self.body)
-        except ValueError as exc:
-            raise errors.BadRequest('Malformed request body: %s' % exc)
+        return loads(body)
 
     def application_url_for(self, *parts):
         """An absolute URL below the service root (public_endpoint if
@@ -72,6 +87,56 @@ class Request(webob.Request):
         base = self.environ.get('migrator.public_endpoint') or \
             self.host_url + self.script_name
         return '/'.join([base.rstrip('/')] + [p.strip('/') for p in parts])
+
+
+def _no_constant(name):
+    raise ValueError('%s is not valid JSON' % name)
+
+
+def loads(body, max_depth=None):
+    """Decode a request body: 400 for malformed JSON, NaN or Infinity, or
+    arrays and objects nested deeper than ``max_depth`` (default ``[api]
+    max_json_depth``)."""
+    if max_depth is None:
+        max_depth = CONF.api.max_json_depth
+    if isinstance(body, bytes):
+        try:
+            body = body.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            raise errors.BadRequest('Malformed request body: %s' % exc)
+    try:
+        value = json.loads(body, parse_constant=_no_constant)
+    except RecursionError:
+        value = None
+        too_deep = True
+    except ValueError as exc:
+        raise errors.BadRequest('Malformed request body: %s' % exc)
+    else:
+        too_deep = _deeper_than(value, max_depth)
+    if too_deep:
+        raise errors.BadRequest(
+            'Malformed request body: arrays and objects are nested deeper '
+            'than %d levels.' % max_depth)
+    return value
+
+
+def _deeper_than(value, limit):
+    """Does ``value`` nest lists and dicts more than ``limit`` deep?
+    (Iterative: no recursion on hostile input.)"""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return False
 
 
 def json_response(body, status=200, headers=()):

@@ -226,7 +226,9 @@ class APIService:
         self.option = '--%s-port' % surface
         self._server = api_server.WSGIServer(
             surface_app.make_app(CONF), host, port,
-            threads=CONF.api.wsgi_threads)
+            threads=CONF.api.wsgi_threads,
+            timeout=CONF.api.client_socket_timeout,
+            max_header_size=CONF.api.max_request_header_size)
 
     def start(self):
         try:

@@ -30,13 +30,17 @@ def main(argv=None):
     try:
         rpc.init(CONF)
         app = compute_app.make_app(CONF)
-        wsgi_server = server.WSGIServer(app, CONF.api.bind_host,
-                                        CONF.api.bind_port,
-                                        threads=CONF.api.wsgi_threads)
+        wsgi_server = server.WSGIServer(
+            app, CONF.api.bind_host, CONF.api.bind_port,
+            threads=CONF.api.wsgi_threads,
+            timeout=CONF.api.client_socket_timeout,
+            max_header_size=CONF.api.max_request_header_size)
         volume_server = server.WSGIServer(
             volume_app.make_app(CONF), CONF.api.bind_host,
             CONF.api.volume_bind_port, threads=CONF.api.wsgi_threads,
-            name='migrator-api-volume')
+            name='migrator-api-volume',
+            timeout=CONF.api.client_socket_timeout,
+            max_header_size=CONF.api.max_request_header_size)
     except exception.ConfigurationError as exc:
         common.fail(exc.format_message())
     except OSError as exc:

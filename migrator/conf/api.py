@@ -26,6 +26,24 @@ api_opts = [
         'max_limit', default=1000, min=1,
         help='Largest number of items a list call returns in one page.'),
     cfg.IntOpt(
+        'max_json_depth', default=32, min=2, max=512,
+        help='Deepest nesting of arrays and objects a JSON request body '
+             'may have; a deeper body is answered 400.'),
+    cfg.IntOpt(
+        'client_socket_timeout', default=10, min=1,
+        help='Seconds the API\'s WSGI server waits for a client to send '
+             'the next part of a request (headers or body). A request '
+             'whose body does not arrive in time (a slow client, or a '
+             'Content-Length larger than the body) is answered 400 and '
+             'its connection closed. The body size itself is bounded by '
+             '[oslo_middleware] max_request_body_size (413).'),
+    cfg.IntOpt(
+        'max_request_header_size', default=65536, min=1024,
+        help='Largest request line plus headers, in bytes, the API\'s '
+             'WSGI server reads (migrator-api, migrator-all); a longer '
+             'URL is answered 414 and longer headers 413 by the server '
+             'itself, before the application, with a text body.'),
+    cfg.IntOpt(
         'wsgi_threads', default=16, min=1,
         help='Worker threads of the API\'s WSGI server.'),
     cfg.StrOpt(

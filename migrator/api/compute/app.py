@@ -39,6 +39,7 @@ def make_app(conf=CONF):
         table += routes.NOAUTH2_ROUTES
     app = wsgi.Router(table, api_version.SURFACE, routes.PREFIX)
     if strategy == 'noauth2':
+        middleware.warn_noauth2('compute')
         app = middleware.NoAuth2(app, public_paths=routes.PUBLIC_PATHS)
     else:
         app = middleware.KeystoneContext(app,
@@ -46,6 +47,7 @@ def make_app(conf=CONF):
         app = middleware.keystone_auth_token(app, conf)
     app = middleware.FaultWrapper(app)
     app = _PublicEndpoint(app, conf.api.public_endpoint)
+    app = middleware.BodySizeLimit(app, conf)
     app = middleware.RequestLog(app)
     app = middleware.RequestId(app, extra_header='X-Compute-Request-Id')
     return healthcheck.mount(app, conf)

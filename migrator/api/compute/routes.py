@@ -16,6 +16,7 @@ from migrator.api.compute.handlers import servers
 from migrator.api.compute.handlers import services
 from migrator.api.compute.handlers import versions
 from migrator.api.compute.handlers import volume_attachments
+from migrator.api import openapi
 from migrator.api.wsgi import route
 
 PREFIX = '/v2.1'
@@ -29,6 +30,7 @@ ROUTES = [
     route('GET', '/', versions.index),
     # Nova's legacy v2.0 API: only its version document is served.
     route('GET', '/v2', versions.show_v20),
+    route('GET', '/openapi.json', openapi.handler('compute')),
     _v('GET', '', versions.show),
 
     _v('GET', '/flavors', flavors.index),
@@ -116,5 +118,6 @@ NOAUTH2_ROUTES = [
 ]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', '/v2', PREFIX, '/identity', '/identity/v3',
-                '/identity/v3/auth/tokens', '/image', '/image/v2')
+PUBLIC_PATHS = ('/', '/v2', '/openapi.json', PREFIX, '/identity',
+                '/identity/v3', '/identity/v3/auth/tokens', '/image',
+                '/image/v2')

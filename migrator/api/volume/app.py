@@ -19,12 +19,14 @@ def make_app(conf=CONF):
     policy.init(conf)
     app = wsgi.Router(routes.ROUTES, api_version.SURFACE, routes.PREFIX)
     if conf.api.auth_strategy == 'noauth2':
+        middleware.warn_noauth2('block storage')
         app = middleware.NoAuth2(app, public_paths=routes.PUBLIC_PATHS)
     else:
         app = middleware.KeystoneContext(app,
                                          public_paths=routes.PUBLIC_PATHS)
         app = middleware.keystone_auth_token(app, conf)
     app = middleware.FaultWrapper(app)
+    app = middleware.BodySizeLimit(app, conf)
     app = middleware.RequestLog(app)
     app = middleware.RequestId(app)
     return app

@@ -3,6 +3,7 @@
 Paths carry the project id (``/v3/{project_id}/volumes``) or, as Cinder
 serves them (signalled by microversion 3.67), none (``/v3/volumes``).
 """
+from migrator.api import openapi
 from migrator.api.volume.handlers import services
 from migrator.api.volume.handlers import versions
 from migrator.api.volume.handlers import volume_actions
@@ -24,6 +25,7 @@ _RESOURCES = [
 
 ROUTES = [
     route('GET', '/', versions.index),
+    route('GET', '/openapi.json', openapi.handler('volume')),
     route('GET', PREFIX, versions.show),
 ]
 ROUTES += [route(method, PREFIX + path, handler)
@@ -32,4 +34,4 @@ ROUTES += [route(method, PREFIX + '/{project_id}' + path, handler)
            for method, path, handler in _RESOURCES]
 
 # Paths answered without a token.
-PUBLIC_PATHS = ('/', PREFIX)
+PUBLIC_PATHS = ('/', '/openapi.json', PREFIX)

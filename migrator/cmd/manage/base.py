@@ -3,6 +3,7 @@ a command and its arguments, exit codes, the one-line failure
 (``CommandFailed``) and the guard that turns a database failure into one."""
 import functools
 import re
+from urllib import parse as urlparse
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
@@ -37,11 +38,36 @@ def action(name):
     return decorate
 
 
+def _url_passwords(url):
+    """The passwords in ``url`` as SQLAlchemy and oslo.messaging read it
+    (they may hold '/', '@' or ':'), raw and percent-encoded."""
+    found = set()
+    try:
+        found.add(sa.engine.make_url(url).password)
+    except Exception:
+        pass
+    try:
+        from oslo_messaging import transport
+        found.update(h.password for h in
+                     transport.TransportURL.parse(CONF, url).hosts)
+    except Exception:
+        pass
+    forms = set()
+    for password in found:
+        if password:
+            password = str(password)
+            forms.update((password, urlparse.quote(password, safe=''),
+                          urlparse.quote(password)))
+    return sorted(forms, key=len, reverse=True)
+
+
 def mask_password(url):
     """``url`` with the password of each ``user:password@`` replaced, and
     any ``password=...`` parameter masked by oslo.utils."""
     if not url:
         return url
+    for password in _url_passwords(url):
+        url = url.replace(':%s@' % password, ':****@')
     return strutils.mask_password(
         re.sub(r'([/,][^:/@,]*):([^@/]+)@', r'\1:****@', url))
 

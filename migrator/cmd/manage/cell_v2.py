@@ -139,10 +139,14 @@ class CellV2Commands:
 
     @action('list_cells')
     @args('--verbose', action='store_true',
-          help='Show passwords in the URLs instead of masking them.')
+          help='Print the transport URLs and database connections with '
+               'their passwords in clear. Without it (the default) every '
+               'password is masked as ****; use --verbose only where the '
+               'output is neither logged nor shared.')
     @db_guard('api_database')
     def list_cells(self, verbose=False):
-        """List the cell mappings, by name."""
+        """List the cell mappings, by name, passwords masked (--verbose
+        shows them)."""
         from migrator.objects import cell_mapping as cell_obj
         common.require('api_database', 'connection', 'the API database URL')
         cells = cell_obj.CellMappingList.get_all(

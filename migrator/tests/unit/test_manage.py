@@ -309,6 +309,37 @@ class TestCellV2Commands(DBManageTestCase):
         code, out, _ = self.run_manage('cell_v2', 'list_cells', '--verbose')
         self.assertIn('guest:guest', out)
 
+    def test_list_cells_masks_every_password_unless_verbose(self):
+        # Passwords SQLAlchemy and oslo.messaging accept with '/', '@'
+        # or percent-encoding in them (issue 13).
+        cells = (
+            ('c1', 'rabbit://u:se:cret@127.0.0.1:5672/c1',
+             'mysql+pymysql://root:pa/ss@127.0.0.1/c1', 'se:cret',
+             'pa/ss'),
+            ('c2', 'rabbit://u:p%40w@127.0.0.1:5672/c2',
+             'postgresql://u:x@y@127.0.0.1/c2', 'p%40w', 'x@y'),
+        )
+        for name, transport, database, _, _ in cells:
+            code, _, err = self.run_manage(
+                'cell_v2', 'create_cell', '--name', name,
+                '--transport-url', transport,
+                '--database_connection', database)
+            self.assertEqual(0, code, err)
+        code, out, _ = self.run_manage('cell_v2', 'list_cells')
+        self.assertEqual(0, code)
+        for _, _, _, transport_pw, database_pw in cells:
+            self.assertNotIn(transport_pw, out)
+            self.assertNotIn(database_pw, out)
+        self.assertIn('u:****@127.0.0.1:5672/c1', out)
+        code, out, _ = self.run_manage('cell_v2', 'list_cells', '--verbose')
+        self.assertIn('pa/ss', out)
+
+    def test_list_cells_help_says_verbose_shows_passwords(self):
+        code, out, _ = self.run_manage('cell_v2', 'list_cells', '--help')
+        self.assertEqual(0, code)
+        self.assertIn('passwords in clear', ' '.join(out.split()))
+        self.assertIn('masked', out)
+
     def test_create_cell_missing_or_bad_urls(self):
         self.flags(transport_url=None)
         code, _, err = self.run_manage('cell_v2', 'create_cell')

@@ -8,6 +8,7 @@ from migrator.api.compute.schemas import common as common_schemas
 from migrator.api.compute.schemas import flavors as schemas
 from migrator.api.compute.views import flavors as views
 from migrator.api import errors
+from migrator.api.schemas import parameter_types
 from migrator.api import validation
 from migrator.api import wsgi
 from migrator.compute import api as compute_api
@@ -44,9 +45,14 @@ def _int_filter(req, name):
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise errors.BadRequest('Invalid %s filter [%s]' % (name, value))
+    if abs(number) > parameter_types.MAX_INT:
+        # No column holds it (the database would refuse the query).
+        raise errors.BadRequest('Invalid %s filter [%s]: at most %d.'
+                                % (name, value, parameter_types.MAX_INT))
+    return number
 
 
 def _name_filter(req):

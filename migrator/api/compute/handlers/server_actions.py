@@ -30,3 +30,6 @@ def dispatch(req):
     if handler is None:
         raise errors.BadRequest('There is no such action: %s' % name)
     return handler(req)
+
+
+dispatch.actions = ACTIONS

@@ -147,6 +147,9 @@ def _search_options(req):
             filters['power_state'] = int(opts.pop('power_state'))
         except ValueError:
             return None, read_deleted
+        if not 0 <= filters['power_state'] <= 255:
+            # No server has it (and the database cannot compare it).
+            return None, read_deleted
     return filters, read_deleted
 
 

@@ -79,6 +79,10 @@ def _legacy_action(req, action):
     return wsgi.json_response({'service': result})
 
 
+@validation.documents(schemas.enable_disable, '2.1', '2.52')
+@validation.documents(schemas.disable_log_reason, '2.1', '2.52')
+@validation.documents(schemas.force_down, '2.11', '2.52')
+@validation.documents(schemas.update_v253, '2.53')
 def update(req):
     policy.authorize(req.context, service_policies.BASE % 'update')
     service_id = req.url_vars['service_id']

@@ -1,6 +1,7 @@
 """Request schemas of /flavors and /flavors/{id}/os-extra_specs."""
 import copy
 
+from migrator.api.schemas import parameter_types
 from migrator.api import validation
 
 _flavor_id = {'type': ['string', 'number', 'null'], 'minLength': 1,
@@ -19,9 +20,7 @@ create_v21 = {
                 'disk': validation.non_negative_int,
                 'OS-FLV-EXT-DATA:ephemeral': validation.non_negative_int,
                 'swap': validation.non_negative_int,
-                'rxtx_factor': {'type': ['number', 'string'],
-                                'pattern': r'^[0-9]+(\.[0-9]+)?$',
-                                'minimum': 0, 'exclusiveMinimum': True},
+                'rxtx_factor': parameter_types.positive_float,
                 'os-flavor-access:is_public': {'type': 'boolean'},
             },
             'required': ['name', 'ram', 'vcpus', 'disk'],
@@ -85,8 +84,12 @@ index_query_v2102['properties']['sort_key']['items']['enum'] = [
 
 _spec_key = {'type': 'string', 'minLength': 1, 'maxLength': 255,
              'pattern': r'^[a-zA-Z0-9\-_:. ]{1,255}$'}
+# The value column is a String(255): a number must print in 255
+# characters too.
 _spec_value = {'type': ['string', 'number', 'boolean'], 'minLength': 0,
-               'maxLength': 255}
+               'maxLength': 255,
+               'minimum': -parameter_types.MAX_SPEC_NUMBER,
+               'maximum': parameter_types.MAX_SPEC_NUMBER}
 
 extra_specs_create = {
     'type': 'object',

@@ -1,6 +1,7 @@
 """Request schemas of /servers, per microversion."""
 import copy
 
+from migrator.api.schemas import parameter_types
 from migrator.api import validation
 
 _hostname = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -25,8 +26,7 @@ _network_v21 = {
     'additionalProperties': False,
 }
 
-_count = {'type': ['integer', 'string'], 'pattern': '^[0-9]*$',
-          'minimum': 1, 'minLength': 1}
+_count = parameter_types.positive_integer
 
 # base64 text (user_data, personality contents); whitespace is allowed
 # between groups, as Nova's decoder skips it.

@@ -21,6 +21,7 @@ def _bool(value, name):
                                 'boolean, not %r' % (name, value))
 
 
+@validation.documents(schemas.migrate_volume)
 def migrate_volume(req, body):
     policy.authorize(req.context, volume_policies.MIGRATE)
     validation.validate(schemas.migrate_volume, body)
@@ -34,6 +35,7 @@ def migrate_volume(req, body):
     return wsgi.empty_response(202)
 
 
+@validation.documents(schemas.migrate_volume_completion)
 def migrate_volume_completion(req, body):
     policy.authorize(req.context, volume_policies.MIGRATE_COMPLETION)
     validation.validate(schemas.migrate_volume_completion, body)
@@ -53,6 +55,7 @@ ACTIONS = {
 
 
 def dispatch(req):
+    """Serve the action the body names (one of ``ACTIONS``)."""
     body = req.json()
     if not isinstance(body, dict) or len(body) != 1:
         raise errors.BadRequest('Invalid request body: one action key is '
@@ -62,3 +65,6 @@ def dispatch(req):
     if handler is None:
         raise errors.BadRequest('There is no such action: %s' % name)
     return handler(req, body)
+
+
+dispatch.actions = ACTIONS

@@ -1,8 +1,8 @@
 """Request schemas of /volumes (Cinder's, for what migrator serves)."""
+from migrator.api.schemas import parameter_types
 from migrator.api import validation
 
-_size = {'type': ['integer', 'string'], 'pattern': '^[0-9]+$',
-         'minimum': 1, 'minLength': 1}
+_size = parameter_types.positive_integer
 _nullable_string = {'type': ['string', 'null'], 'maxLength': 255}
 _unsupported_source = {'type': ['null', 'string']}
 
