@@ -64,6 +64,9 @@ EXPECTED = {
     'os_compute_api:os-hypervisors:list-detail': ADMIN,
     'os_compute_api:os-hypervisors:show': ADMIN,
     'os_compute_api:os-hypervisors:statistics': ADMIN,
+    'os_compute_api:os-hypervisors:search': ADMIN,
+    'os_compute_api:os-hypervisors:servers': ADMIN,
+    'os_compute_api:os-hypervisors:uptime': ADMIN,
     'os_compute_api:os-instance-actions:list': READ,
     'os_compute_api:os-instance-actions:show': READ,
     # Event tracebacks and hosts: admins only.
@@ -87,6 +90,7 @@ EXPECTED = {
     'os_compute_api:servers:create': WRITE,
     'os_compute_api:servers:create:forced_host': ADMIN,
     'compute:servers:create:requested_destination': ADMIN,
+    'os_compute_api:servers:update': WRITE,
     'os_compute_api:servers:delete': WRITE,
     'os_compute_api:os-extended-server-attributes': ADMIN,
     'os_compute_api:servers:migrations:show': ADMIN,
