@@ -154,7 +154,7 @@ def banner(clouds_path, log_file):
 def main(argv=None):
     argv = argv or sys.argv
     common.parse_args(argv, 'migrator-all: the compute and block storage '
-                            'APIs, a conductor, a volume service and '
+                            'APIs, a conductor, two volume services and '
                             'simulated compute hosts in one process, with '
                             'SQLite state. Prints how to talk to it.',
                       cli_opts=cli_opts, before_logging=_log_to_state_path)

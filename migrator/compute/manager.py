@@ -253,6 +253,9 @@ class ComputeManager(manager.Manager):
                                            migration, migrate_data):
         self.driver.post_live_migration_at_destination(instance.as_guest(),
                                                        migrate_data)
+        # The guest's volumes came with it: this host serves them now,
+        # before anyone sees the server here.
+        self.volumes.take_over(context, instance)
         instance.host = self.host
         instance.node = migration.dest_node
         instance.power_state = self.driver.get_power_state(
@@ -260,8 +263,6 @@ class ComputeManager(manager.Manager):
         instance.task_state = None
         instance.progress = None
         instance.save()
-        # The guest's volumes came with it: this host serves them now.
-        self.volumes.take_over(context, instance)
         self.update_available_resource(context)
 
     @wrap_instance_event(prefix='compute')
