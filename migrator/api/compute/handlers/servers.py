@@ -338,7 +338,7 @@ def _hints(body):
             for k, v in hints.items()} or None
 
 
-def _create_attributes(req, body):
+def _create_attributes(req, body, zone):
     """Instance.server_attributes of a create request."""
     server = body['server']
     if server.get('user_data') is not None:
@@ -358,6 +358,8 @@ def _create_attributes(req, body):
             'trusted_image_certificates'),
         'hostname': server.get('hostname'),
         'scheduler_hints': _hints(body),
+        # Nova pins a server to the zone it was asked for (2.96 shows it).
+        'pinned_availability_zone': zone,
     }
     if 'config_drive' in server:
         attrs['config_drive'] = common.bool_param(server['config_drive'],
@@ -397,8 +399,8 @@ def create(req):
                                 'migrator creates one server per request.')
     _check_block_devices(server)
     image_ref = _boot_image(server)
-    attributes = _create_attributes(req, body)
     zone, host, node = _requested_destination(req, server)
+    attributes = _create_attributes(req, body, zone)
     try:
         instance = API.create_server(
             ctx, name=server['name'],
@@ -420,6 +422,21 @@ def create(req):
             'v2.1', 'servers', instance.uuid))])
 
 
+def _check_pin(instance, requested):
+    """2.104, as Nova: a server is pinned only to the zone it is in, and
+    a pinned server is unpinned (null) before it is pinned again."""
+    pinned = instance.attribute('pinned_availability_zone')
+    if pinned is not None and requested != pinned:
+        raise errors.Conflict('Cannot change pinned availability zone '
+                              'directly. Unpin first by setting '
+                              'pinned_availability_zone to null.')
+    current = views.availability_zone(instance)
+    if pinned is None and requested != current:
+        raise errors.Conflict("Server can only be pinned to its current "
+                              "availability zone '%s', but '%s' was "
+                              "requested." % (current, requested))
+
+
 @validation.body(schemas.update_v21, '2.1', '2.18')
 @validation.body(schemas.update_v219, '2.19', '2.89')
 @validation.body(schemas.update_v290, '2.90', '2.93')
@@ -431,6 +448,8 @@ def update(req):
     policy.authorize(ctx, server_policies.SERVERS % 'update',
                      _target(instance))
     server = req.json()['server']
+    if server.get('pinned_availability_zone') is not None:
+        _check_pin(instance, server['pinned_availability_zone'])
     attributes = {}
     for field, key in (('accessIPv4', 'access_ip_v4'),
                        ('accessIPv6', 'access_ip_v6'),

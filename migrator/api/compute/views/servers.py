@@ -22,6 +22,13 @@ def host_id(instance):
     return hashlib.sha224(data.encode('utf-8')).hexdigest()
 
 
+def availability_zone(instance):
+    """The zone the server is in: the one asked for, else the default
+    zone once placed, '' before."""
+    return instance.availability_zone or (
+        DEFAULT_ZONE if instance.host else '')
+
+
 def basic(req, instance):
     return {'id': instance.uuid, 'name': instance.display_name,
             'links': common.links(req, 'servers', instance.uuid)}
@@ -107,8 +114,7 @@ def detail(req, instance, perms, fault=None, host_status=None):
         'OS-DCF:diskConfig': attr('auto_disk_config', 'MANUAL'),
         'security_groups': [{'name': name} for name in
                             attr('security_groups', ['default'])],
-        'OS-EXT-AZ:availability_zone': instance.availability_zone or (
-            DEFAULT_ZONE if instance.host else ''),
+        'OS-EXT-AZ:availability_zone': availability_zone(instance),
         'OS-EXT-STS:vm_state': instance.vm_state,
         'OS-EXT-STS:task_state': instance.task_state,
         'OS-EXT-STS:power_state': instance.power_state or 0,

@@ -145,7 +145,7 @@ def create(req):
         metadata=body.get('metadata'),
         multiattach=body.get('multiattach'))
     return wsgi.json_response(
-        {'volume': views.detail(req, volume)}, status=202)
+        {'volume': views.created(req, volume)}, status=202)
 
 
 def delete(req):

@@ -44,6 +44,21 @@ class Permissions:
         self.tenant = policy.check(ctxt, volume_policies.TENANT_ATTRIBUTE)
 
 
+# Cinder's show/detail extensions: not in the create answer.
+SHOW_ONLY = ('os-vol-tenant-attr:tenant_id', 'os-vol-host-attr:host',
+             'os-vol-mig-status-attr:migstat',
+             'os-vol-mig-status-attr:name_id')
+
+
+def created(req, volume):
+    """The answer of POST /volumes: the detail view without the
+    attributes Cinder's show and detail extensions add."""
+    body = detail(req, volume)
+    for key in SHOW_ONLY:
+        body.pop(key, None)
+    return body
+
+
 def detail(req, volume, attachments=(), permissions=None,
            migration_progress=None):
     perms = permissions or Permissions(req)
