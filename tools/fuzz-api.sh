@@ -16,9 +16,10 @@ set -u -o pipefail
 cd "$(dirname "$0")/.."
 EXAMPLES=${1:-20}
 SEED=${2:-1313}
-VENV=${VENV:-.venv}
+VENV=$(readlink -f "${VENV:-.venv}")
+ROOT=$(pwd)
 PY="$VENV/bin/python"
-ST="$PY tools/schemathesis-cli.py"
+ST="$PY $ROOT/tools/schemathesis-cli.py"
 WORK=$(mktemp -d /tmp/migrator-fuzz.XXXXXX)
 port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 CPORT=$(port); VPORT=$(port)
@@ -35,12 +36,13 @@ rc=0
 fuzz() {  # NAME URL [extra st options]
     local name=$1 url=$2; shift 2
     echo "== schemathesis: $name API, $EXAMPLES examples per operation, seed $SEED $*"
-    $ST run "$url/openapi.json" --url "$url" \
+    # From the work directory: schemathesis keeps its cache in the cwd.
+    (cd "$WORK" && $ST run "$url/openapi.json" --url "$url" \
         -H 'X-Auth-Token: admin:admin' \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
         --max-examples "$EXAMPLES" --seed "$SEED" --continue-on-failure \
         --request-timeout 30 --workers 2 \
-        --report junit --report-dir "$WORK/report-$name" "$@" || rc=1
+        --report junit --report-dir "$WORK/report-$name" "$@") || rc=1
 }
 fuzz compute "http://127.0.0.1:$CPORT"
 fuzz volume "http://127.0.0.1:$VPORT"
