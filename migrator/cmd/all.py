@@ -228,7 +228,8 @@ class APIService:
             surface_app.make_app(CONF), host, port,
             threads=CONF.api.wsgi_threads,
             timeout=CONF.api.client_socket_timeout,
-            max_header_size=CONF.api.max_request_header_size)
+            max_header_size=CONF.api.max_request_header_size,
+            header_deadline=CONF.api.request_header_timeout)
 
     def start(self):
         try:

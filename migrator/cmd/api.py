@@ -34,13 +34,15 @@ def main(argv=None):
             app, CONF.api.bind_host, CONF.api.bind_port,
             threads=CONF.api.wsgi_threads,
             timeout=CONF.api.client_socket_timeout,
-            max_header_size=CONF.api.max_request_header_size)
+            max_header_size=CONF.api.max_request_header_size,
+            header_deadline=CONF.api.request_header_timeout)
         volume_server = server.WSGIServer(
             volume_app.make_app(CONF), CONF.api.bind_host,
             CONF.api.volume_bind_port, threads=CONF.api.wsgi_threads,
             name='migrator-api-volume',
             timeout=CONF.api.client_socket_timeout,
-            max_header_size=CONF.api.max_request_header_size)
+            max_header_size=CONF.api.max_request_header_size,
+            header_deadline=CONF.api.request_header_timeout)
     except exception.ConfigurationError as exc:
         common.fail(exc.format_message())
     except OSError as exc:

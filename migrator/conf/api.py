@@ -38,6 +38,12 @@ api_opts = [
              'its connection closed. The body size itself is bounded by '
              '[oslo_middleware] max_request_body_size (413).'),
     cfg.IntOpt(
+        'request_header_timeout', default=30, min=1,
+        help='Seconds a client may take to send a request line and its '
+             'headers in all (client_socket_timeout bounds each read); '
+             'a slower client\'s connection is closed, so that clients '
+             'trickling bytes cannot hold the API\'s worker threads.'),
+    cfg.IntOpt(
         'max_request_header_size', default=65536, min=1024,
         help='Largest request line plus headers, in bytes, the API\'s '
              'WSGI server reads (migrator-api, migrator-all); a longer '

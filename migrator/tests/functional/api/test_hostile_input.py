@@ -8,6 +8,7 @@ import io
 import json
 import os
 import socket
+import threading
 
 from oslo_config import cfg
 import testtools
@@ -340,3 +341,45 @@ class TestHostileRequestsOverSockets(_Base):
         self.assertEqual(414, status)
         status, _ = tool.raw(self.servers[0].url, 'GET', '/v2.1/flavors')
         self.assertEqual(200, status)
+
+
+class TestTricklingClients(_Base):
+    """Clients that send their request head a byte at a time, each byte
+    within the socket timeout, do not hold the worker threads: after the
+    head deadline their connections are closed and others are served."""
+
+    def setUp(self):
+        super().setUp()
+        self.server = api_server.WSGIServer(self.api.app(), '127.0.0.1', 0,
+                                            threads=2, timeout=3,
+                                            header_deadline=2)
+        self.server.start()
+        self.addCleanup(self.server.stop)
+        self.stop = threading.Event()
+        self.addCleanup(self.stop.set)
+
+    def _trickle(self):
+        try:
+            sock = socket.create_connection(('127.0.0.1',
+                                             self.server.port))
+            sock.sendall(b'GET /v2.1/flavors HTTP/1.1\r\n')
+            while not self.stop.wait(1):
+                sock.sendall(b'X')
+        except OSError:
+            return
+
+    def test_trickling_clients_are_cut_off(self):
+        threads = [threading.Thread(target=self._trickle, daemon=True)
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        # The trickle goes on for a minute unless cut off; the request
+        # below is answered long before (its own socket waits 45 s).
+        sock = socket.create_connection(('127.0.0.1', self.server.port))
+        self.addCleanup(sock.close)
+        sock.settimeout(45)
+        sock.sendall(b'GET /v2.1/flavors HTTP/1.1\r\nHost: x\r\n'
+                     b'X-Auth-Token: admin:admin\r\nConnection: close\r\n'
+                     b'\r\n')
+        data = sock.recv(65536)
+        self.assertTrue(data.startswith(b'HTTP/1.1 200'), data[:100])
