@@ -15,11 +15,13 @@ they are stored in) on MariaDB and PostgreSQL, ``uuid`` (their unique
 index) on SQLite, where each batch then fills one range of the mappings'
 uuid indexes. Nova walks instances oldest first, 50 at a time.
 
-On MariaDB/MySQL a batch none of whose instances is mapped yet (a first
-run) leaves the anti-join out: an INSERT that reads its own table copies
-its whole SELECT into a temporary table first, and ``INSERT IGNORE`` with
-the unique constraint already skips a mapping made meanwhile. Batches
-there are ``BATCH_SIZE_MYSQL`` instances.
+On MariaDB/MySQL batches leave the anti-join out while they find nothing
+mapped (a first run): an INSERT that reads its own table copies its whole
+SELECT into a temporary table first, and ``INSERT IGNORE`` with the
+unique constraint skips a mapping that exists all the same. A batch that
+met one (a second run, or servers created meanwhile) makes the next ones
+anti-join until one maps every instance it looked at. Batches there are
+``BATCH_SIZE_MYSQL`` instances when the statement reads the cell's table.
 
 Where ``<instances>`` comes from depends on where the two databases are:
 
@@ -136,6 +138,8 @@ class InstanceMapper:
         self.cell_url = cell_url
         self.batch_size = batch_size
         self.strategy = None
+        # MariaDB/MySQL: the next batch leaves the anti-join out.
+        self._plain = False
         self._api = None
         self._cell = None
         self.key = None        # the keyset column: 'uuid' or 'id'
@@ -182,6 +186,7 @@ class InstanceMapper:
         if self.batch_size is None:
             self.batch_size = (BATCH_SIZE_MYSQL if self.strategy ==
                                CROSS_DATABASE else BATCH_SIZE)
+        self._plain = self._api.dialect.name == 'mysql'
 
     def _choose_same_server(self, api_engine, cell_engine):
         """Set up a strategy that reads the cell's instances through the
@@ -365,19 +370,6 @@ class InstanceMapper:
             'i.user_id, :false FROM %s i %s%s%s'
             % (verb, table, self._src, join, where, tail))
 
-    def _any_mapped(self, low, high):
-        """Whether an instance of the batch is mapped already."""
-        table = '%sinstance_mappings' % self._api_prefix
-        where = ['EXISTS (SELECT 1 FROM %s m WHERE '
-                 'm.instance_uuid = i.uuid)' % table]
-        if self.strategy != STREAM:
-            where.insert(0, 'i.{0} > :low AND i.{0} <= :high'.format(
-                self.key))
-        return self._api.execute(sa.text(
-            'SELECT 1 FROM %s i WHERE %s LIMIT 1'
-            % (self._src, ' AND '.join(where))),
-            {'low': low, 'high': high}).first() is not None
-
     def map_batch(self, low, limit):
         """Map the next ``limit`` instances after key ``low`` (None: from
         the first); the marker moves in the same transaction. A Batch, or
@@ -416,12 +408,7 @@ class InstanceMapper:
         if high is None:
             self._api.rollback()
             return None
-        # MariaDB/MySQL copy the SELECT of an INSERT that reads its own
-        # table into a temporary table first: when no instance of the
-        # batch is mapped yet (a first run), the plain INSERT (the
-        # unique constraint still guards a race) does without it.
-        anti_join = (self._api.dialect.name != 'mysql'
-                     or self._any_mapped(low, high))
+        anti_join = not self._plain
         mapped = self._api.execute(self._insert_sql(anti_join), {
             'now': timeutils.utcnow(), 'cell_id': self.cell_id,
             'false': False, 'low': low, 'high': high}).rowcount
@@ -430,6 +417,13 @@ class InstanceMapper:
                 'SELECT count(*) FROM %s WHERE %s > :low AND %s <= :high'
                 % (self._src, key, key)),
                 {'low': low, 'high': high}).scalar()
+        if self._api.dialect.name == 'mysql':
+            # MariaDB/MySQL copy the SELECT of an INSERT that reads its
+            # own table into a temporary table first. While batches find
+            # nothing mapped (a first run) the plain INSERT IGNORE does
+            # without it; once one meets a mapping (a second run) the
+            # next ones anti-join, until one maps all it looked at.
+            self._plain = mapped >= looked_at
         more = self._more_after(high)
         if more:
             self._write_marker(last_uuid)
