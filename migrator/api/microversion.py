@@ -7,6 +7,8 @@ and the range it serves. ``Surface.from_request`` returns the requested
 ``latest``) or raises the error to answer: 400 for a malformed version,
 406 for one outside the range.
 """
+import functools
+
 import microversion_parse
 
 from migrator.api import errors
@@ -19,6 +21,13 @@ def version(value):
     """'2.53' -> Version(2, 53); Versions and None pass through."""
     if value is None or isinstance(value, Version):
         return value
+    return _parsed(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(value):
+    # Views ask req.is_version('2.59') several times for each item of a
+    # list (a page of 1,000 migrations): parse each literal once.
     return parse(value)
 
 
