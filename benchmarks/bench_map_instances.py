@@ -22,12 +22,21 @@ row-at-a-time
     its time is extrapolated linearly to N; the JSON says so. Target:
     migrator at least 100 x faster.
 
-Results are printed and written to benchmarks/results/map_instances.json.
+growth
+    The migrator's own mapping time (its summary line, without the
+    process start) per instance at the largest size over the same at the
+    smallest (10,000 and 1,000,000 instances; ``--quick``: 2,000 and
+    20,000). Target: <= 1.5 (linear, or better).
 
-    python -m benchmarks.bench_map_instances [--count 1000000]
+``run(quick)`` returns the figures and the ratios with their targets (the
+benchmarks contract); ``main`` prints them and writes
+benchmarks/results/map_instances.json.
+
+    python -m benchmarks.bench_map_instances [--sizes 10000,100000,1000000]
         [--backends sqlite,mysql,postgresql] [--quick]
 """
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -262,11 +271,27 @@ def run_row_at_a_time(dbs, cell_id, count, max_rows, max_seconds):
 
 # -- driver ---------------------------------------------------------------
 
+NAME = 'map_instances'
+BACKENDS = ('sqlite', 'mysql', 'postgresql')
+SIZES = (10000, 100000, 1000000)
+QUICK_SIZES = (2000, 20000)
+TARGETS = {'floor': 2.0, 'speedup': 100.0, 'rss_mb': 200.0, 'growth': 1.5}
+
+
+def _load():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def bench(backend, count, baseline_rows, baseline_seconds):
-    print('== %s, %d instances' % (backend, count), flush=True)
+    """One database at one size: the floor twice (before and after the
+    migrator), the migrator, and (``baseline_rows`` > 0) the
+    row-at-a-time sample."""
+    print('== %s, %d instances (load %s)' % (backend, count, _load()),
+          flush=True)
     with tempfile.TemporaryDirectory(prefix='bench-map-') as tmp, \
             Databases(backend, tmp) as dbs:
         api, cell_id = prepare(dbs, count)
+        load = _load()
         floor1, rows, strategy = run_floor(dbs, api, cell_id)
         assert rows == count, (rows, count)
         print('  floor (one INSERT ... SELECT, %s): %.2f s' % (
@@ -280,92 +305,206 @@ def bench(backend, count, baseline_rows, baseline_seconds):
         clear_mappings(api)
         floor2, _, _ = run_floor(dbs, api, cell_id)
         print('  floor again: %.2f s' % floor2, flush=True)
-        clear_mappings(api)
-        session.reset()
-        base_s, base_rows = run_row_at_a_time(
-            dbs, cell_id, count, baseline_rows, baseline_seconds)
-        extrapolated = base_rows < count
-        baseline_s = base_s * count / max(base_rows, 1)
-        print('  row-at-a-time (Nova, batches of 50): %d rows in %.2f s%s'
-              % (base_rows, base_s, ', extrapolated to %.0f s for %d' % (
-                  baseline_s, count) if extrapolated else ''), flush=True)
         floor = min(floor1, floor2)
         result = {
             'backend': backend, 'instances': count, 'deleted_fraction': 0.1,
-            'strategy': strategy,
+            'strategy': strategy, 'load_average': load,
             'floor_seconds': round(floor, 3),
             'floor_runs_seconds': [round(floor1, 3), round(floor2, 3)],
             'migrator_seconds': round(migrator_s, 3),
+            'migrator_mapping_seconds': _summary_seconds(summary),
             'migrator_peak_rss_mb': round(rss_mb, 1),
             'migrator_summary': summary,
             'ratio_to_floor': round(migrator_s / floor, 2),
-            'row_at_a_time_sample_rows': base_rows,
-            'row_at_a_time_sample_seconds': round(base_s, 3),
-            'row_at_a_time_seconds': round(baseline_s, 1),
-            'row_at_a_time_extrapolated': extrapolated,
-            'speedup_vs_row_at_a_time': round(baseline_s / migrator_s, 1),
         }
-        result['targets_met'] = {
-            'ratio_to_floor_le_2': result['ratio_to_floor'] <= 2,
-            'speedup_ge_100': result['speedup_vs_row_at_a_time'] >= 100,
-            'peak_rss_lt_200mb': rss_mb < 200,
-        }
-        print('  ratio to floor %.2f, %.0fx faster than row-at-a-time'
-              % (result['ratio_to_floor'],
-                 result['speedup_vs_row_at_a_time']), flush=True)
+        if baseline_rows:
+            clear_mappings(api)
+            session.reset()
+            base_s, base_rows = run_row_at_a_time(
+                dbs, cell_id, count, baseline_rows, baseline_seconds)
+            extrapolated = base_rows < count
+            baseline_s = base_s * count / max(base_rows, 1)
+            print('  row-at-a-time (Nova, batches of 50): %d rows in %.2f s'
+                  ' (%.2f ms a row)%s' % (
+                      base_rows, base_s, 1000.0 * base_s / max(base_rows, 1),
+                      ', EXTRAPOLATED linearly to %.0f s for %d' % (
+                          baseline_s, count) if extrapolated else ''),
+                  flush=True)
+            result.update({
+                'row_at_a_time_sample_rows': base_rows,
+                'row_at_a_time_sample_seconds': round(base_s, 3),
+                'row_at_a_time_ms_per_row': round(
+                    1000.0 * base_s / max(base_rows, 1), 3),
+                'row_at_a_time_seconds': round(baseline_s, 1),
+                'row_at_a_time_extrapolated': extrapolated,
+                'speedup_vs_row_at_a_time': round(baseline_s / migrator_s,
+                                                  1),
+                'floor_speedup_vs_row_at_a_time': round(baseline_s / floor,
+                                                        1),
+            })
+            print('  ratio to floor %.2f, %.0fx faster than row-at-a-time '
+                  '(the floor itself: %.0fx)' % (
+                      result['ratio_to_floor'],
+                      result['speedup_vs_row_at_a_time'],
+                      result['floor_speedup_vs_row_at_a_time']), flush=True)
         return result
 
 
-def save(path, result):
-    """Add ``result`` to the JSON at ``path`` (one entry per database and
-    count)."""
+def _summary_seconds(summary):
+    """The mapping time the migrator's summary line reports."""
+    words = summary.split()
+    for i, word in enumerate(words[:-1]):
+        if words[i + 1].startswith('s,') and word.replace('.', '').isdigit():
+            return float(word)
+    return None
+
+
+def _ratio(name, value, target, met):
+    return {'name': name, 'value': value, 'target': target, 'met': met}
+
+
+def ratios_of(results):
+    """The contract's ratios, per database, from bench() results."""
+    ratios = []
+    by_backend = {}
+    for r in results:
+        by_backend.setdefault(r['backend'], []).append(r)
+    for backend, rows in by_backend.items():
+        rows.sort(key=lambda r: r['instances'])
+        big, small = rows[-1], rows[0]
+        n = big['instances']
+        ratios.append(_ratio(
+            '%s %d: map_instances / floor' % (backend, n),
+            big['ratio_to_floor'], '<= %g' % TARGETS['floor'],
+            big['ratio_to_floor'] <= TARGETS['floor']))
+        if 'speedup_vs_row_at_a_time' in big:
+            speedup = big['speedup_vs_row_at_a_time']
+            ratios.append(_ratio(
+                '%s %d: row-at-a-time / map_instances%s' % (
+                    backend, n, ' (extrapolated)'
+                    if big['row_at_a_time_extrapolated'] else ''),
+                speedup, '>= %g' % TARGETS['speedup'],
+                speedup >= TARGETS['speedup']))
+        rss = max(r['migrator_peak_rss_mb'] for r in rows)
+        ratios.append(_ratio('%s: map_instances peak RSS (MB)' % backend,
+                             rss, '<= %g' % TARGETS['rss_mb'],
+                             rss <= TARGETS['rss_mb']))
+        if big is not small and big['migrator_mapping_seconds'] \
+                and small['migrator_mapping_seconds']:
+            growth = round(
+                (big['migrator_mapping_seconds'] / big['instances'])
+                / (small['migrator_mapping_seconds'] / small['instances']),
+                2)
+            ratios.append(_ratio(
+                '%s: time per instance at %d / at %d' % (
+                    backend, big['instances'], small['instances']),
+                growth, '<= %g (linear)' % TARGETS['growth'],
+                growth <= TARGETS['growth']))
+    return ratios
+
+
+def measure(backends=BACKENDS, sizes=SIZES, baseline_rows=20000,
+            baseline_seconds=60.0):
+    import migrator.conf  # noqa: F401 - registers the option groups
+    from migrator import objects
+    objects.register_all()
+    results = []
+    for backend in backends:
+        for count in sizes:
+            # The row-at-a-time sample at the largest size only.
+            results.append(bench(
+                backend, count,
+                baseline_rows if count == max(sizes) else 0,
+                baseline_seconds))
+    notes = [
+        'floor: one INSERT ... SELECT anti-join of every instance on the '
+        'same server, the faster of two runs',
+        'row-at-a-time: Nova\'s algorithm (batches of 50 read after a '
+        'marker, one transaction per mapping); its time at the largest '
+        'size is EXTRAPOLATED linearly from a sample of at most %d rows / '
+        '%.0f s (conservative: it slows as the table grows)'
+        % (baseline_rows, baseline_seconds),
+        'the machine is shared: each result carries the load average at '
+        'its start; compare the ratios, not the seconds',
+    ]
+    return {'name': NAME,
+            'figures': {'results': results, 'cores': os.cpu_count()},
+            'ratios': ratios_of(results), 'notes': notes}
+
+
+def run(quick):
+    """The benchmarks contract: 10,000 to 1,000,000 instances on each
+    database (quick: 2,000 and 20,000, a 10 s baseline sample)."""
+    if quick:
+        return measure(sizes=QUICK_SIZES, baseline_rows=2000,
+                       baseline_seconds=10.0)
+    return measure()
+
+
+def print_table(report):
+    print('%-58s %10s %12s %s' % ('ratio', 'value', 'target', 'met'))
+    for r in report['ratios']:
+        print('%-58s %10s %12s %s' % (r['name'], r['value'], r['target'],
+                                      'yes' if r['met'] else 'NO'))
+
+
+def write(report, path=RESULTS):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    existing = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            try:
-                existing = {(r['backend'], r['instances']): r
-                            for r in json.load(f).get('results', [])}
-            except ValueError:
-                existing = {}
-    existing[(result['backend'], result['instances'])] = result
-    report = {'benchmark': 'cell_v2 map_instances',
-              'machine': {'cpus': os.cpu_count()},
-              'note': 'row-at-a-time times are extrapolated linearly from '
-                      'the sample when row_at_a_time_extrapolated is '
-                      'true; the machine was shared with other work, so '
-                      'runs vary',
-              'results': sorted(existing.values(),
-                                key=lambda r: (r['instances'],
-                                               r['backend']))}
+    try:
+        commit = subprocess.check_output(
+            ['git', 'rev-parse', 'HEAD'], cwd=os.path.dirname(__file__),
+            stderr=subprocess.DEVNULL).decode().strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    out = dict(report, commit=commit, cores=os.cpu_count(),
+               date=datetime.datetime.now(
+                   datetime.timezone.utc).isoformat())
     with open(path, 'w') as f:
-        json.dump(report, f, indent=2, sort_keys=True)
+        json.dump(out, f, indent=2, sort_keys=True)
         f.write('\n')
+
+
+def _keep_others(report, path, backends):
+    """Add to ``report`` the results of the databases not in
+    ``backends`` from the JSON at ``path`` (same contract), and redo its
+    ratios."""
+    try:
+        with open(path) as f:
+            old = json.load(f)['figures']['results']
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    results = report['figures']['results']
+    results[:0] = [r for r in old if r.get('backend') not in backends]
+    report['ratios'] = ratios_of(results)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--count', type=int, default=1000000)
+    parser.add_argument('--sizes', default=','.join(map(str, SIZES)))
     parser.add_argument('--quick', action='store_true',
-                        help='20,000 instances, a short baseline sample')
-    parser.add_argument('--backends', default='sqlite,mysql,postgresql')
+                        help='2,000 and 20,000 instances, a short baseline '
+                             'sample')
+    parser.add_argument('--backends', default=','.join(BACKENDS))
     parser.add_argument('--baseline-rows', type=int, default=20000)
     parser.add_argument('--baseline-seconds', type=float, default=60.0)
     parser.add_argument('--output', default=RESULTS)
+    parser.add_argument('--keep-others', action='store_true',
+                        help='keep the results of the other databases '
+                             'already in --output (a run of one database '
+                             'at a time)')
     args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.sizes.split(',')]
     if args.quick:
-        args.count = 20000
+        sizes = list(QUICK_SIZES)
         args.baseline_rows = min(args.baseline_rows, 2000)
-        args.baseline_seconds = min(args.baseline_seconds, 15)
-    import migrator.conf  # noqa: F401 - registers the option groups
-    from migrator import objects
-    objects.register_all()
-    for backend in args.backends.split(','):
-        result = bench(backend, args.count, args.baseline_rows,
-                       args.baseline_seconds)
-        # Written after each database, so that a long run keeps what it
-        # measured.
-        save(args.output, result)
+        args.baseline_seconds = min(args.baseline_seconds, 10)
+    backends = args.backends.split(',')
+    report = measure(backends, sizes, args.baseline_rows,
+                     args.baseline_seconds)
+    if args.keep_others:
+        _keep_others(report, args.output, backends)
+    print_table(report)
+    write(report, args.output)
     print('Wrote %s' % args.output)
     return 0
 

@@ -15,6 +15,7 @@ entries for this service, or a version that is not ``Major.Minor`` in
 decimal without leading zeros (``2.034``) is a 400. The legacy header
 (``X-OpenStack-Nova-API-Version``) holds one version, read the same way.
 """
+import functools
 import re
 
 import microversion_parse
@@ -29,6 +30,13 @@ def version(value):
     """'2.53' -> Version(2, 53); Versions and None pass through."""
     if value is None or isinstance(value, Version):
         return value
+    return _parsed(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(value):
+    # Views ask req.is_version('2.59') several times for each item of a
+    # list (a page of 1,000 migrations): parse each literal once.
     return parse(value)
 
 

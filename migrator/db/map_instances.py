@@ -13,8 +13,17 @@ the API database::
 in a keyset order of the cell's instances (``KEYSET``): ``id`` (the order
 they are stored in) on MariaDB and PostgreSQL, ``uuid`` (their unique
 index) on SQLite, where each batch then fills one range of the mappings'
-uuid indexes. Nova walks instances oldest first, 50 at a time. Where
-``<instances>`` comes from depends on where the two databases are:
+uuid indexes. Nova walks instances oldest first, 50 at a time.
+
+On MariaDB/MySQL batches leave the anti-join out while they find nothing
+mapped (a first run): an INSERT that reads its own table copies its whole
+SELECT into a temporary table first, and ``INSERT IGNORE`` with the
+unique constraint skips a mapping that exists all the same. A batch that
+met one (a second run, or servers created meanwhile) makes the next ones
+anti-join until one maps every instance it looked at. Batches there are
+``BATCH_SIZE_MYSQL`` instances when the statement reads the cell's table.
+
+Where ``<instances>`` comes from depends on where the two databases are:
 
 ``attach``
     SQLite files: the cell's file is ATTACHed to the API connection.
@@ -59,6 +68,11 @@ MARKER_PROJECT_ID = 'INSTANCE_MIGRATION_MARKER'
 # Nova maps 50 instances per batch; a set-based batch can be far larger
 # and still hold no lock for long.
 BATCH_SIZE = 20000
+# MariaDB/MySQL when the statement reads the cell's table itself: each
+# batch costs a commit, a read of its bounds and a probe of the mappings
+# besides its rows, and 100,000 rows are still a few seconds' work. (A
+# streamed page is held in memory, so it keeps BATCH_SIZE.)
+BATCH_SIZE_MYSQL = 100000
 # The keyset each database walks instances in. SQLite: uuid order, so
 # that each batch fills one range of the mappings' uuid indexes (with
 # per-batch commits, id order rewrote nearly every page of them each
@@ -119,11 +133,13 @@ class InstanceMapper:
     """Maps the instances of the cell ``cell_id`` (its database at
     ``cell_url``) into the API database. Use as a context manager."""
 
-    def __init__(self, cell_id, cell_url, batch_size=BATCH_SIZE):
+    def __init__(self, cell_id, cell_url, batch_size=None):
         self.cell_id = cell_id
         self.cell_url = cell_url
         self.batch_size = batch_size
         self.strategy = None
+        # MariaDB/MySQL: the next batch leaves the anti-join out.
+        self._plain = False
         self._api = None
         self._cell = None
         self.key = None        # the keyset column: 'uuid' or 'id'
@@ -167,6 +183,10 @@ class InstanceMapper:
         self.key = KEYSET.get(cell_engine.dialect.name, 'id')
         if not self._choose_same_server(api_engine, cell_engine):
             self._stream_from(cell_engine)
+        if self.batch_size is None:
+            self.batch_size = (BATCH_SIZE_MYSQL if self.strategy ==
+                               CROSS_DATABASE else BATCH_SIZE)
+        self._plain = self._api.dialect.name == 'mysql'
 
     def _choose_same_server(self, api_engine, cell_engine):
         """Set up a strategy that reads the cell's instances through the
@@ -328,7 +348,7 @@ class InstanceMapper:
              'false': False})
 
     # -- one batch --------------------------------------------------------
-    def _insert_sql(self):
+    def _insert_sql(self, anti_join=True):
         dialect = self._api.dialect.name
         table = '%sinstance_mappings' % self._api_prefix
         verb = {'mysql': 'INSERT IGNORE INTO',
@@ -336,16 +356,19 @@ class InstanceMapper:
         tail = (' ON CONFLICT (instance_uuid) DO NOTHING'
                 if dialect == 'postgresql' else '')
         # A staged page is read whole; the cell's table by its bounds.
-        bounds = ('' if self.strategy == STREAM else
-                  'i.{0} > :low AND i.{0} <= :high AND '.format(self.key))
+        bounds = ([] if self.strategy == STREAM else
+                  ['i.{0} > :low AND i.{0} <= :high'.format(self.key)])
+        join = ''
+        if anti_join:
+            join = 'LEFT JOIN %s m ON m.instance_uuid = i.uuid ' % table
+            bounds.append('m.id IS NULL')
+        where = ('WHERE %s' % ' AND '.join(bounds)) if bounds else ''
         return sa.text(
             '%s %s (created_at, instance_uuid, cell_id, project_id, '
             'user_id, queued_for_delete) '
             'SELECT :now, i.uuid, :cell_id, COALESCE(i.project_id, \'\'), '
-            'i.user_id, :false FROM %s i '
-            'LEFT JOIN %s m ON m.instance_uuid = i.uuid '
-            'WHERE %sm.id IS NULL%s'
-            % (verb, table, self._src, table, bounds, tail))
+            'i.user_id, :false FROM %s i %s%s%s'
+            % (verb, table, self._src, join, where, tail))
 
     def map_batch(self, low, limit):
         """Map the next ``limit`` instances after key ``low`` (None: from
@@ -385,7 +408,8 @@ class InstanceMapper:
         if high is None:
             self._api.rollback()
             return None
-        mapped = self._api.execute(self._insert_sql(), {
+        anti_join = not self._plain
+        mapped = self._api.execute(self._insert_sql(anti_join), {
             'now': timeutils.utcnow(), 'cell_id': self.cell_id,
             'false': False, 'low': low, 'high': high}).rowcount
         if looked_at is None:
@@ -393,6 +417,13 @@ class InstanceMapper:
                 'SELECT count(*) FROM %s WHERE %s > :low AND %s <= :high'
                 % (self._src, key, key)),
                 {'low': low, 'high': high}).scalar()
+        if self._api.dialect.name == 'mysql':
+            # MariaDB/MySQL copy the SELECT of an INSERT that reads its
+            # own table into a temporary table first. While batches find
+            # nothing mapped (a first run) the plain INSERT IGNORE does
+            # without it; once one meets a mapping (a second run) the
+            # next ones anti-join, until one maps all it looked at.
+            self._plain = mapped >= looked_at
         more = self._more_after(high)
         if more:
             self._write_marker(last_uuid)

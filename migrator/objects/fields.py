@@ -1,4 +1,6 @@
 """Field types beyond oslo.versionedobjects' own."""
+import uuid
+
 from oslo_versionedobjects import fields
 
 # Re-exported so object modules import one fields module.
@@ -12,7 +14,6 @@ ListOfStringsField = fields.ListOfStringsField
 ObjectField = fields.ObjectField
 ListOfObjectsField = fields.ListOfObjectsField
 StringField = fields.StringField
-UUIDField = fields.UUIDField
 EnumField = fields.EnumField
 
 
@@ -30,6 +31,28 @@ class Json(fields.FieldType):
 
     def stringify(self, value):
         return repr(value)
+
+
+class UUID(fields.UUID):
+    """oslo.versionedobjects' UUID, without its cost for a valid one.
+
+    Its coerce enters ``warnings.catch_warnings`` and adds a filter for
+    every value, which was a quarter of the time to build a Migration
+    from its row (a page of 1,000 in GET /os-migrations). A valid uuid
+    is checked here alone; anything else goes to it, warning as it does.
+    """
+
+    def coerce(self, obj, attr, value):
+        text = str(value)
+        try:
+            uuid.UUID(text)
+        except ValueError:
+            return super().coerce(obj, attr, value)
+        return text
+
+
+class UUIDField(fields.AutoTypedField):
+    AUTO_TYPE = UUID()
 
 
 class JsonField(fields.AutoTypedField):

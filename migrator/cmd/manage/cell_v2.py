@@ -351,8 +351,10 @@ class CellV2Commands:
     @args('--batch-size', metavar='<batch_size>', dest='batch_size',
           type=int, default=None,
           help='Instances per batch, each one INSERT ... SELECT in one '
-               'transaction (default: %d; migrator only).'
-               % map_instances_cmd.mapper_db.BATCH_SIZE)
+               'transaction (default: %d, or %d when the cell and API '
+               'databases are on one MariaDB/MySQL server; migrator '
+               'only).' % (map_instances_cmd.mapper_db.BATCH_SIZE,
+                           map_instances_cmd.mapper_db.BATCH_SIZE_MYSQL))
     @db_guard('api_database', code=UNEXPECTED)
     def map_instances(self, cell_uuid, max_count=None, reset=False,
                       batch_size=None):

@@ -80,9 +80,9 @@ def run(cell, max_count=None, reset=False, batch_size=None, out=None):
     """Map the instances of ``cell`` (a CellMapping); the exit code."""
     out = out or sys.stdout
     limit_total = parse_max_count(max_count)
-    batch_size = batch_size or mapper_db.BATCH_SIZE
     with mapper_db.InstanceMapper(cell.id, cell.database_connection,
                                   batch_size) as mapper:
+        batch_size = mapper.batch_size
         marker = mapper.read_marker()
         if reset and marker:
             mapper.clear_marker()

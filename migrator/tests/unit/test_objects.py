@@ -1,13 +1,17 @@
 """Every versioned object against a synced SQLite database."""
 import datetime
+import uuid as uuid_lib
+import warnings
 
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
+import testtools
 
 from migrator import context as migrator_context
 from migrator import exception
 from migrator.objects import cell_mapping
 from migrator.objects import compute_node
+from migrator.objects import fields as migrator_fields
 from migrator.objects import flavor
 from migrator.objects import host_mapping
 from migrator.objects import instance
@@ -430,3 +434,30 @@ class TestInstanceFault(base.DBTestCase):
         fault = instance_fault.InstanceFault.get_latest_for_instance(
             self.context, inst.uuid)
         self.assertIn('No valid host', fault.message)
+
+
+class TestUUIDField(testtools.TestCase):
+    """The project's UUIDField coerces as oslo.versionedobjects' does."""
+
+    def setUp(self):
+        super().setUp()
+        self.field = migrator_fields.UUIDField(nullable=True)
+
+    def test_valid_uuid_becomes_its_string(self):
+        value = uuid_lib.uuid4()
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            self.assertEqual(str(value), self.field.coerce(None, 'u', value))
+            self.assertEqual(str(value),
+                             self.field.coerce(None, 'u', str(value)))
+
+    def test_invalid_uuid_kept_with_oslo_warning(self):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter('always')
+            self.assertEqual('not-a-uuid',
+                             self.field.coerce(None, 'u', 'not-a-uuid'))
+        self.assertTrue(any(issubclass(w.category, FutureWarning)
+                            for w in seen))
+
+    def test_none_allowed_when_nullable(self):
+        self.assertIsNone(self.field.coerce(None, 'u', None))

@@ -103,6 +103,30 @@ class _MapInstances:
         self.assertIn('mapped 0 new, %d were already mapped' % self.COUNT,
                       out)
 
+    def test_maps_the_rest_when_some_are_mapped(self):
+        # Servers the API mapped before (scattered through the cell, and
+        # none in the first batches): each is left alone, the others are
+        # mapped once.
+        with self.cell_engine.connect() as conn:
+            ordered = [r[0] for r in conn.execute(sa.text(
+                'SELECT uuid FROM instances ORDER BY id'))]
+        already = ordered[3 * self.BATCH::7]
+        with self.api_engine.begin() as conn:
+            cell_id = conn.execute(sa.text(
+                'SELECT id FROM cell_mappings WHERE uuid = :u'),
+                {'u': CELL}).scalar()
+            conn.execute(sa.text(
+                'INSERT INTO instance_mappings (instance_uuid, cell_id, '
+                'project_id, user_id, queued_for_delete) VALUES (:u, :c, '
+                ':p, :p, :f)'),
+                [{'u': u, 'c': cell_id, 'p': 'api', 'f': False}
+                 for u in already])
+        code, out, err = self.run_map()
+        self.assertEqual(0, code, out + err)
+        self.assertIn('mapped %d new, %d were already mapped' % (
+            self.COUNT - len(already), len(already)), out)
+        self.assert_all_mapped_once()
+
     def test_max_count_exits_1_until_done(self):
         codes = []
         while not codes or codes[-1] == 1:
