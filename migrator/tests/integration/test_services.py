@@ -141,10 +141,12 @@ class _ServicesScenario:
                                  result.stderr))
         return result.stdout
 
-    def start(self, binary, host):
+    def start(self, binary, host, extra=''):
+        """Start ``binary`` as ``host``; ``extra``: more configuration
+        (INI text) for this process only."""
         host_conf = os.path.join(self.tmp, '%s.conf' % host)
         with open(host_conf, 'w') as f:
-            f.write('[DEFAULT]\nhost = %s\n' % host)
+            f.write('[DEFAULT]\nhost = %s\n' % host + extra)
         log = os.path.join(self.tmp, '%s.log' % host)
         out = open(log, 'ab')
         self.addCleanup(self._attach_log, host, log)
