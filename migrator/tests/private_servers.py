@@ -69,8 +69,8 @@ class _PrivateServer(fixtures.Fixture):
     #: Name in messages.
     NAME = None
 
-    def setUp(self):
-        super().setUp()
+    def _setUp(self):
+        # (_setUp: a server that fails to start is cleaned up too.)
         # Not under the test's own temporary directory: oslotest's may be
         # private to root, and PostgreSQL runs as another user.
         self.dir = tempfile.mkdtemp(prefix='migrator-%s-' % self.NAME,
