@@ -69,8 +69,8 @@ class _PrivateServer(fixtures.Fixture):
     #: Name in messages.
     NAME = None
 
-    def setUp(self):
-        super().setUp()
+    def _setUp(self):
+        # (_setUp: a server that fails to start is cleaned up too.)
         # Not under the test's own temporary directory: oslotest's may be
         # private to root, and PostgreSQL runs as another user.
         self.dir = tempfile.mkdtemp(prefix='migrator-%s-' % self.NAME,
@@ -225,6 +225,15 @@ class PrivateRabbitMQ(_PrivateServer):
             RABBITMQ_PID_FILE=os.path.join(self.dir, 'rabbit.pid'),
             ERL_EPMD_ADDRESS='127.0.0.1')
         self._environ.pop('ERL_FLAGS', None)
+        for name in ('mnesia', 'log'):
+            os.mkdir(os.path.join(self.dir, name))
+        if os.geteuid() == 0:
+            # Debian's rabbitmq-server runs the node as "rabbitmq".
+            user = pwd.getpwnam('rabbitmq')
+            for root, dirs, files in os.walk(self.dir):
+                for name in [root] + [os.path.join(root, n)
+                                      for n in dirs + files]:
+                    os.chown(name, user.pw_uid, user.pw_gid)
         self.url = 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
 
     def _env(self):
