@@ -170,10 +170,10 @@ def _ratios(section, label):
 
 
 def run(quick=False, scale=True):
-    servers = 32 if quick else 128
-    total = 256 if quick else 2000
+    servers = 16 if quick else 128
+    total = 128 if quick else 2000
     figures, ratios, notes = {}, [], []
-    figures['embedded'] = measure_embedded(15 if quick else 30)
+    figures['embedded'] = measure_embedded(10 if quick else 30)
     ratios += _ratios(figures['embedded'], 'embedded')
     deployment = common.Deployment(api_workers=2, conductors=2, computes=4)
     with common.running(deployment):

@@ -63,7 +63,7 @@ def measure(rounds):
 
 
 def run(quick=False, rounds=None):
-    rounds = rounds or (5 if quick else 15)
+    rounds = rounds or (3 if quick else 15)
     times = measure(rounds)
     figures, ratios = {'rounds': rounds}, []
     for case, label in (('pass', 'pre-checks pass'),

@@ -100,7 +100,7 @@ def measure(rounds, size):
 
 
 def run(quick=False, rounds=None, size=1):
-    rounds = rounds or (20 if quick else 100)
+    rounds = rounds or (10 if quick else 100)
     times, with_field, seconds = measure(rounds, size)
     plain = statistics.median(times['3.71']) * 1000
     progress = statistics.median(times['3.72']) * 1000
