@@ -74,7 +74,7 @@ def measure_deployed(port, server_ids, total, concurrency):
         if errors:
             raise RuntimeError('%s: unexpected answers %s' % (name, errors))
         if name != 'floor GET /v2.1':
-            common.settle(port)
+            results[name]['left_busy'] = len(common.settle(port))
     return results
 
 
@@ -115,7 +115,7 @@ def measure_scale(deployment, server_ids, total):
             if before is not None:
                 scale[label]['api_cpu_s_per_request'] = round(
                     (common.cpu_seconds(api1.pid) - before) / total, 4)
-            common.settle(deployment.port)
+            scale[label]['left_busy'] = len(common.settle(deployment.port))
     finally:
         api1.terminate()
         api1.wait(60)
@@ -133,7 +133,7 @@ def measure_scale(deployment, server_ids, total):
         scale[label] = summarize(by_status, wall)
         scale[label]['cpu_s'] = {k: round(cpu1[k] - cpu0.get(k, 0), 2)
                                  for k in cpu1}
-        common.settle(deployment.port)
+        scale[label]['left_busy'] = len(common.settle(deployment.port))
     return scale
 
 
