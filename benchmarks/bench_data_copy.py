@@ -221,6 +221,25 @@ def main(argv=None):
                         help='interpreter of the far end (Debian\'s, which '
                              'has python3-xxhash)')
     args = parser.parse_args(argv)
+    report(args, *measure(args))
+    return 0
+
+
+def run(quick=False):
+    """Issue 14's contract: 64 MiB once (quick) or 2 GiB once."""
+    args = argparse.Namespace(
+        quick=quick, size_mib=64 if quick else 2048, repeat=1, dir=None,
+        output=RESULTS, remote_python='/usr/bin/python3' if os.path.exists(
+            '/usr/bin/python3') else 'python3')
+    result = report(args, *measure(args), write=False)
+    return {'name': 'data_copy',
+            'figures': {k: v for k, v in result.items() if k != 'ratios'},
+            'ratios': result['ratios'],
+            'notes': ['one run of each case (medians with --repeat when '
+                      'run alone); cases in a shuffled order']}
+
+
+def measure(args):
     size = (args.size_mib or (256 if args.quick else 2048)) * MIB
     workdir = tempfile.mkdtemp(prefix='migrator-bench-copy-',
                                dir=args.dir or '/var/tmp')
@@ -245,10 +264,10 @@ def main(argv=None):
     finally:
         sshd.cleanUp()
         shutil.rmtree(workdir, ignore_errors=True)
-    return report(args, size, {key: samples[key] for key in order})
+    return size, {key: samples[key] for key in order}
 
 
-def report(args, size, samples):
+def report(args, size, samples, write=True):
     gib = size / GIB
     rows = {}
     print('Data copy of %d MiB, median of %d, %d cores, load %s' % (
@@ -305,12 +324,13 @@ def report(args, size, samples):
         'ssh_cipher': transfer.ssh.DEFAULT_CIPHER,
         'remote_python': args.remote_python,
         'cases': rows, 'ratios': ratios}
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, 'w') as f:
-        json.dump(result, f, indent=2)
-        f.write('\n')
-    print('written to %s' % args.output)
-    return 0
+    if write:
+        os.makedirs(os.path.dirname(args.output), exist_ok=True)
+        with open(args.output, 'w') as f:
+            json.dump(result, f, indent=2)
+            f.write('\n')
+        print('written to %s' % args.output)
+    return result
 
 
 if __name__ == '__main__':

@@ -18,6 +18,10 @@
 #   MIGRATOR_CONTROL_EXCHANGE [migrator]
 #   MIGRATOR_API_PORT       [8774]
 #   MIGRATOR_BIN            [.venv/bin of this checkout]
+#   MIGRATOR_API_WORKERS    [2]  gunicorn workers of migrator-api
+#   MIGRATOR_CONDUCTORS     [2]  conductor1 .. N
+#   MIGRATOR_COMPUTES       [4]  compute1 .. N
+#   MIGRATOR_EXTRA_CONF     []   a file appended to migrator.conf
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,9 +34,16 @@ DB_SERVER=${MIGRATOR_DB_SERVER:-mysql+pymysql://root@127.0.0.1:3306}
 PREFIX=${MIGRATOR_DB_PREFIX:-migrator}
 EXCHANGE=${MIGRATOR_CONTROL_EXCHANGE:-migrator}
 API_PORT=${MIGRATOR_API_PORT:-8774}
-CONDUCTORS=(conductor1 conductor2)
-COMPUTES=(compute1 compute2 compute3 compute4)
-API_WORKERS=2
+CONDUCTORS=()
+for ((n = 1; n <= ${MIGRATOR_CONDUCTORS:-2}; n++)); do
+    CONDUCTORS+=("conductor$n")
+done
+COMPUTES=()
+for ((n = 1; n <= ${MIGRATOR_COMPUTES:-4}; n++)); do
+    COMPUTES+=("compute$n")
+done
+API_WORKERS=${MIGRATOR_API_WORKERS:-2}
+EXTRA_CONF=${MIGRATOR_EXTRA_CONF:-}
 GRACE=30
 CONF=$DIR/migrator.conf
 
@@ -59,6 +70,9 @@ auth_strategy = noauth2
 [oslo_messaging_rabbit]
 heartbeat_timeout_threshold = 30
 EOF
+    if [ -n "$EXTRA_CONF" ]; then
+        cat "$EXTRA_CONF" >>"$CONF"
+    fi
 }
 
 create_databases() {

@@ -5,6 +5,7 @@ transaction scopes. A cell scope uses the database of ``ctx.cell_uuid``
 (looked up once in the API database's cell_mappings and cached), or the
 ``[database] connection`` of this service when the context targets no cell.
 """
+import contextlib
 import threading
 
 from oslo_config import cfg
@@ -35,9 +36,11 @@ def _tune_sqlite(dbapi_connection, connection_record):
     lock, and two doing so at once deadlock: SQLite then fails at once with
     "database is locked", whatever the busy timeout. So the driver's own
     transaction handling is switched off (oslo.db does that for SQLite)
-    and every transaction begins IMMEDIATE (``_begin_immediate``): it
-    takes the write lock up front, and the others wait up to the busy
-    timeout for it.
+    and every writer transaction begins IMMEDIATE (``_begin_immediate``):
+    it takes the write lock up front, and the others wait up to the busy
+    timeout for it. A reader transaction (``reader``, ``api_reader``)
+    never writes, so never upgrades: it begins DEFERRED and reads its
+    snapshot of the WAL without waiting for the writer of the moment.
     """
     if not _is_sqlite(dbapi_connection):
         return
@@ -53,8 +56,28 @@ def _tune_sqlite(dbapi_connection, connection_record):
 def _begin_immediate(connection):
     if connection.dialect.name == 'sqlite' and \
             'in_transaction' not in connection.info:
-        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.exec_driver_sql(
+            'BEGIN' if getattr(_scope, 'reading', False)
+            else 'BEGIN IMMEDIATE')
         connection.info['in_transaction'] = True
+
+
+# Whether the transaction this thread is in the middle of beginning is a
+# reader's: set by ``reader``/``api_reader`` and cleared again by a
+# writer scope inside one (of another database, as joining a reader's
+# transaction to write is refused by enginefacade).
+_scope = threading.local()
+
+
+@contextlib.contextmanager
+def _marked(scope, reading):
+    previous = getattr(_scope, 'reading', False)
+    _scope.reading = reading
+    try:
+        with scope as db:
+            yield db
+    finally:
+        _scope.reading = previous
 
 
 # Engine settings taken from the option group of the database in question;
@@ -123,19 +146,19 @@ def _manager_for(context):
 
 
 def api_reader(context):
-    return api_manager().reader.using(context)
+    return _marked(api_manager().reader.using(context), True)
 
 
 def api_writer(context):
-    return api_manager().writer.using(context)
+    return _marked(api_manager().writer.using(context), False)
 
 
 def reader(context):
-    return _manager_for(context).reader.using(context)
+    return _marked(_manager_for(context).reader.using(context), True)
 
 
 def writer(context):
-    return _manager_for(context).writer.using(context)
+    return _marked(_manager_for(context).writer.using(context), False)
 
 
 def engine_for(connection):

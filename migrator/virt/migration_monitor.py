@@ -107,7 +107,7 @@ class LiveMigrationMonitor(object):
         self._timeout_fired = False
         self._stall_aborted = False
         self._start = None
-        self._last_save = None
+        self._save_due = None
         self._last_saved = None
         self._last_log = None
         self._last_stats = None
@@ -119,7 +119,7 @@ class LiveMigrationMonitor(object):
         ``(status, reason)``, status one of completed/failed/cancelled.
         """
         self._start = self._clock()
-        next_sample = self._start
+        next_sample = tick = self._start
         LOG.info('Monitoring live migration of %(uuid)s: %(gb).1f GiB to '
                  'transfer, completion timeout %(timeout)s s, stall timeout '
                  '%(stall)s s, post-copy %(pc)s',
@@ -129,18 +129,27 @@ class LiveMigrationMonitor(object):
                   'pc': 'permitted' if self.permit_post_copy else 'off'})
         while True:
             now = self._clock()
-            outcome = self._sample(now)
+            outcome = self._sample(now, tick)
             if outcome is not None:
                 return self._finish(now, outcome)
-            next_sample += self.conf.monitor_poll_interval
-            delay = next_sample - self._clock()
+            if tick >= next_sample:
+                next_sample += self.conf.monitor_poll_interval
+            # Wake for the next sample, or for the next save if it is due
+            # first (a save interval that is no multiple of the poll
+            # interval), so that saves keep their own cadence.
+            if (self._save_due is not None and
+                    tick < self._save_due < next_sample):
+                tick = self._save_due
+            else:
+                tick = next_sample
+            delay = tick - self._clock()
             if delay < 0:
                 # Fell behind (slow driver or save): don't try to catch up.
-                next_sample = self._clock()
+                next_sample = tick = self._clock()
                 delay = 0
             self._sleep(delay)
 
-    def _sample(self, now):
+    def _sample(self, now, tick):
         try:
             stats = self.job.get_job_stats() or {}
         except Exception:
@@ -150,7 +159,7 @@ class LiveMigrationMonitor(object):
         job_type = stats.get('type', driver.JOB_NONE)
         if job_type in _ACTIVE_TYPES:
             self._last_stats = stats
-            self._while_running(now, stats)
+            self._while_running(now, tick, stats)
             return None
         if job_type == driver.JOB_COMPLETED:
             self._keep_final(stats)
@@ -174,7 +183,7 @@ class LiveMigrationMonitor(object):
                            'the guest is still active on the source')
         return Outcome(COMPLETED, None)
 
-    def _while_running(self, now, stats):
+    def _while_running(self, now, tick, stats):
         elapsed = now - self._start
         self._run_commands(now, active=True)
         self._watch_peer(now)
@@ -182,7 +191,7 @@ class LiveMigrationMonitor(object):
         self._check_stall(now, stats)
         self._update_downtime(elapsed)
         progress = self.estimator.feed(now, stats)
-        self._maybe_save(now, progress)
+        self._maybe_save(tick, progress)
         self._maybe_log(now, elapsed, progress)
 
     def _watch_peer(self, now):
@@ -326,17 +335,26 @@ class LiveMigrationMonitor(object):
                         '%s: %s', self.uuid, e)
 
     # -- progress ---------------------------------------------------------
-    def _maybe_save(self, now, progress):
-        if self._last_save is not None and (
-                now - self._last_save <
-                self.conf.progress_save_interval - 1e-9):
+    def _maybe_save(self, tick, progress):
+        """Save on the first sample scheduled at or after the save's due
+        time. The schedule, not the measured time of a sample, decides:
+        a sample that woke a little late still counts for its tick, so a
+        busy host saves every ``progress_save_interval``, not every
+        interval plus one poll interval."""
+        if self._save_due is not None and tick < self._save_due - 1e-6:
             return      # coalesced into the next save
         if progress == self._last_saved:
             return
-        self._save(now, progress)
+        interval = self.conf.progress_save_interval
+        if self._save_due is None or tick > self._save_due + 1e-6:
+            # The first save, or a late one (fell behind, or nothing moved
+            # at the due time): the cadence starts again from here.
+            self._save_due = tick + interval
+        else:
+            self._save_due += interval          # on time: keep the cadence
+        self._save(progress)
 
-    def _save(self, now, progress):
-        self._last_save = now
+    def _save(self, progress):
         self._last_saved = progress
         self.saves += 1
         self._call(self._save_progress, progress)
@@ -393,7 +411,7 @@ class LiveMigrationMonitor(object):
             final_stats = None   # keep the last running figures
         progress = self.estimator.finish(outcome.status == COMPLETED,
                                          final_stats, now)
-        self._save(now, progress)
+        self._save(progress)
         log = LOG.info if outcome.status == COMPLETED else LOG.warning
         log('Live migration of %(uuid)s %(status)s after %(secs).1f s%(why)s',
             {'uuid': self.uuid, 'status': outcome.status,

@@ -1,6 +1,7 @@
 """Live migration (seed 000) and the instance actions that report it."""
 from migrator.compute.api import base
 from migrator import context as migrator_context
+from migrator.db import session
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import instance_action as action_obj
@@ -39,13 +40,19 @@ class LiveMigrationMixin:
             self._check_same_cell(instance, host, host_cell)
         with migrator_context.target_cell(context, instance._cell) as cctxt:
             instance._context = cctxt
-            instance.task_state = instance_obj.MIGRATING
-            instance.save(expected_task_state=[None],
-                          expected_vm_state=list(base.LIVE_MIGRATE_VM_STATES))
-            action_obj.InstanceAction.action_start(
-                cctxt, instance.uuid, base.LIVE_MIGRATION_ACTION)
-            migration = migration_obj.Migration.create_live_migration(
-                cctxt, instance)
+            # One transaction for the claim and the two records: one
+            # commit instead of three (and one write lock on SQLite), and
+            # a lost race or a failure leaves none of them written.
+            with session.writer(cctxt):
+                instance.task_state = instance_obj.MIGRATING
+                instance.save(
+                    expected_task_state=[None],
+                    expected_vm_state=list(base.LIVE_MIGRATE_VM_STATES))
+                action_obj.InstanceAction.action_start(
+                    cctxt, instance.uuid, base.LIVE_MIGRATION_ACTION)
+                migration = migration_obj.Migration.create_live_migration(
+                    cctxt, instance)
+            # Committed: the conductor finds both records.
             if async_:
                 self.conductor_rpcapi.live_migrate_server(
                     cctxt, instance, host, block_migration=block_migration,

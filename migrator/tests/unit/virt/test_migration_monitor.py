@@ -1,5 +1,6 @@
 """The live-migration monitor, on a fake clock, against the simulation."""
 import queue
+import random
 
 import testtools
 
@@ -156,6 +157,20 @@ class TestOutcomes(testtools.TestCase):
         self.assertIsNone(recorder.saves[-1][1]['memory_total'])
 
 
+class LateSleep(fakes.SteppedSleep):
+    """Oversleeps by a pseudo-random 0..max_late seconds, as a thread on
+    a busy host does."""
+
+    def __init__(self, clock, job, max_late):
+        super(LateSleep, self).__init__(clock, job)
+        self._random = random.Random(14)
+        self.max_late = max_late
+
+    def __call__(self, seconds):
+        super(LateSleep, self).__call__(
+            seconds + self._random.uniform(0, self.max_late))
+
+
 def t_over(clock, job):
     return clock.now - job.start >= 3
 
@@ -176,6 +191,41 @@ class TestProgressCadence(testtools.TestCase):
         # Far fewer saves than samples.
         samples = (times[-1] - times[0]) / 0.25
         self.assertLess(len(times), samples / 4)
+
+    def _running_save_gaps(self, mig):
+        times = [t for t, _ in mig.recorder.saves][:-1]   # not the final
+        return times, [b - a for a, b in zip(times, times[1:])]
+
+    def test_late_wake_ups_keep_the_save_cadence(self):
+        # A busy host wakes the monitor late by up to 0.2 s, by a
+        # different amount each time. A reader of the API must still see
+        # the figures change every progress_save_interval (1 s), not
+        # every 1.5 s (the next 0.5 s sample after a full second).
+        mig = fakes.SimulatedMigration(
+            {'monitor_poll_interval': 0.5, 'progress_save_interval': 1.0,
+             'stall_timeout': 0},
+            guest=fakes.make_guest(memory_mb=8192))
+        mig.monitor._sleep = LateSleep(mig.clock, mig.job, max_late=0.2)
+        mig.run()
+        times, gaps = self._running_save_gaps(mig)
+        self.assertGreater(len(times), 10)
+        # One save per second of migration, give or take the first one...
+        self.assertGreaterEqual(len(times), int(times[-1] - times[0]))
+        # ...and never a figure older than a second plus the lateness.
+        self.assertTrue(all(g <= 1.0 + 0.2 + 1e-6 for g in gaps), gaps)
+
+    def test_save_interval_not_a_multiple_of_the_poll_interval(self):
+        # Samples at 0.5 s, saves promised every 1.2 s: the monitor wakes
+        # for the save instead of saving on the next sample (1.5 s).
+        mig = fakes.SimulatedMigration(
+            {'monitor_poll_interval': 0.5, 'progress_save_interval': 1.2,
+             'stall_timeout': 0},
+            guest=fakes.make_guest(memory_mb=8192))
+        mig.run()
+        times, gaps = self._running_save_gaps(mig)
+        self.assertGreater(len(times), 5)
+        for gap in gaps:
+            self.assertAlmostEqual(1.2, gap, places=6)
 
     def test_progress_fields_and_monotonic_percent(self):
         mig = fakes.SimulatedMigration(
