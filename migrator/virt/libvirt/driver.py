@@ -77,8 +77,10 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
 
     # -- guests ------------------------------------------------------------
     def spawn(self, guest):
-        xml = guest_config.domain_xml(guest, self.conf.libvirt.virt_type,
-                                      self.conf.libvirt.boot_image)
+        lv_conf = self.conf.libvirt
+        xml = guest_config.domain_xml(guest, lv_conf.virt_type,
+                                      lv_conf.boot_image,
+                                      lv_conf.console_log_dir)
         dom = self.host.get_connection().defineXML(xml)
         try:
             dom.create()
