@@ -28,6 +28,7 @@ figures are printed and attached as the ``truth`` detail.
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ SAVE = 0.5
 MAX_AGE = SAVE + 0.5
 MAX_ERROR = int(BANDWIDTH_MIB * MIB * (SAVE + 0.5))
 JOB_UNBOUNDED = 2
+ACTIVE_JOBS = (1, JOB_UNBOUNDED)
 FINAL = ('completed', 'failed', 'error', 'cancelled')
 
 
@@ -170,10 +172,9 @@ class _KvmApiScenario(test_services._ServicesScenario):
     def domain_state(self, n, server_id):
         """'running', 'paused', ... of the guest on host ``n``, or None."""
         try:
-            dom = self.conn(n).lookupByUUIDString(server_id)
+            state = self.conn(n).lookupByUUIDString(server_id).state()[0]
         except self.libvirt.libvirtError:
-            return None
-        state = dom.state()[0]
+            return None     # not there (or just gone)
         return {self.libvirt.VIR_DOMAIN_RUNNING: 'running',
                 self.libvirt.VIR_DOMAIN_PAUSED: 'paused'}.get(
                     state, 'state %d' % state)
@@ -395,3 +396,47 @@ class KvmPostCopyAndStallTest(_KvmApiScenario, base.TestCase):
         log = self.compute_log(src)
         self.assertIn('Aborting the live migration of %s: stalled'
                       % server_id, log)
+
+
+class KvmComputeKilledTest(_KvmApiScenario, base.TestCase):
+    # Never converges (100 ms), no timeout, no stall detector: only the
+    # restarted compute can end it.
+    LIVE_MIGRATION = {'downtime': 100, 'downtime_steps': 3,
+                      'downtime_delay': 3, 'completion_timeout': 0,
+                      'stall_timeout': 0}
+
+    def job_type(self, n, server_id):
+        try:
+            return self.conn(n).lookupByUUIDString(
+                server_id).jobStats().get('type')
+        except self.libvirt.libvirtError:
+            return None
+
+    def test_source_compute_killed_mid_migration(self):
+        self.deploy()
+        server_id, src = self.boot()
+        dst = 3 - src
+        mig_id = self.live_migrate(server_id)
+
+        def moving(samples):
+            return sum(1 for s in samples if s['api_processed'] and
+                       s['hv_processed']) >= 4
+        self.watch('compute killed', server_id, mig_id, src, until=moving)
+        host = 'compute%d' % src
+        self.procs[host].send_signal(signal.SIGKILL)
+        self.procs[host].wait(10)
+        time.sleep(1)
+        # The compute is gone; the migration it started is not:
+        # libvirtd drives a peer-to-peer migration on its own.
+        self.truth['compute killed']['job_after_kill'] = self.job_type(
+            src, server_id)
+        self.assertEqual('running', self.migrations(server_id)[0]['status'])
+        self.start('migrator-compute', host)
+        self.assertEqual('error', self.wait_final(server_id))
+        # The restarted compute ended the orphaned job: the guest stays
+        # on its source, nothing is left on the destination.
+        self.wait(lambda: self.job_type(src, server_id) not in ACTIVE_JOBS,
+                  30, 'no migration job left on the source')
+        self.wait(lambda: self.domain_state(dst, server_id) is None, 30,
+                  'nothing left on the destination')
+        self.assert_runs_on(server_id, src)
