@@ -16,6 +16,11 @@ libvirt_opts = [
                help='Raw disk image every guest boots from, attached '
                     'read-only (a read-only disk needs no shared storage '
                     'to live-migrate). Unset: guests have no disk.'),
+    cfg.StrOpt('console_log_dir', default=None,
+               help='Directory, as the hypervisor host sees it, where '
+                    'each guest\'s serial console is written (to '
+                    '<uuid>.log, appended to, on whichever host the guest '
+                    'runs). Unset: guests have no serial port.'),
     cfg.StrOpt('instances_path', default='/var/lib/libvirt/images',
                help='Directory whose file system is reported as this '
                     'host\'s local disk.'),

@@ -1,7 +1,9 @@
 /* A boot sector that keeps dirtying guest memory, so that a live
  * migration has real work: protected mode, one dword written per 4 KiB
  * page from 1 MiB to 256 MiB (pages are not zero), then forever re-dirty
- * 1..33 MiB (8,192 pages). */
+ * 1..33 MiB (8,192 pages). Once the fill pass is done it writes
+ * "MIGRATOR-GUEST-READY" on the first serial port (COM1, 0x3f8): the
+ * harness waits for that line instead of sleeping. */
 .code16
 .globl _start
 _start:
@@ -30,6 +32,15 @@ fill:
   add $4096,%edi
   cmp $0x10000000,%edi
   jb fill
+  mov $ready,%esi
+  mov $0x3f8,%dx
+putc:
+  movb (%esi),%al
+  test %al,%al
+  jz hot
+  out %al,(%dx)
+  inc %esi
+  jmp putc
 hot:
   inc %ebx
   mov $0x100000,%edi
@@ -47,5 +58,7 @@ gdt:
 gdtdesc:
   .word gdtdesc - gdt - 1
   .long gdt
+ready:
+  .asciz "MIGRATOR-GUEST-READY\n"
 . = _start + 510
 .byte 0x55, 0xaa

@@ -25,6 +25,9 @@ _POWER_STATES = {
     7: driver.PAUSED,     # VIR_DOMAIN_PMSUSPENDED
 }
 
+# virDomainJobOperation of jobStats()'s "operation" (libvirt >= 3.3).
+_JOB_OPERATION_MIGRATION_OUT = 5
+
 
 class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
 
@@ -46,6 +49,43 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
         LOG.info('libvirt driver on %s: %s (%s %s, libvirt %s)', host,
                  self.host.uri, conn.getType(), conn.getVersion(),
                  conn.getLibVersion())
+        self._abort_orphaned_migrations(conn)
+
+    def _abort_orphaned_migrations(self, conn):
+        """Abort migrations out of this host that nobody monitors.
+
+        libvirtd drives a peer-to-peer migration on its own: when the
+        compute that started one dies, the migration goes on (for ever,
+        if the guest never converges, or to completion behind the back
+        of the records, which the restarted compute marks interrupted
+        with the guest here). When the driver starts, no migration of
+        its own runs yet, so every outgoing migration job found is such
+        an orphan: it is aborted and the guest stays on this host. One
+        already in post-copy cannot be aborted; it is logged."""
+        lv = libvirt_host.load_libvirt()
+        for dom in conn.listAllDomains(0):
+            try:
+                if not dom.isActive():
+                    continue
+                stats = dom.jobStats()
+            except lv.libvirtError:
+                continue    # gone, or an incoming migration (no stats)
+            if stats.get('type') not in (driver.JOB_BOUNDED,
+                                         driver.JOB_UNBOUNDED):
+                continue
+            operation = stats.get('operation', _JOB_OPERATION_MIGRATION_OUT)
+            if operation != _JOB_OPERATION_MIGRATION_OUT:
+                continue
+            try:
+                dom.abortJob()
+            except lv.libvirtError as e:
+                LOG.warning('Guest %s has an outgoing migration nobody '
+                            'monitors, and it could not be aborted: %s',
+                            dom.UUIDString(), e)
+                continue
+            LOG.warning('Aborted the outgoing migration of guest %s: its '
+                        'compute service had stopped while it ran',
+                        dom.UUIDString())
 
     def cleanup_host(self):
         self.host.close()
@@ -77,8 +117,10 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
 
     # -- guests ------------------------------------------------------------
     def spawn(self, guest):
-        xml = guest_config.domain_xml(guest, self.conf.libvirt.virt_type,
-                                      self.conf.libvirt.boot_image)
+        lv_conf = self.conf.libvirt
+        xml = guest_config.domain_xml(guest, lv_conf.virt_type,
+                                      lv_conf.boot_image,
+                                      lv_conf.console_log_dir)
         dom = self.host.get_connection().defineXML(xml)
         try:
             dom.create()

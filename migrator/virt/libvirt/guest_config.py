@@ -15,8 +15,10 @@ def _sub(parent, tag, text=None, **attrs):
     return element
 
 
-def domain_xml(guest, virt_type, boot_image=None):
-    """Domain XML (a str) for ``guest`` of domain type ``virt_type``."""
+def domain_xml(guest, virt_type, boot_image=None, console_log_dir=None):
+    """Domain XML (a str) for ``guest`` of domain type ``virt_type``;
+    with ``console_log_dir``, a serial port written to
+    ``<console_log_dir>/<uuid>.log``."""
     domain = etree.Element('domain', type=virt_type)
     _sub(domain, 'name', guest['name'])
     _sub(domain, 'uuid', guest['uuid'])
@@ -51,6 +53,11 @@ def domain_xml(guest, virt_type, boot_image=None):
     if pmem and virt_type != 'test':
         for ns in pmem:
             _nvdimm(devices, ns)
+    if console_log_dir and virt_type != 'test':
+        serial = _sub(devices, 'serial', type='file')
+        _sub(serial, 'source', append='on',
+             path='%s/%s.log' % (console_log_dir.rstrip('/'), guest['uuid']))
+        _sub(serial, 'target', port='0')
     if virt_type != 'test':
         _sub(devices, 'controller', type='usb', model='none')
         _sub(devices, 'memballoon', model='none')

@@ -1,13 +1,15 @@
-"""One live-migration scenario between the KVM hosts h1 and h2: the guest
-is spawned, checked, migrated and cleaned up through LibvirtDriver, and the
-migration is steered by the driver-neutral LiveMigrationMonitor. Runs
-inside netns h1 (the hosts' addresses exist only there and in h2) and
-prints one JSON line of results for the test to check::
+"""One live-migration scenario between the KVM hosts 1 and 2 that
+kvm_hosts started under BASE: the guest is spawned, checked, migrated and
+cleaned up through LibvirtDriver, and the migration is steered by the
+driver-neutral LiveMigrationMonitor. Runs in the machine's own network
+namespace (the hosts are reachable from it) and prints one JSON line of
+results for the test to check::
 
-    ip netns exec h1 python -m migrator.tests.integration.libvirt.kvm_scenario
+    python -m migrator.tests.integration.libvirt.kvm_scenario
         {migrate|abort} BASE
 """
 import json
+import os
 import queue
 import sys
 import threading
@@ -23,22 +25,23 @@ from migrator.virt.libvirt import driver as libvirt_driver
 from migrator.virt import migration_monitor
 from migrator.virt import migration_policy
 
-H1_URI = 'qemu+tcp://10.77.0.1/system'
-H2_URI = 'qemu+tcp://10.77.0.2/system'
-# SeaBIOS, then the boot sector filling 255 MiB: migrating earlier moves
-# mostly zero pages and proves little.
-BOOT_SECONDS = 3
+from migrator.tests.integration.libvirt import kvm_hosts
+
+URI = 'qemu+tcp://%s/system'
 SAMPLE_KEYS = ('type', 'memory_total', 'memory_processed',
                'memory_remaining', 'memory_iteration', 'downtime')
 
 
 def make_conf(uri, boot_image, inbound_addr, **lm_overrides):
+    """Options of one host's driver; its guests' serial consoles go to
+    kvm_hosts' console directory."""
     conf = cfg.ConfigOpts()
     libvirt_conf.register_opts(conf)
     lm_conf_module.register_opts(conf)
     conf([], project='migrator', default_config_files=[])
     for name, value in (('connection_uri', uri), ('virt_type', 'kvm'),
                         ('boot_image', boot_image),
+                        ('console_log_dir', kvm_hosts.Hosts.CONSOLE_LOG_DIR),
                         ('live_migration_inbound_addr', inbound_addr)):
         conf.set_override(name, value, group='libvirt')
     for name, value in lm_overrides.items():
@@ -73,10 +76,15 @@ class Scenario(object):
 
     def __init__(self, base, **lm_overrides):
         image = base + '/boot.img'
-        self.conf = make_conf(H1_URI, image, '10.77.0.1', **lm_overrides)
+        with open(os.path.join(base, 'state.json')) as f:
+            prefix = json.load(f)['prefix']
+        self.base = base
+        src_addr, dst_addr = prefix + '1', prefix + '2'
+        self.conf = make_conf(URI % src_addr, image, src_addr,
+                              **lm_overrides)
         self.src = libvirt_driver.LibvirtDriver(self.conf)
         self.dst = libvirt_driver.LibvirtDriver(
-            make_conf(H2_URI, image, '10.77.0.2'))
+            make_conf(URI % dst_addr, image, dst_addr))
         guest_uuid = str(uuid.uuid4())
         self.guest = {'uuid': guest_uuid, 'name': 'mig-%s' % guest_uuid[:8],
                       'vcpus': 1, 'memory_mb': 512, 'root_gb': 0,
@@ -86,10 +94,14 @@ class Scenario(object):
         self.statuses = []
 
     def start(self):
-        """Spawn on h1, run the checks, start the migration to h2."""
+        """Spawn on host 1, wait until the guest has filled its memory
+        (its serial console says so: migrating earlier moves mostly zero
+        pages and proves little), run the checks, start the migration to
+        host 2."""
         guest, src, dst = self.guest, self.src, self.dst
         src.spawn(guest)
-        time.sleep(BOOT_SECONDS)
+        kvm_hosts.wait_console(os.path.join(
+            self.base, 'host1', 'log', 'qemu', '%s.log' % guest['uuid']))
         data = dst.check_can_live_migrate_destination(
             guest, src.get_available_resource(), False)
         data = src.check_can_live_migrate_source(guest, data)
@@ -98,7 +110,7 @@ class Scenario(object):
         data_gb = migration_policy.guest_data_gb(guest, False)
         params = migration_policy.start_params(lm, False, data_gb)
         self.job = RecordingJob(src.start_live_migration(
-            guest, 'h2', self.migrate_data, params))
+            guest, 'host2', self.migrate_data, params))
         self.monitor = migration_monitor.LiveMigrationMonitor(
             self.job, lm, data_gb, self.commands, self.progress.append,
             self.statuses.append, instance_uuid=guest['uuid'])

@@ -201,3 +201,51 @@ class LibvirtDriverTestCase(testtools.TestCase):
         self.lv.source.add_domain(UUID, persistent=False)
         self.driver.rollback_live_migration_at_destination(GUEST, {})
         self.assertEqual([], self.driver.list_instance_uuids())
+
+
+class OrphanedMigrationTestCase(testtools.TestCase):
+    """init_host aborts outgoing migrations a dead compute left running
+    in libvirtd."""
+
+    def setUp(self):
+        super().setUp()
+        self.lv = self.useFixture(lv_fixtures.FakeLibvirt())
+        self.driver = libvirt_driver.LibvirtDriver(
+            lv_fixtures.make_conf(self))
+        self.addCleanup(self.driver.cleanup_host)
+
+    def _migrating(self, uuid, operation=5):
+        state = self.lv.source.add_domain(uuid)
+        migration = state.pending_migration()
+        migration.started.set()
+        stats = {'type': fakelibvirt.VIR_DOMAIN_JOB_UNBOUNDED,
+                 'memory_processed': 1}
+        if operation is not None:
+            stats['operation'] = operation
+        state.job_stats_script = [stats]
+        return migration
+
+    def test_outgoing_migration_aborted(self):
+        migration = self._migrating(UUID)
+        self.driver.init_host('src')
+        self.assertTrue(migration.released.is_set())
+        self.assertIn('canceled by client', str(migration.outcome))
+
+    def test_without_operation_key_counts_as_outgoing(self):
+        migration = self._migrating(UUID, operation=None)
+        self.driver.init_host('src')
+        self.assertTrue(migration.released.is_set())
+
+    def test_other_jobs_and_idle_guests_left_alone(self):
+        save = self._migrating(UUID, operation=2)  # a save to file
+        self.lv.source.add_domain('idle')
+        self.lv.source.add_domain('off', active=False)
+        self.driver.init_host('src')
+        self.assertFalse(save.released.is_set())
+        self.assertEqual([], self.lv.source.calls_to('abortJob'))
+
+    def test_abort_refused_is_logged_not_raised(self):
+        self._migrating(UUID)
+        self.lv.source.domains[UUID].migration.started.clear()
+        self.driver.init_host('src')   # abortJob raises: logged
+        self.assertEqual(1, len(self.lv.source.calls_to('abortJob')))
