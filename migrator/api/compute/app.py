@@ -10,6 +10,7 @@ from oslo_config import cfg
 
 from migrator.api.compute import api_version
 from migrator.api.compute import routes
+from migrator.api import dashboard
 from migrator.api import healthcheck
 from migrator.api import metrics as metrics_mod
 from migrator.api import middleware
@@ -39,14 +40,17 @@ def make_app(conf=CONF):
     table = list(routes.ROUTES)
     metrics = metrics_mod.Metrics()
     table.append(wsgi.route('GET', metrics_mod.PATH, metrics.handler))
+    table.append(wsgi.route('GET', dashboard.PATH, dashboard.index))
+    table.append(wsgi.route('GET', dashboard.PATH + '/{asset}',
+                            dashboard.asset))
+    public = routes.PUBLIC_PATHS + dashboard.PUBLIC_PATHS
     if strategy == 'noauth2':
         table += routes.NOAUTH2_ROUTES
     app = wsgi.Router(table, api_version.SURFACE, routes.PREFIX)
     if strategy == 'noauth2':
-        app = middleware.NoAuth2(app, public_paths=routes.PUBLIC_PATHS)
+        app = middleware.NoAuth2(app, public_paths=public)
     else:
-        app = middleware.KeystoneContext(app,
-                                         public_paths=routes.PUBLIC_PATHS)
+        app = middleware.KeystoneContext(app, public_paths=public)
         app = middleware.keystone_auth_token(app, conf)
     app = middleware.FaultWrapper(app)
     app = _PublicEndpoint(app, conf.api.public_endpoint)
