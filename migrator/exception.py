@@ -157,6 +157,18 @@ class InstanceMappingExists(Conflict):
     msg_fmt = _('Instance %(uuid)s is already mapped.')
 
 
+class MigrationNotRunning(Conflict):
+    msg_fmt = _('Live migration %(migration_id)s of instance '
+                '%(instance_uuid)s is %(state)s, not running: cannot '
+                '%(method)s.')
+
+
+class PostCopyNotPermitted(Conflict):
+    msg_fmt = _('Live migration %(migration_id)s of instance '
+                '%(instance_uuid)s cannot switch to post-copy: post-copy '
+                'was not permitted when it started.')
+
+
 # Bad requests.
 class InvalidMigrationState(Invalid):
     msg_fmt = _('Migration %(migration_id)s state of instance '

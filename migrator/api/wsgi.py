@@ -209,7 +209,11 @@ class Router:
         match = self.mapper.match(path)
         if match is None:
             raise errors.NotFound('The resource could not be found.')
-        rows = self.table[match.pop('_template')]
+        template = match.pop('_template')
+        # For the latency metrics (migrator.api.metrics): the route, not
+        # the path, so that ids do not make a series each.
+        req.environ['migrator.route'] = template
+        rows = self.table[template]
         same_method = [row for row in rows if row.method == req.method]
         if not same_method and req.method == 'HEAD':
             same_method = [row for row in rows if row.method == 'GET']

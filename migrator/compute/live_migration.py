@@ -143,6 +143,38 @@ class LiveMigrationRunner:
         tracked = self._get(migration_id)
         tracked.commands.put(migration_monitor.FORCE_COMPLETE)
 
+    # -- runtime controls (compute API 2.107) -------------------------------
+    def _transferring(self, migration_id, what):
+        """The tracked migration, if its transfer runs (the monitor
+        applies commands only then); MigrationNotRunning otherwise."""
+        tracked = self._get(migration_id)
+        with self._lock:
+            running = tracked.job is not None and not tracked.cancelled
+        if not running:
+            raise exception.MigrationNotRunning(
+                migration_id=migration_id,
+                instance_uuid=tracked.migration.instance_uuid,
+                state=tracked.migration.status, method=what)
+        return tracked
+
+    def set_max_downtime(self, migration_id, milliseconds):
+        tracked = self._transferring(migration_id, 'set max downtime')
+        tracked.commands.put((migration_monitor.SET_MAX_DOWNTIME,
+                              int(milliseconds)))
+
+    def set_bandwidth(self, migration_id, mib_per_s):
+        tracked = self._transferring(migration_id, 'set bandwidth')
+        tracked.commands.put((migration_monitor.SET_MAX_SPEED,
+                              int(mib_per_s)))
+
+    def switch_to_post_copy(self, migration_id):
+        tracked = self._transferring(migration_id, 'switch to post-copy')
+        if not migration_policy.permits_post_copy(CONF.live_migration):
+            raise exception.PostCopyNotPermitted(
+                migration_id=migration_id,
+                instance_uuid=tracked.migration.instance_uuid)
+        tracked.commands.put(migration_monitor.SWITCH_TO_POST_COPY)
+
     def abort(self, migration_id):
         tracked = self._get(migration_id)
         with self._lock:
@@ -305,6 +337,12 @@ class LiveMigrationRunner:
                 reason='destination %s did not answer pre_live_migration: '
                        '%s' % (dest, exc))
         self._check_not_cancelled(tracked)
+        # Recorded with the status, so that the API can refuse a switch
+        # to post-copy that the monitor would not make (409).
+        migration.progress_detail = dict(
+            migration.progress_detail or {},
+            post_copy_permitted=migration_policy.permits_post_copy(
+                CONF.live_migration))
         set_status(migration, 'running')
         data_gb = migration_policy.guest_data_gb(guest, block_migration)
         params = migration_policy.start_params(
@@ -341,6 +379,9 @@ class LiveMigrationRunner:
         detail = dict(migration.progress_detail or {})
         for key in progress_mod.PROGRESS_KEYS[6:]:
             detail[key] = progress.get(key)
+        for key in migration_monitor.CONTROL_KEYS:
+            if key in progress:
+                detail[key] = progress[key]
         migration.progress_detail = detail
         migration.save()
         if progress.get('percent') is not None and \

@@ -283,6 +283,25 @@ class ComputeManager(manager.Manager):
     def live_migration_abort(self, context, instance, migration_id):
         self.live_migrations.abort(migration_id)
 
+    # -- live migration: runtime controls (RPC 1.2) ------------------------
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def live_migration_set_max_downtime(self, context, instance,
+                                        migration_id, milliseconds):
+        self.live_migrations.set_max_downtime(migration_id, milliseconds)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def live_migration_set_bandwidth(self, context, instance, migration_id,
+                                     mib_per_s):
+        self.live_migrations.set_bandwidth(migration_id, mib_per_s)
+
+    @messaging.expected_exceptions(exception.MigratorException)
+    @wrap_instance_event(prefix='compute')
+    def live_migration_switch_to_post_copy(self, context, instance,
+                                           migration_id):
+        self.live_migrations.switch_to_post_copy(migration_id)
+
     # -- cold migration and resize (migrator.compute.resize) ---------------
     def _move(self, context, instance, migration):
         return resize_common.Move(self.cold, context, instance, migration)

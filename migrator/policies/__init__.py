@@ -12,6 +12,7 @@ from migrator.policies import flavor_manage
 from migrator.policies import flavors
 from migrator.policies import hypervisors
 from migrator.policies import instance_actions
+from migrator.policies import metrics
 from migrator.policies import migrate_server
 from migrator.policies import migrations
 from migrator.policies import server_migrations
@@ -30,6 +31,7 @@ def list_rules():
         flavor_extra_specs.list_rules(),
         hypervisors.list_rules(),
         instance_actions.list_rules(),
+        metrics.list_rules(),
         migrate_server.list_rules(),
         migrations.list_rules(),
         servers.list_rules(),

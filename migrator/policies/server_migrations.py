@@ -1,5 +1,6 @@
 """Policies of /servers/{server_id}/migrations (live-migration
-progress and the operator's force-complete and abort)."""
+progress, the operator's force-complete and abort, and the runtime
+controls of 2.107)."""
 from oslo_policy import policy
 
 from migrator.policies import base
@@ -38,6 +39,31 @@ rules = [
         operations=[{'method': 'POST',
                      'path': '/servers/{server_id}/migrations/'
                              '{migration_id}/action (force_complete)'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=POLICY_ROOT % 'set_max_downtime', check_str=base.ADMIN,
+        description='Set the maximum downtime of a running live migration '
+                    '(2.107); the downtime steps stop.',
+        operations=[{'method': 'POST',
+                     'path': '/servers/{server_id}/migrations/'
+                             '{migration_id}/action (set_max_downtime)'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=POLICY_ROOT % 'set_bandwidth', check_str=base.ADMIN,
+        description='Cap the bandwidth of a running live migration '
+                    '(2.107; 0 lifts the cap).',
+        operations=[{'method': 'POST',
+                     'path': '/servers/{server_id}/migrations/'
+                             '{migration_id}/action (set_bandwidth)'}],
+        scope_types=['project']),
+    policy.DocumentedRuleDefault(
+        name=POLICY_ROOT % 'switch_to_post_copy', check_str=base.ADMIN,
+        description='Switch a running live migration to post-copy '
+                    '(2.107; only when post-copy was permitted at its '
+                    'start).',
+        operations=[{'method': 'POST',
+                     'path': '/servers/{server_id}/migrations/'
+                             '{migration_id}/action (switch_to_post_copy)'}],
         scope_types=['project']),
     policy.DocumentedRuleDefault(
         name=POLICY_ROOT % 'delete',

@@ -17,9 +17,12 @@ class ComputeAPI(base.RPCClientBase):
     * 1.1 - cold migration and resize (seed 003): prep_resize,
       resize_instance, finish_resize, cleanup_resize_at_destination,
       confirm_resize, revert_resize, finish_revert_resize
+    * 1.2 - runtime controls of a running live migration (compute API
+      2.107): live_migration_set_max_downtime, live_migration_set_bandwidth,
+      live_migration_switch_to_post_copy
     """
     TOPIC = 'compute'
-    VERSION = '1.1'
+    VERSION = '1.2'
     UPGRADE_LEVEL = 'compute'
     METHODS = {
         'ping': ('1.0', 'call', ['payload'],
@@ -62,6 +65,18 @@ class ComputeAPI(base.RPCClientBase):
             '1.0', 'cast', ['instance', 'migration_id'],
             'On the source: cancel a queued, preparing or running live '
             'migration; the guest stays on the source.'),
+        'live_migration_set_max_downtime': (
+            '1.2', 'cast', ['instance', 'migration_id', 'milliseconds'],
+            'On the source: set the maximum downtime (ms) of a running '
+            'live migration now; its downtime steps stop.'),
+        'live_migration_set_bandwidth': (
+            '1.2', 'cast', ['instance', 'migration_id', 'mib_per_s'],
+            'On the source: cap the bandwidth (MiB/s, 0: no cap) of a '
+            'running live migration now.'),
+        'live_migration_switch_to_post_copy': (
+            '1.2', 'cast', ['instance', 'migration_id'],
+            'On the source: switch a running live migration to post-copy '
+            '(fails when post-copy was not permitted at its start).'),
         'prep_resize': (
             '1.1', 'call', ['instance', 'flavor', 'migration',
                             'copy_pmem_devices'],
@@ -167,6 +182,28 @@ class ComputeAPI(base.RPCClientBase):
     def live_migration_abort(self, ctxt, instance, migration_id):
         self._prepare('live_migration_abort', server=instance.host).cast(
             ctxt, 'live_migration_abort', instance=instance,
+            migration_id=migration_id)
+
+    # -- runtime controls of a live migration (1.2) -------------------------
+    def live_migration_set_max_downtime(self, ctxt, instance, migration_id,
+                                        milliseconds):
+        self._prepare('live_migration_set_max_downtime',
+                      server=instance.host).cast(
+            ctxt, 'live_migration_set_max_downtime', instance=instance,
+            migration_id=migration_id, milliseconds=milliseconds)
+
+    def live_migration_set_bandwidth(self, ctxt, instance, migration_id,
+                                     mib_per_s):
+        self._prepare('live_migration_set_bandwidth',
+                      server=instance.host).cast(
+            ctxt, 'live_migration_set_bandwidth', instance=instance,
+            migration_id=migration_id, mib_per_s=mib_per_s)
+
+    def live_migration_switch_to_post_copy(self, ctxt, instance,
+                                           migration_id):
+        self._prepare('live_migration_switch_to_post_copy',
+                      server=instance.host).cast(
+            ctxt, 'live_migration_switch_to_post_copy', instance=instance,
             migration_id=migration_id)
 
     # -- cold migration and resize (1.1) ------------------------------------

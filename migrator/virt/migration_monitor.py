@@ -17,7 +17,13 @@ Commands (``commands``, a queue.Queue the manager puts into):
   guest (resumed again if the migration then fails or is cancelled);
 * ``'abort'``: cancel the migration, in any phase but post-copy;
 * ``('set-max-downtime', ms)``: set the downtime now; stops the steps;
-* ``('set-max-speed', mib)``: cap the bandwidth (0: no cap).
+* ``('set-max-speed', mib)``: cap the bandwidth (0: no cap);
+* ``'switch-to-post-copy'``: switch to post-copy (only when permitted;
+  never pauses the guest).
+
+The progress handed to ``save_progress`` also carries the settings now in
+force (``CONTROL_KEYS``): ``max_downtime_ms``, ``bandwidth_mib_per_s``
+(0: no cap) and ``post_copy_permitted``.
 """
 import collections
 import queue
@@ -42,6 +48,11 @@ FORCE_COMPLETE = 'force-complete'
 ABORT = 'abort'
 SET_MAX_DOWNTIME = 'set-max-downtime'
 SET_MAX_SPEED = 'set-max-speed'
+SWITCH_TO_POST_COPY = 'switch-to-post-copy'
+
+# The settings in force, added to each progress dict.
+CONTROL_KEYS = ('max_downtime_ms', 'bandwidth_mib_per_s',
+                'post_copy_permitted')
 
 Outcome = collections.namedtuple('Outcome', ['status', 'reason'])
 
@@ -104,6 +115,8 @@ class LiveMigrationMonitor(object):
         self.downtime_ms = None
         self._downtime_pinned = False
         self._pending_force_complete = False
+        self._pending_post_copy = False
+        self.bandwidth_mib = int(getattr(lm_conf, 'bandwidth', 0) or 0)
         self._timeout_fired = False
         self._stall_aborted = False
         self._start = None
@@ -190,7 +203,7 @@ class LiveMigrationMonitor(object):
         self._check_completion_timeout(elapsed)
         self._check_stall(now, stats)
         self._update_downtime(elapsed)
-        progress = self.estimator.feed(now, stats)
+        progress = self._with_controls(self.estimator.feed(now, stats))
         self._maybe_save(tick, progress)
         self._maybe_log(now, elapsed, progress)
 
@@ -222,6 +235,9 @@ class LiveMigrationMonitor(object):
         if active and self._pending_force_complete:
             self._pending_force_complete = False
             self.force_complete('requested by an operator')
+        if active and self._pending_post_copy:
+            self._pending_post_copy = False
+            self.switch_to_post_copy('requested by an operator')
 
     def _run_command(self, command):
         name, arg = (command if isinstance(command, (tuple, list))
@@ -239,7 +255,15 @@ class LiveMigrationMonitor(object):
         elif name == SET_MAX_SPEED:
             LOG.info('Bandwidth of the migration of %s capped at %s MiB/s '
                      'by an operator', self.uuid, arg)
-            self.job.set_max_speed(int(arg))
+            try:
+                self.job.set_max_speed(int(arg))
+                self.bandwidth_mib = int(arg)
+            except Exception as e:
+                LOG.warning('Could not set the bandwidth of the migration '
+                            'of %s: %s', self.uuid, e)
+        elif name == SWITCH_TO_POST_COPY:
+            # Like force-complete, kept until the transfer runs.
+            self._pending_post_copy = True
         else:
             LOG.warning('Ignoring unknown live-migration command %r for %s',
                         command, self.uuid)
@@ -260,17 +284,7 @@ class LiveMigrationMonitor(object):
                      self.uuid)
             return
         if self.permit_post_copy:
-            LOG.info('Switching the live migration of %s to post-copy: %s',
-                     self.uuid, why)
-            try:
-                self.job.start_postcopy()
-            except Exception as e:
-                LOG.warning('Could not switch the migration of %s to '
-                            'post-copy: %s', self.uuid, e)
-                return
-            self.in_postcopy = True
-            self.estimator.enter_postcopy()
-            self._call(self._set_status, STATUS_POSTCOPY)
+            self._start_postcopy(why)
         else:
             LOG.info('Pausing guest %s so its live migration completes: %s',
                      self.uuid, why)
@@ -280,6 +294,29 @@ class LiveMigrationMonitor(object):
                 LOG.warning('Could not pause guest %s: %s', self.uuid, e)
                 return
             self.paused_by_monitor = True
+
+    def switch_to_post_copy(self, why):
+        """Post-copy now if permitted; otherwise nothing changes."""
+        if self.in_postcopy:
+            return
+        if not self.permit_post_copy:
+            LOG.warning('Not switching the live migration of %s to '
+                        'post-copy: not permitted', self.uuid)
+            return
+        self._start_postcopy(why)
+
+    def _start_postcopy(self, why):
+        LOG.info('Switching the live migration of %s to post-copy: %s',
+                 self.uuid, why)
+        try:
+            self.job.start_postcopy()
+        except Exception as e:
+            LOG.warning('Could not switch the migration of %s to '
+                        'post-copy: %s', self.uuid, e)
+            return
+        self.in_postcopy = True
+        self.estimator.enter_postcopy()
+        self._call(self._set_status, STATUS_POSTCOPY)
 
     def _take_action(self, action, why):
         if action == 'force_complete':
@@ -335,6 +372,12 @@ class LiveMigrationMonitor(object):
                         '%s: %s', self.uuid, e)
 
     # -- progress ---------------------------------------------------------
+    def _with_controls(self, progress):
+        progress['max_downtime_ms'] = self.downtime_ms
+        progress['bandwidth_mib_per_s'] = self.bandwidth_mib
+        progress['post_copy_permitted'] = self.permit_post_copy
+        return progress
+
     def _maybe_save(self, tick, progress):
         """Save on the first sample scheduled at or after the save's due
         time. The schedule, not the measured time of a sample, decides:
@@ -409,8 +452,8 @@ class LiveMigrationMonitor(object):
         final_stats = self._last_stats
         if outcome.status != COMPLETED:
             final_stats = None   # keep the last running figures
-        progress = self.estimator.finish(outcome.status == COMPLETED,
-                                         final_stats, now)
+        progress = self._with_controls(self.estimator.finish(
+            outcome.status == COMPLETED, final_stats, now))
         self._save(progress)
         log = LOG.info if outcome.status == COMPLETED else LOG.warning
         log('Live migration of %(uuid)s %(status)s after %(secs).1f s%(why)s',

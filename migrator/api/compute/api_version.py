@@ -13,8 +13,11 @@ MIN_VERSION = '2.1'
 # is in doc/source/api/rest_api_version_history.rst with its tests);
 # 2.105 adds copy_pmem_devices to migrate and resize (seed 003); 2.106 is
 # migrator's extended live-migration progress (server-migrations
-# ``progress``, seed 001's six figures on os-migrations).
-MAX_VERSION = '2.106'
+# ``progress``, seed 001's six figures on os-migrations); 2.107 adds
+# the runtime controls of a running live migration (set_max_downtime,
+# set_bandwidth, switch_to_post_copy) and their settings in
+# ``progress``.
+MAX_VERSION = '2.107'
 
 # The date of the v2.1 version document (Nova's).
 UPDATED = '2013-07-23T11:33:21Z'

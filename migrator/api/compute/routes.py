@@ -62,8 +62,8 @@ ROUTES = [
        server_migrations.show, '2.23'),
     _v('DELETE', '/servers/{server_id}/migrations/{migration_id}',
        server_migrations.delete, '2.24'),
-    # The body's one key names the action; force_complete is the only
-    # one.
+    # The body's one key names the action: force_complete; from 2.107
+    # also set_max_downtime, set_bandwidth, switch_to_post_copy.
     _v('POST',
        '/servers/{server_id}/migrations/{migration_id}/action',
        server_migrations.action, '2.22'),

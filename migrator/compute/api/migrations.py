@@ -1,5 +1,6 @@
 """Migrations: os-migrations across cells, a server's live migrations,
-and the operator controls force-complete and abort."""
+and the operator controls force-complete, abort and (2.107) the runtime
+controls."""
 from oslo_log import log as logging
 
 from migrator.compute.api import base
@@ -90,6 +91,72 @@ class MigrationsMixin:
                 cctxt, instance.uuid, 'live_migration_force_complete')
             self.compute_rpcapi.live_migration_force_complete(
                 cctxt, instance, migration.id)
+
+    # -- runtime controls (2.107) -------------------------------------
+    def _live_migration_control(self, context, instance, migration_id,
+                                what, action, send, post_copy=False):
+        """Check, record the instance action ``action`` and ``send`` a
+        runtime control to the source. The instance must be ACTIVE and
+        MIGRATING and not locked (409); the migration must be the
+        instance's (MigrationNotFoundForInstance) and ``running`` (409;
+        ``running (post-copy)`` too); ``post_copy`` also needs post-copy
+        permitted when the migration started (409)."""
+        self._check_lock(context, instance)
+        self._check_state(instance, what,
+                          vm_states=[instance_obj.ACTIVE],
+                          task_states=[instance_obj.MIGRATING])
+        with self._in_cell(context, instance) as cctxt:
+            migration = migration_obj.Migration.get_by_id_and_instance(
+                cctxt, migration_id, instance.uuid)
+            if migration.status != 'running' or \
+                    migration.migration_type != 'live-migration':
+                raise exception.MigrationNotRunning(
+                    migration_id=migration_id, instance_uuid=instance.uuid,
+                    state=migration.status, method=what)
+            detail = migration.progress_detail or {}
+            if post_copy and not detail.get('post_copy_permitted'):
+                raise exception.PostCopyNotPermitted(
+                    migration_id=migration_id, instance_uuid=instance.uuid)
+            if not self.compute_rpcapi.can_send_version(
+                    self.compute_rpcapi.METHODS[action][0]):
+                raise exception.Conflict(
+                    reason='the compute services are pinned to an RPC '
+                           'version without %s' % action)
+            action_obj.InstanceAction.action_start(
+                cctxt, instance.uuid, action)
+            send(cctxt, migration)
+
+    def live_migrate_set_max_downtime(self, context, instance, migration_id,
+                                      milliseconds):
+        """Set the max downtime of a running live migration (its downtime
+        steps stop)."""
+        self._live_migration_control(
+            context, instance, migration_id, 'set max downtime',
+            'live_migration_set_max_downtime',
+            lambda cctxt, migration:
+                self.compute_rpcapi.live_migration_set_max_downtime(
+                    cctxt, instance, migration.id, milliseconds))
+
+    def live_migrate_set_bandwidth(self, context, instance, migration_id,
+                                   mib_per_s):
+        """Cap the bandwidth of a running live migration (0: no cap)."""
+        self._live_migration_control(
+            context, instance, migration_id, 'set bandwidth',
+            'live_migration_set_bandwidth',
+            lambda cctxt, migration:
+                self.compute_rpcapi.live_migration_set_bandwidth(
+                    cctxt, instance, migration.id, mib_per_s))
+
+    def live_migrate_switch_to_post_copy(self, context, instance,
+                                         migration_id):
+        """Switch a running live migration to post-copy (only when it
+        started with post-copy permitted)."""
+        self._live_migration_control(
+            context, instance, migration_id, 'switch to post-copy',
+            'live_migration_switch_to_post_copy',
+            lambda cctxt, migration:
+                self.compute_rpcapi.live_migration_switch_to_post_copy(
+                    cctxt, instance, migration.id), post_copy=True)
 
     def live_migrate_abort(self, context, instance, migration_id,
                            allowed_statuses=('running',)):

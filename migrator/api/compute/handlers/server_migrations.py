@@ -1,9 +1,12 @@
 """/servers/{server_id}/migrations: a server's live migrations in
-progress (2.23), force-complete (2.22) and abort (2.24; 2.65 also before
-the transfer starts).
+progress (2.23), force-complete (2.22), abort (2.24; 2.65 also before
+the transfer starts) and the runtime controls (2.107: set the max
+downtime, cap the bandwidth, switch to post-copy).
 
 The operator controls record their instance action
-(``live_migration_force_complete``, ``live_migration_cancel``) and cast
+(``live_migration_force_complete``, ``live_migration_cancel``,
+``live_migration_set_max_downtime``, ``live_migration_set_bandwidth``,
+``live_migration_switch_to_post_copy``) and cast
 to the source compute; the outcome is read back here, in os-migrations
 and in the instance actions.
 """
@@ -68,13 +71,31 @@ def show(req):
         {'migration': views.server_migration(req, migration)})
 
 
-@validation.body(schemas.force_complete)
+CONTROLS_VERSION = '2.107'
+
+
+@validation.body(schemas.force_complete, '2.22', '2.106')
+@validation.body(schemas.action_v2107, CONTROLS_VERSION)
 def action(req):
-    """The only action on a migration: {"force_complete": null}."""
-    instance = _instance(req, 'force_complete')
+    """{"force_complete": null}; from 2.107 also the runtime controls
+    {"set_max_downtime": {"ms": N}}, {"set_bandwidth": {"mib_per_s": N}}
+    and {"switch_to_post_copy": null}."""
+    name = next(iter(req.json()))
+    instance = _instance(req, name)
     mid = _migration_id(req, errors.BadRequest)
+    body = req.json()[name]
     try:
-        API.live_migrate_force_complete(req.context, instance, mid)
+        if name == 'force_complete':
+            API.live_migrate_force_complete(req.context, instance, mid)
+        elif name == 'set_max_downtime':
+            API.live_migrate_set_max_downtime(req.context, instance, mid,
+                                              body['ms'])
+        elif name == 'set_bandwidth':
+            API.live_migrate_set_bandwidth(req.context, instance, mid,
+                                           body['mib_per_s'])
+        else:
+            API.live_migrate_switch_to_post_copy(req.context, instance,
+                                                 mid)
     except exception.MigrationNotFoundForInstance as exc:
         # Nova answers 400 here (404 is for the server).
         raise errors.BadRequest(exc.format_message())

@@ -12,6 +12,10 @@ the openstack CLI read them unchanged. 2.106 is migrator's own:
   where the driver reports nothing; a cold migration has disk figures
   only).
 * server-migration entries gain ``progress`` (see ``progress``).
+
+2.107 (the runtime controls) adds to ``progress`` the settings in force:
+``max_downtime_ms``, ``bandwidth_mib_per_s`` (0: no cap) and
+``post_copy_permitted``.
 """
 from migrator.api.compute import common
 from migrator.objects import migration as migration_obj
@@ -29,6 +33,10 @@ PROGRESS_VERSION = '2.106'
 # Keys of the 2.106 progress object, in the Migration's progress_detail.
 PROGRESS_KEYS = ('percent', 'transfer_rate', 'dirty_rate', 'iteration',
                  'expected_downtime_ms', 'eta_seconds')
+CONTROLS_VERSION = '2.107'
+# The settings of the runtime controls, also in progress_detail.
+CONTROL_KEYS = ('max_downtime_ms', 'bandwidth_mib_per_s',
+                'post_copy_permitted')
 
 
 def _time(value):
@@ -52,7 +60,7 @@ def _common(req, migration, show_host):
     return body
 
 
-def progress(migration):
+def progress(migration, controls=False):
     """The 2.106 ``progress`` object of a live migration.
 
     ``percent`` (int 0-100, never goes back), ``transfer_rate`` and
@@ -61,13 +69,18 @@ def progress(migration):
     the hypervisor expects the switch-over pause to be), ``eta_seconds``
     (null until the rates make an estimate possible), ``phases`` ({status:
     ISO 8601 UTC time that status began}). Figures not known yet are
-    null; ``percent`` starts at 0.
+    null; ``percent`` starts at 0. With ``controls`` (2.107) also
+    ``max_downtime_ms``, ``bandwidth_mib_per_s`` and
+    ``post_copy_permitted``.
     """
     detail = migration.progress_detail or {}
     body = {key: detail.get(key) for key in PROGRESS_KEYS}
     if body['percent'] is None:
         body['percent'] = 0
     body['phases'] = dict(detail.get('phases') or {})
+    if controls:
+        for key in CONTROL_KEYS:
+            body[key] = detail.get(key)
     return body
 
 
@@ -99,5 +112,6 @@ def server_migration(req, migration, show_host=True):
     for name in migration_obj.PROGRESS_FIELDS:
         body[name + '_bytes'] = getattr(migration, name)
     if req.is_version(PROGRESS_VERSION):
-        body['progress'] = progress(migration)
+        body['progress'] = progress(
+            migration, controls=req.is_version(CONTROLS_VERSION))
     return body

@@ -356,6 +356,106 @@ class TestServerMigrations(MigrationsAPITestBase):
             % uuidutils.generate_uuid(), '2.22', 'POST', body)
         self.assertEqual(404, status)
 
+    def test_runtime_controls_errors(self):
+        inst = self.server()
+        queued = self.migration(inst.uuid, 'queued')
+        postcopy = self.migration(inst.uuid, 'running (post-copy)')
+        running = self.migration(inst.uuid, 'running')
+        downtime = {'set_max_downtime': {'ms': 500}}
+        switch = {'switch_to_post_copy': None}
+        cases = [
+            # No runtime controls below 2.107.
+            ('2.106', running.id, downtime, 400),
+            ('2.106', running.id, {'set_bandwidth': {'mib_per_s': 1}}, 400),
+            ('2.106', running.id, switch, 400),
+            # Bad bodies.
+            ('2.107', running.id, {'set_max_downtime': {'ms': 0}}, 400),
+            ('2.107', running.id, {'set_max_downtime': {'ms': 'x'}}, 400),
+            ('2.107', running.id, {'set_max_downtime': {}}, 400),
+            ('2.107', running.id,
+             {'set_max_downtime': {'ms': 5, 'other': 1}}, 400),
+            ('2.107', running.id, {'set_bandwidth': {'mib_per_s': -1}},
+             400),
+            ('2.107', running.id, {'switch_to_post_copy': {}}, 400),
+            ('2.107', running.id, dict(downtime, **switch), 400),
+            ('2.107', running.id, {}, 400),
+            # Not the server's: 400 as Nova's force_complete.
+            ('2.107', 999999, downtime, 400),
+            ('2.107', 'abc', downtime, 400),
+            # Not running: 409.
+            ('2.107', queued.id, downtime, 409),
+            ('2.107', postcopy.id, downtime, 409),
+            ('2.107', postcopy.id, switch, 409),
+            # Running, but post-copy was not permitted at its start.
+            ('2.107', running.id, switch, 409),
+            # force_complete is still there.
+            ('2.107', queued.id, {'force_complete': None}, 400),
+        ]
+        for version, mid, req_body, expected in cases:
+            status, resp = self.request(
+                self.path(inst, mid, '/action'), version, 'POST',
+                req_body)
+            self.assertEqual(expected, status, (version, mid, req_body,
+                                                resp))
+        status, resp = self.request(
+            '/v2.1/servers/%s/migrations/1/action'
+            % uuidutils.generate_uuid(), '2.107', 'POST', downtime)
+        self.assertEqual(404, status)
+        idle = self.server(task_state=None)
+        mig = self.migration(idle.uuid, 'running')
+        status, resp = self.request(self.path(idle, mig.id, '/action'),
+                                    '2.107', 'POST', downtime)
+        self.assertEqual(409, status, resp)
+
+    def test_runtime_controls_are_admin_only(self):
+        inst = self.server(project='demo', user='demo')
+        mig = self.migration(inst.uuid, 'running')
+        for body in ({'set_max_downtime': {'ms': 500}},
+                     {'set_bandwidth': {'mib_per_s': 10}},
+                     {'switch_to_post_copy': None}):
+            status, _ = self.request(self.path(inst, mig.id, '/action'),
+                                     '2.107', 'POST', body,
+                                     token='demo:demo')
+            self.assertEqual(403, status, body)
+        manager = migrator_context.RequestContext(
+            user_id='m', project_id='demo', roles=['manager', 'member'])
+        target = {'project_id': 'demo', 'user_id': 'demo'}
+        for rule in ('set_max_downtime', 'set_bandwidth',
+                     'switch_to_post_copy'):
+            self.assertFalse(policy.check(
+                manager, 'os_compute_api:servers:migrations:%s' % rule,
+                target), rule)
+
+    def test_runtime_controls_accepted_and_recorded(self):
+        inst = self.server()
+        mig = self.migration(inst.uuid, 'running', progress_detail={
+            'percent': 10, 'max_downtime_ms': 50,
+            'bandwidth_mib_per_s': 0, 'post_copy_permitted': True})
+        for body, action in (
+                ({'set_max_downtime': {'ms': 500}},
+                 'live_migration_set_max_downtime'),
+                ({'set_bandwidth': {'mib_per_s': 0}},
+                 'live_migration_set_bandwidth'),
+                ({'switch_to_post_copy': None},
+                 'live_migration_switch_to_post_copy')):
+            status, resp = self.request(self.path(inst, mig.id, '/action'),
+                                        '2.107', 'POST', body)
+            self.assertEqual(202, status, resp)
+            self.assertIsNone(resp)
+            _, actions = self.request(
+                '/v2.1/servers/%s/os-instance-actions' % inst.uuid)
+            self.assertIn(action, [a['action']
+                                   for a in actions['instanceActions']])
+        # The settings in force show in progress from 2.107 only.
+        _, body = self.request(self.path(inst, mig.id), '2.107')
+        progress = body['migration']['progress']
+        self.assertEqual((50, 0, True),
+                         (progress['max_downtime_ms'],
+                          progress['bandwidth_mib_per_s'],
+                          progress['post_copy_permitted']))
+        _, body = self.request(self.path(inst, mig.id), '2.106')
+        self.assertNotIn('max_downtime_ms', body['migration']['progress'])
+
     def test_abort_errors_per_microversion(self):
         inst = self.server()
         queued = self.migration(inst.uuid, 'queued')

@@ -42,6 +42,10 @@ class SpyJob(object):
         self.downtimes.append(ms)
         self._job.set_max_downtime(ms)
 
+    def set_max_speed(self, mib):
+        self.calls.append(('set_max_speed', mib))
+        self._job.set_max_speed(mib)
+
     def start_postcopy(self):
         self.calls.append('start_postcopy')
         self._job.start_postcopy()
@@ -234,7 +238,8 @@ class TestProgressCadence(testtools.TestCase):
         self.assertEqual(COMPLETED, mig.run()[0])
         progresses = mig.progresses
         for p in progresses:
-            self.assertEqual(set(progress_mod.PROGRESS_KEYS), set(p))
+            self.assertEqual(set(progress_mod.PROGRESS_KEYS) |
+                             set(migration_monitor.CONTROL_KEYS), set(p))
         percents = [p['percent'] for p in progresses]
         self.assertEqual(sorted(percents), percents)
         self.assertTrue(all(p <= 99 for p in percents[:-1]))
@@ -296,6 +301,48 @@ class TestDowntimeAndTimeout(testtools.TestCase):
         mig.commands.put(('set-max-downtime', 3000))
         self.assertEqual((COMPLETED, None), mig.run())
         self.assertEqual([3000], job.downtimes)
+
+
+class TestRuntimeControls(testtools.TestCase):
+    """The 2.107 controls as the monitor applies them."""
+
+    def test_switch_to_post_copy_when_permitted(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, permit_post_copy=True), guest=dirty_guest(200))
+        job = spy(mig)
+        mig.commands.put(migration_monitor.SWITCH_TO_POST_COPY)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['start_postcopy'], job.calls)
+        self.assertEqual(['running (post-copy)'], mig.recorder.statuses)
+        self.assertTrue(all(p['post_copy_permitted']
+                            for p in mig.progresses))
+
+    def test_switch_to_post_copy_not_permitted_never_pauses(self):
+        mig = fakes.SimulatedMigration(NO_STALL)
+        job = spy(mig)
+        mig.commands.put(migration_monitor.SWITCH_TO_POST_COPY)
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual([], job.calls)
+        self.assertEqual([], mig.recorder.statuses)
+        self.assertFalse(mig.progresses[-1]['post_copy_permitted'])
+
+    def test_set_max_speed_caps_and_shows_in_progress(self):
+        mig = fakes.SimulatedMigration(NO_STALL)
+        job = spy(mig)
+        mig.commands.put((migration_monitor.SET_MAX_SPEED, 64))
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual([('set_max_speed', 64)], job.calls)
+        self.assertEqual(64, mig.progresses[-1]['bandwidth_mib_per_s'])
+        self.assertEqual(64 * MIB, mig.job._sim.bandwidth_bps)
+
+    def test_operator_downtime_shows_in_progress(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, completion_timeout=0), guest=dirty_guest(200))
+        mig.commands.put((migration_monitor.SET_MAX_DOWNTIME, 3000))
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(3000, mig.progresses[-1]['max_downtime_ms'])
+        for key in migration_monitor.CONTROL_KEYS:
+            self.assertIn(key, mig.progresses[0])
 
 
 class TestStallDetection(testtools.TestCase):

@@ -1,13 +1,16 @@
+import queue
 from unittest import mock
 
 import testtools
 
 from migrator import exception
+from migrator.tests.unit.virt import fakes
 from migrator.tests.unit.virt.libvirt import fakelibvirt
 from migrator.tests.unit.virt.libvirt import fixtures as lv_fixtures
 from migrator.virt import driver
 from migrator.virt.libvirt import host as libvirt_host
 from migrator.virt.libvirt import migration
+from migrator.virt import migration_monitor
 
 UUID = '6b1c2a43-0d1e-4a8f-9b33-1234567890ab'
 BASE = (fakelibvirt.VIR_MIGRATE_LIVE | fakelibvirt.VIR_MIGRATE_PEER2PEER |
@@ -202,3 +205,69 @@ class LibvirtMigrationJobTestCase(testtools.TestCase):
         self.assertTrue(job.wait(5))
         self.assertIsInstance(job.error(), exception.MigrationError)
         self.assertIn('unable to connect', str(job.error()))
+
+
+class RuntimeControlsTestCase(testtools.TestCase):
+    """The 2.107 runtime controls, queued to the monitor as the compute
+    manager does, reach libvirt on the control connection."""
+
+    def setUp(self):
+        super().setUp()
+        self.lv = self.useFixture(lv_fixtures.FakeLibvirt())
+        self.state = self.lv.source.add_domain(UUID)
+        self.control_host = libvirt_host.Host(lv_fixtures.SOURCE_URI)
+        self.addCleanup(self.control_host.close)
+
+    _start = LibvirtMigrationJobTestCase._start
+    _release = LibvirtMigrationJobTestCase._release
+
+    def _monitor(self, job, **conf):
+        commands = queue.Queue()
+        saved = []
+        monitor = migration_monitor.LiveMigrationMonitor(
+            job, fakes.make_conf(dict(conf, stall_timeout=0))
+            .live_migration, 2.0, commands, saved.append,
+            lambda status: saved.append(status), instance_uuid=UUID)
+        monitor._start = 0.0
+        return monitor, commands, saved
+
+    def test_set_max_downtime_and_speed(self):
+        job = self._start()
+        self.state.job_stats_script = [{'type': 2, 'memory_total': 10,
+                                        'memory_processed': 3}]
+        monitor, commands, saved = self._monitor(job)
+        commands.put((migration_monitor.SET_MAX_DOWNTIME, 1234))
+        commands.put((migration_monitor.SET_MAX_SPEED, 77))
+        self.assertIsNone(monitor._sample(1.0))
+        self.assertEqual([(1234, 0)], [
+            c[2][1:]
+            for c in self.lv.source.calls_to('migrateSetMaxDowntime')])
+        self.assertEqual([(77, 0)], [
+            c[2][1:] for c in self.lv.source.calls_to('migrateSetMaxSpeed')])
+        self.assertEqual((1234, 77), (self.state.max_downtime,
+                                      self.state.max_speed))
+        self.assertEqual((1234, 77, False),
+                         (saved[-1]['max_downtime_ms'],
+                          saved[-1]['bandwidth_mib_per_s'],
+                          saved[-1]['post_copy_permitted']))
+
+    def test_switch_to_post_copy(self):
+        job = self._start(BASE | fakelibvirt.VIR_MIGRATE_POSTCOPY)
+        self.state.job_stats_script = [{'type': 2, 'memory_total': 10,
+                                        'memory_processed': 3}]
+        monitor, commands, saved = self._monitor(job, permit_post_copy=True)
+        commands.put(migration_monitor.SWITCH_TO_POST_COPY)
+        self.assertIsNone(monitor._sample(1.0))
+        self.assertEqual([(0,)], [
+            c[2][1:] for c in self.lv.source.calls_to('migrateStartPostCopy')])
+        self.assertIn(migration_monitor.STATUS_POSTCOPY, saved)
+
+    def test_switch_to_post_copy_not_permitted_calls_nothing(self):
+        job = self._start()
+        self.state.job_stats_script = [{'type': 2, 'memory_total': 10,
+                                        'memory_processed': 3}]
+        monitor, commands, saved = self._monitor(job)
+        commands.put(migration_monitor.SWITCH_TO_POST_COPY)
+        self.assertIsNone(monitor._sample(1.0))
+        self.assertEqual([], self.lv.source.calls_to('migrateStartPostCopy'))
+        self.assertEqual([], self.lv.source.calls_to('suspend'))

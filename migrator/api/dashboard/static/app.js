@@ -1,0 +1,233 @@
+// migrator's dashboard: polls the compute API's own JSON every second
+// and steers live migrations through the same REST calls a client makes.
+import { chart } from './chart.js';
+
+const API = '/v2.1';
+const VERSION = 'compute 2.107';
+const POLL_MS = 1000;
+const HISTORY = 120; // samples kept per migration for its chart
+const IN_FLIGHT = ['accepted', 'queued', 'preparing', 'running',
+  'running (post-copy)', 'post-migrating', 'pre-migrating', 'migrating'];
+const TOKEN_KEY = 'migrator-dashboard-token';
+
+const history = new Map(); // migration uuid -> [{t, remaining, dirty}]
+let token = sessionStorage.getItem(TOKEN_KEY) || '';
+let timer = null;
+
+const $ = (id) => document.getElementById(id);
+
+async function api(method, path, body) {
+  const headers = { 'X-Auth-Token': token, 'OpenStack-API-Version': VERSION };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const resp = await fetch(API + path, init);
+  const text = await resp.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (e) {
+    data = null;
+  }
+  return { status: resp.status, data };
+}
+
+function errorText(result) {
+  const fault = result.data && Object.values(result.data)[0];
+  return (fault && fault.message) || `HTTP ${result.status}`;
+}
+
+function el(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+export function bytes(n) {
+  if (n == null) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = Number(n);
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+const rate = (n) => (n == null ? '–' : `${bytes(n)}/s`);
+const orDash = (v, unit = '') => (v == null ? '–' : `${v}${unit}`);
+
+function say(text) {
+  $('result').textContent = text;
+}
+
+async function act(m, label, method, path, body) {
+  const result = await api(method, path, body);
+  say(result.status === 202
+    ? `${label}: accepted for migration ${m.id} of ${m.instance_uuid}`
+    : `${label} failed: ${errorText(result)}`);
+  poll();
+}
+
+function controls(m, progress) {
+  const base = `/servers/${m.instance_uuid}/migrations/${m.id}`;
+  const box = el('div', null, { class: 'controls' });
+  const live = m.migration_type === 'live-migration';
+  if (!live) return box;
+  const abort = el('button', 'Abort', { type: 'button' });
+  abort.onclick = () => act(m, 'Abort', 'DELETE', base);
+  const force = el('button', 'Force complete', { type: 'button' });
+  force.onclick = () => act(m, 'Force complete', 'POST', `${base}/action`,
+    { force_complete: null });
+  const id = `downtime-${m.id}`;
+  const label = el('label', 'Max downtime (ms)', { for: id });
+  const input = el('input', null, { id, type: 'number', min: '1',
+    value: String((progress && progress.max_downtime_ms) || 500) });
+  const set = el('button', 'Set max downtime', { type: 'button' });
+  set.onclick = () => act(m, 'Set max downtime', 'POST', `${base}/action`,
+    { set_max_downtime: { ms: Number(input.value) } });
+  box.append(abort, force, label, input, set);
+  if (progress && progress.post_copy_permitted) {
+    const pc = el('button', 'Switch to post-copy', { type: 'button' });
+    pc.onclick = () => act(m, 'Switch to post-copy', 'POST',
+      `${base}/action`, { switch_to_post_copy: null });
+    box.append(pc);
+  }
+  return box;
+}
+
+function card(m, progress) {
+  const node = el('article', null, { class: 'card',
+    'aria-label': `Migration ${m.id} of server ${m.instance_uuid}` });
+  node.append(el('h3', `${m.instance_uuid}`));
+  node.append(el('p', `${m.source_compute} → ${m.dest_compute} · ` +
+    `${m.migration_type} · ${m.status}`));
+  const percent = progress ? progress.percent : null;
+  const bar = el('progress', null, { max: '100',
+    value: String(percent || 0), 'aria-label': 'Percent done' });
+  node.append(bar, el('span', `${orDash(percent, '%')}`));
+  const dl = el('dl');
+  const add = (k, v) => dl.append(el('dt', k), el('dd', v));
+  add('Memory', `${bytes(m.memory_processed)} of ${bytes(m.memory_total)}` +
+    ` (${bytes(m.memory_remaining)} left)`);
+  add('Disk', `${bytes(m.disk_processed)} of ${bytes(m.disk_total)}`);
+  if (progress) {
+    add('Transfer rate', rate(progress.transfer_rate));
+    add('Dirty rate', rate(progress.dirty_rate));
+    add('Iteration', orDash(progress.iteration));
+    add('Expected downtime', orDash(progress.expected_downtime_ms, ' ms'));
+    add('Max downtime', orDash(progress.max_downtime_ms, ' ms'));
+    add('Bandwidth cap', progress.bandwidth_mib_per_s
+      ? `${progress.bandwidth_mib_per_s} MiB/s` : 'none');
+    add('ETA', orDash(progress.eta_seconds, ' s'));
+  }
+  node.append(dl);
+  if (progress) {
+    const points = history.get(m.uuid) || [];
+    node.append(chart(points, 'Remaining memory and dirty rate over time'));
+    const legend = el('p', null, { class: 'muted' });
+    legend.append(el('span', '— remaining memory ', { class: 'legend-remaining' }),
+      el('span', '— dirty rate', { class: 'legend-dirty' }));
+    node.append(legend);
+    const phases = el('ol', null, { class: 'phases', 'aria-label': 'Phases' });
+    for (const [name, when] of Object.entries(progress.phases || {})) {
+      phases.append(el('li', `${name}: ${when}`));
+    }
+    node.append(phases);
+  }
+  node.append(controls(m, progress));
+  return node;
+}
+
+function remember(m, progress) {
+  const points = history.get(m.uuid) || [];
+  points.push({ t: Date.now() / 1000, remaining: m.memory_remaining,
+    dirty: progress.dirty_rate });
+  if (points.length > HISTORY) points.shift();
+  history.set(m.uuid, points);
+}
+
+async function progressOf(m) {
+  if (m.migration_type !== 'live-migration') return null;
+  const result = await api('GET',
+    `/servers/${m.instance_uuid}/migrations/${m.id}`);
+  return result.status === 200 ? result.data.migration.progress : null;
+}
+
+async function poll() {
+  const query = IN_FLIGHT.map((s) => `status=${encodeURIComponent(s)}`)
+    .join('&');
+  const [flying, recent] = await Promise.all([
+    api('GET', `/os-migrations?${query}`),
+    api('GET', '/os-migrations?limit=20'),
+  ]);
+  if (flying.status === 401 || flying.status === 403) {
+    signOut(`Not allowed: ${errorText(flying)}`);
+    return;
+  }
+  if (flying.status !== 200) {
+    $('updated').textContent = `The API answered ${flying.status}`;
+    return;
+  }
+  const migrations = flying.data.migrations;
+  const progresses = await Promise.all(migrations.map(progressOf));
+  const cards = migrations.map((m, i) => {
+    if (progresses[i]) remember(m, progresses[i]);
+    return card(m, progresses[i]);
+  });
+  // Keep a field the operator is typing in.
+  const focused = document.activeElement && document.activeElement.id;
+  const typed = focused ? document.activeElement.value : null;
+  $('in-flight').replaceChildren(...cards);
+  if (focused && $(focused)) {
+    $(focused).value = typed;
+    $(focused).focus();
+  }
+  $('none').hidden = migrations.length > 0;
+  if (recent.status === 200) {
+    $('recent').replaceChildren(...recent.data.migrations.map((m) => {
+      const row = el('tr');
+      row.append(el('td', m.instance_uuid),
+        el('td', `${m.source_compute} → ${m.dest_compute}`),
+        el('td', m.migration_type), el('td', m.status),
+        el('td', m.updated_at));
+      return row;
+    }));
+  }
+  $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+}
+
+function start() {
+  $('login').hidden = true;
+  $('live').hidden = false;
+  poll();
+  timer = setInterval(poll, POLL_MS);
+}
+
+function signOut(message) {
+  clearInterval(timer);
+  timer = null;
+  token = '';
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('live').hidden = true;
+  $('login').hidden = false;
+  say('');
+  $('whoami').textContent = message || '';
+}
+
+function init() {
+  $('login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    token = $('token').value.trim();
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('whoami').textContent = '';
+    start();
+  });
+  $('logout').addEventListener('click', () => signOut());
+  if (token) start();
+}
+
+if (typeof document !== 'undefined') {
+  init();
+}
