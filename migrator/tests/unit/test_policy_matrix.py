@@ -99,6 +99,12 @@ EXPECTED = {
     'os_compute_api:servers:migrations:index:host': ADMIN,
     'os_compute_api:servers:migrations:force_complete': MANAGE,
     'os_compute_api:servers:migrations:delete': MANAGE,
+    # Runtime controls of a live migration (2.107): admins only.
+    'os_compute_api:servers:migrations:set_max_downtime': ADMIN,
+    'os_compute_api:servers:migrations:set_bandwidth': ADMIN,
+    'os_compute_api:servers:migrations:switch_to_post_copy': ADMIN,
+    # Prometheus metrics: admins only.
+    'migrator:metrics': ADMIN,
     'os_compute_api:servers:resize': WRITE,
     'os_compute_api:servers:confirm_resize': WRITE,
     'os_compute_api:servers:revert_resize': WRITE,

@@ -238,7 +238,7 @@ class RuntimeControlsTestCase(testtools.TestCase):
         monitor, commands, saved = self._monitor(job)
         commands.put((migration_monitor.SET_MAX_DOWNTIME, 1234))
         commands.put((migration_monitor.SET_MAX_SPEED, 77))
-        self.assertIsNone(monitor._sample(1.0))
+        self.assertIsNone(monitor._sample(1.0, 1.0))
         self.assertEqual([(1234, 0)], [
             c[2][1:]
             for c in self.lv.source.calls_to('migrateSetMaxDowntime')])
@@ -257,7 +257,7 @@ class RuntimeControlsTestCase(testtools.TestCase):
                                         'memory_processed': 3}]
         monitor, commands, saved = self._monitor(job, permit_post_copy=True)
         commands.put(migration_monitor.SWITCH_TO_POST_COPY)
-        self.assertIsNone(monitor._sample(1.0))
+        self.assertIsNone(monitor._sample(1.0, 1.0))
         self.assertEqual([(0,)], [
             c[2][1:] for c in self.lv.source.calls_to('migrateStartPostCopy')])
         self.assertIn(migration_monitor.STATUS_POSTCOPY, saved)
@@ -268,6 +268,6 @@ class RuntimeControlsTestCase(testtools.TestCase):
                                         'memory_processed': 3}]
         monitor, commands, saved = self._monitor(job)
         commands.put(migration_monitor.SWITCH_TO_POST_COPY)
-        self.assertIsNone(monitor._sample(1.0))
+        self.assertIsNone(monitor._sample(1.0, 1.0))
         self.assertEqual([], self.lv.source.calls_to('migrateStartPostCopy'))
         self.assertEqual([], self.lv.source.calls_to('suspend'))
