@@ -260,14 +260,16 @@ _ATTACHMENT_PLAIN = ('id', 'uuid', 'bdm_uuid', 'volume_id',
                      'instance_uuid', 'attached_host', 'mountpoint',
                      'attach_status', 'attach_mode',
                      'delete_on_termination', 'attach_time', 'detach_time',
-                     'created_at', 'updated_at', 'deleted_at', 'deleted')
+                     'tag', 'created_at', 'updated_at', 'deleted_at',
+                     'deleted')
 
 
 @base.register
 class VolumeAttachment(base.CellRowMixin, base.MigratorObject,
                        base.MigratorPersistentObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: tag
+    VERSION = '1.1'
     _model = models.VolumeAttachment
 
     fields = dict(base.MigratorPersistentObject.fields, **{
@@ -283,8 +285,14 @@ class VolumeAttachment(base.CellRowMixin, base.MigratorObject,
         'delete_on_termination': fields.BooleanField(default=False),
         'attach_time': fields.DateTimeField(nullable=True),
         'detach_time': fields.DateTimeField(nullable=True),
+        'tag': fields.StringField(nullable=True),
     })
     _db_fields = _ATTACHMENT_PLAIN
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if tuple(int(p) for p in target_version.split('.')) < (1, 1):
+            primitive.pop('tag', None)
 
     @classmethod
     def _from_db_object(cls, context, obj, db_obj):

@@ -60,7 +60,7 @@ class VolumeAttachmentsAPI(servers_api.ServersMixin, base.APIBase):
         raise exception.Invalid(reason='no free device name')
 
     def attach(self, context, instance, volume_id, device=None,
-               delete_on_termination=False):
+               delete_on_termination=False, tag=None):
         self._check_lock(context, instance)
         self._check_instance(instance, 'attach_volume')
         with migrator_context.target_cell(context, instance._cell) as c:
@@ -76,7 +76,7 @@ class VolumeAttachmentsAPI(servers_api.ServersMixin, base.APIBase):
                 c, volume_id=volume_id, instance_uuid=instance.uuid,
                 attached_host=instance.host, mountpoint=device,
                 attach_status=volume_obj.ATTACHING, attach_mode='rw',
-                delete_on_termination=bool(delete_on_termination))
+                delete_on_termination=bool(delete_on_termination), tag=tag)
             attachment.create()
             instance_action.InstanceAction.action_start(
                 c, instance.uuid, 'attach_volume')

@@ -316,3 +316,5 @@ class VolumeAttachment(BASE, types.TimestampMixin, types.SoftDeleteMixin):
     delete_on_termination = sa.Column(sa.Boolean, default=False)
     attach_time = sa.Column(sa.DateTime)
     detach_time = sa.Column(sa.DateTime)
+    # The device tag given at attach (compute API 2.49, shown from 2.70).
+    tag = sa.Column(sa.String(255))

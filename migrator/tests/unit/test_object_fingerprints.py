@@ -37,7 +37,7 @@ EXPECTED_HASHES = {
     'Service': '1.0-0d4b3dd737cf7c0370a8f9cc365d3332',
     'ServiceList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'Volume': '1.0-a79861d7b5f0a98bf10fef9e64d979f2',
-    'VolumeAttachment': '1.0-879c90d77cfebbcd42931ed5dc2e0bce',
+    'VolumeAttachment': '1.1-9453f4606e17d02daefc7897aab1d553',
     'VolumeAttachmentList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'VolumeList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
 }

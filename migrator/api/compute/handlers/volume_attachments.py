@@ -27,7 +27,8 @@ def view(req, attachment, instance_uuid):
     if not req.is_version('2.89'):
         body['id'] = attachment.volume_id
     if req.is_version('2.70'):
-        body['tag'] = None
+        body['tag'] = attachment.tag if attachment.obj_attr_is_set(
+            'tag') else None
     if req.is_version('2.79'):
         body['delete_on_termination'] = attachment.delete_on_termination
     if req.is_version('2.89'):
@@ -60,7 +61,8 @@ def create(req):
     body = req.json()['volumeAttachment']
     attachment = API.attach(
         req.context, instance, body['volumeId'], device=body.get('device'),
-        delete_on_termination=body.get('delete_on_termination', False))
+        delete_on_termination=body.get('delete_on_termination', False),
+        tag=body.get('tag'))
     if req.is_version('2.101'):
         # 2.101: Nova answers 202 with no body.
         return wsgi.empty_response(202)

@@ -105,14 +105,14 @@ class TestAttachments(AttachmentsTestBase):
         self.assertEqual([volume_id], [a['volumeId'] for a in
                                        self.attachments('2.101')])
 
-    def test_tag_is_accepted_from_2_49_and_shown_null_from_2_70(self):
+    def test_tag_is_taken_from_2_49_and_shown_from_2_70(self):
         volume_id = self.create_volume(fill=False)
         self.assertEqual(400, self.attach(volume_id, version='2.48',
                                           tag='disk1')[0])
         status, body = self.attach(volume_id, version='2.70', tag='disk1')
         self.assertEqual(200, status, body)
-        # migrator does not keep the tag (documented).
-        self.assertIsNone(body['volumeAttachment']['tag'])
+        self.assertEqual('disk1', body['volumeAttachment']['tag'])
+        self.assertEqual('disk1', self.attachments('2.70')[0]['tag'])
         self.assertNotIn('tag', self.attachments('2.69')[0])
 
     def test_errors_and_policies(self):
