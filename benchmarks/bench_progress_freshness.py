@@ -45,7 +45,11 @@ def get_migration(client, sid):
     status, seconds, body = client.request(
         'GET', '/servers/%s/migrations' % sid, version='2.80')
     migs = (body or {}).get('migrations') or []
-    return seconds, (migs[0].get('memory_processed_bytes') if migs
+    # Only a running migration's figures: the final save at the end is
+    # one more, outside the cadence.
+    running = [m for m in migs if m.get('status') in (
+        'running', 'running (post-copy)')]
+    return seconds, (running[0].get('memory_processed_bytes') if running
                      else None), bool(migs)
 
 
