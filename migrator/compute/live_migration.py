@@ -192,8 +192,8 @@ class LiveMigrationRunner:
         migration = tracked.migration
         context = tracked.context
         tracked.ended = True
-        # The server first, then the status: whoever sees the migration
-        # ended sees the server free.
+        # The server and the action first, then the status: whoever sees
+        # the migration ended sees the server free and the action closed.
         interrupted.release_instance(context, migration.instance_uuid,
                                      self.host)
         set_status(migration, 'cancelled', expected=['queued'])
@@ -475,20 +475,23 @@ def cleanup_interrupted(context, host, driver, compute_rpcapi_client=None):
         LOG.warning('Live migration %s of %s was interrupted by a restart '
                     'of %s; marking it error', migration.uuid,
                     migration.instance_uuid, host)
-        if migration.dest_compute:
-            interrupted.mark_rollback_pending(migration)
-        set_status(migration, 'error')
-        interrupted.close_action(
-            context, migration, 'interrupted by a restart of the compute '
-            'service on %s' % host)
-        if compute_rpcapi_client is not None:
-            interrupted.refresh_destination(context, compute_rpcapi_client,
-                                            migration)
+        # The server and the action first, then the status: whoever sees
+        # the migration ended sees the server free and the action closed.
         try:
             instance = instance_obj.Instance.get_by_uuid(
                 context, migration.instance_uuid)
         except exception.InstanceNotFound:
-            continue
-        if instance.host == host and instance.uuid in guests_here:
+            instance = None
+        if instance is not None and instance.host == host and \
+                instance.uuid in guests_here:
             instance.task_state = None
             instance.save()
+        interrupted.close_action(
+            context, migration, 'interrupted by a restart of the compute '
+            'service on %s' % host)
+        if migration.dest_compute:
+            interrupted.mark_rollback_pending(migration)
+        set_status(migration, 'error')
+        if compute_rpcapi_client is not None:
+            interrupted.refresh_destination(context, compute_rpcapi_client,
+                                            migration)

@@ -4,11 +4,15 @@ backends while the block storage API shows migration_progress rising at
 3.72; a volume service that stops answering (SIGSTOP) makes the field
 disappear, never the volume (no 500); a volume service killed mid-copy
 (SIGKILL) ends the migration when it starts again, leaving the volume on
-its first backend with its data intact."""
+its first backend with its data intact. A peer service
+(doc/examples/peer_migration_progress.py) asks the volume service for the
+progress over RPC while the first migration runs."""
 import hashlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 
 from migrator.tests import base
@@ -16,6 +20,8 @@ from migrator.tests.integration import test_services
 from migrator.tests import rest_client
 
 GiB = 1024 ** 3
+PEER_EXAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                            'doc', 'examples', 'peer_migration_progress.py')
 
 
 def _free_port():
@@ -115,10 +121,15 @@ class _VolumeScenario(test_services._ServicesScenario):
                 handle.write(os.urandom(4096))
         before = _sha256(source)
 
-        # A migration, its progress read while it runs.
+        # A migration, its progress read while it runs (through the API,
+        # and by a peer service over RPC: doc/examples).
         status, _ = self.http('POST', '/volumes/%s/action' % volume_id, {
             'os-migrate_volume': {'host': 'volume1@file2'}})
         self.assertEqual(202, status)
+        peer = subprocess.Popen(
+            [sys.executable, PEER_EXAMPLE, '--config-file', self.config_file,
+             'volume1', volume_id], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
         seen = []
         while True:
             volume = self.volume(volume_id)
@@ -128,6 +139,11 @@ class _VolumeScenario(test_services._ServicesScenario):
                 seen.append(int(volume['migration_progress']))
             time.sleep(0.3)
         self.assertEqual('success', volume['migration_status'])
+        out, err = peer.communicate(timeout=60)
+        self.assertEqual(0, peer.returncode, err)
+        # Started while the copy ran: a percent, or, on a loaded machine,
+        # too late ("not migrating"); either way the answer came over RPC.
+        self.assertRegex(out.strip(), r'^(\d+|not migrating)$')
         self.assertGreaterEqual(len(set(seen)), 3, seen)
         self.assertEqual(sorted(seen), seen)
         self.assertEqual(before, _sha256(self.path(volume)))
