@@ -175,6 +175,25 @@ class Migration(base.CellRowMixin, base.MigratorObject,
         return self.migration_type == 'live-migration'
 
 
+# The index that serves os-migrations paging (deleted, created_at, id).
+PAGING_INDEX = 'migrations_deleted_created_at_id_idx'
+
+
+def _seek_created_at(query, model):
+    """On MariaDB/MySQL, page after a marker through PAGING_INDEX as a
+    range on (deleted, created_at).
+
+    Left to itself MariaDB reads that index as ``deleted = 0`` from the
+    newest row and filters ``created_at`` row by row, so a page costs
+    the rows above it: 3.6 s at 90 % of a million rows, against 0.1 s
+    for the range (benchmarks/bench_os_migrations_paging.py). Other
+    databases take the range themselves."""
+    for dialect in ('mysql', 'mariadb'):
+        query = query.with_hint(model, 'FORCE INDEX (%s)' % PAGING_INDEX,
+                                dialect)
+    return query
+
+
 @base.register
 class MigrationList(base.ObjectListBase, base.MigratorObject):
     # Version 1.0: Initial version
@@ -195,6 +214,10 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
         ``marker`` is a migration uuid.
         """
         filters = dict(filters or {})
+        # A filter an index of its own serves better than the keyset's.
+        selective = bool(set(filters) & {
+            'host', 'source_compute', 'node', 'instance_uuid', 'user_id',
+            'project_id'})
         model = models.Migration
         query = base.read_deleted_filter(sa.select(model), model, context)
         host = filters.pop('host', None)
@@ -235,6 +258,10 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
             # row, for a page that began in another cell.
             marker_row = after if after is not None else base.find_marker(
                 db, model, marker, model.uuid == marker)
+            if marker_row is not None and sort_key == 'created_at' and \
+                    getattr(context, 'read_deleted', 'no') == 'no' and \
+                    not selective:
+                query = _seek_created_at(query, model)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
             return cls._from_db_list(context, Migration,

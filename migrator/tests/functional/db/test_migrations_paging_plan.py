@@ -9,8 +9,11 @@ import sqlalchemy as sa
 import testtools
 
 from migrator import context as migrator_context
+from migrator.db import migration
 from migrator.db import session
 from migrator.objects import migration as migration_obj
+from migrator.tests import base
+from migrator.tests import fixtures as migrator_fixtures
 from migrator.tests.functional.api import fixtures as api_fixtures
 
 T0 = datetime.datetime(2026, 1, 1)
@@ -80,3 +83,78 @@ class TestPagingPlan(testtools.TestCase):
             conn.exec_driver_sql('ANALYZE')
         (statement, parameters), = self._page_statements(marker=MARKER)
         self._assert_index_plan(self._plan(statement, parameters))
+
+
+class TestPagingPlanMySQL(base.TestCase):
+    """On MariaDB the page after a marker is a range on (deleted,
+    created_at) of the paging index, not a walk of ``deleted = 0`` from
+    the newest row filtered row by row (whose cost grows with the depth
+    of the page)."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(session.reset)
+        url = self.useFixture(migrator_fixtures.TempDatabase('mysql')).url
+        migration.db_sync('main', url)
+        self.flags(group='database', connection=url)
+        self.engine = session.engine_for(url)
+        table = sa.Table('migrations', sa.MetaData(),
+                         autoload_with=self.engine)
+        rows = [{'uuid': '00000000-0000-0000-0000-%012d' % i,
+                 'status': 'completed', 'migration_type': 'live-migration',
+                 'deleted': 0, 'hidden': False,
+                 'created_at': T0 + datetime.timedelta(seconds=i // 2),
+                 'updated_at': T0} for i in range(2000)]
+        with self.engine.begin() as conn:
+            conn.execute(table.insert(), rows)
+        with self.engine.connect() as conn:
+            conn.execute(sa.text('ANALYZE TABLE migrations')).all()
+
+    def _explain_page(self, filters, marker):
+        seen = []
+
+        def capture(conn, cursor, statement, parameters, context, many):
+            if 'ORDER BY' in statement and 'FROM migrations' in statement:
+                seen.append((statement, parameters))
+        sa.event.listen(self.engine, 'before_cursor_execute', capture)
+        self.addCleanup(sa.event.remove, self.engine,
+                        'before_cursor_execute', capture)
+        ctxt = migrator_context.get_admin_context()
+        page = migration_obj.MigrationList.get_by_filters(
+            ctxt, filters, limit=20, marker=marker)
+        self.assertEqual(20, len(page))
+        (statement, parameters), = seen
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql(
+                'EXPLAIN ' + statement, parameters).mappings().all()
+
+    def test_marker_page_is_a_range_of_the_paging_index(self):
+        marker = '00000000-0000-0000-0000-%012d' % 200
+        plan, = self._explain_page({'hidden': False}, marker)
+        self.assertEqual('migrations_deleted_created_at_id_idx',
+                         plan['key'])
+        self.assertEqual('range', plan['type'])
+        # deleted (4 bytes) and created_at: the range is on both.
+        self.assertGreater(int(plan['key_len']), 4)
+        self.assertNotIn('filesort', plan['Extra'] or '')
+
+    def test_instance_filter_keeps_its_own_index_choice(self):
+        # A selective filter is left to the optimizer (no forced index).
+        marker = '00000000-0000-0000-0000-%012d' % 200
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(
+                "UPDATE migrations SET instance_uuid = "
+                "'11111111-1111-1111-1111-111111111111' WHERE id <= 300"))
+        seen = []
+
+        def capture(conn, cursor, statement, parameters, context, many):
+            if 'ORDER BY' in statement and 'FROM migrations' in statement:
+                seen.append(statement)
+        sa.event.listen(self.engine, 'before_cursor_execute', capture)
+        self.addCleanup(sa.event.remove, self.engine,
+                        'before_cursor_execute', capture)
+        migration_obj.MigrationList.get_by_filters(
+            migrator_context.get_admin_context(),
+            {'instance_uuid': '11111111-1111-1111-1111-111111111111'},
+            limit=20, marker=marker)
+        self.assertNotIn('FORCE INDEX', seen[0])
