@@ -48,7 +48,9 @@ class _Base(testtools.TestCase):
     def assertFault(self, code, resp, name=None):
         self.assertEqual(code, resp.status_int, resp.text)
         body = resp.json
-        name = name or {400: 'badRequest', 406: 'notAcceptable',
+        # Nova and Cinder name a 406 fault computeFault (no name of its
+        # own in their fault tables).
+        name = name or {400: 'badRequest', 406: 'computeFault',
                         413: 'overLimit'}[code]
         self.assertEqual([name], list(body))
         self.assertEqual(code, body[name]['code'])
