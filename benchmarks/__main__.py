@@ -15,7 +15,6 @@ benchmark failed to run; a missed target is reported, not an error.
 """
 import argparse
 import importlib
-import json
 import os
 import sys
 import time
@@ -51,15 +50,8 @@ def select(names):
 
 
 def write(result, seconds, quick):
-    record = dict(common.machine())
-    record.update({'quick': quick, 'seconds': round(seconds, 1)})
-    record.update(result)
-    os.makedirs(common.RESULTS, exist_ok=True)
-    path = os.path.join(common.RESULTS, '%s.json' % result['name'])
-    with open(path, 'w') as f:
-        json.dump(record, f, indent=2, sort_keys=True, default=str)
-        f.write('\n')
-    return path
+    return common.write_result(result, quick=quick,
+                               seconds=round(seconds, 1))
 
 
 def _met(ratio):

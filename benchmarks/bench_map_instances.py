@@ -37,7 +37,6 @@ benchmarks/results/map_instances.json.
         [--backends sqlite,mysql,postgresql] [--quick]
 """
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -49,6 +48,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 
+from benchmarks import common
 from migrator.db import map_instances as mapper_db
 from migrator.db import migration
 from migrator.db import session
@@ -378,10 +378,6 @@ def _summary_seconds(summary):
     return None
 
 
-def _ratio(name, value, target, met):
-    return {'name': name, 'value': value, 'target': target, 'met': met}
-
-
 def ratios_of(results):
     """The contract's ratios, per database, from bench() results."""
     ratios = []
@@ -398,22 +394,22 @@ def ratios_of(results):
                  if (r['migrator_mapping_seconds'] or 0) >= 1.0]
         small = timed[0] if timed else rows[0]
         n = big['instances']
-        ratios.append(_ratio(
+        ratios.append(common.ratio(
             '%s %d: map_instances / floor' % (backend, n),
             big['ratio_to_floor'], '<= %g' % TARGETS['floor'],
             big['ratio_to_floor'] <= TARGETS['floor']))
         if 'speedup_vs_row_at_a_time' in big:
             speedup = big['speedup_vs_row_at_a_time']
-            ratios.append(_ratio(
+            ratios.append(common.ratio(
                 '%s %d: row-at-a-time / map_instances%s' % (
                     backend, n, ' (extrapolated)'
                     if big['row_at_a_time_extrapolated'] else ''),
                 speedup, '>= %g' % TARGETS['speedup'],
                 speedup >= TARGETS['speedup']))
         rss = max(r['migrator_peak_rss_mb'] for r in rows)
-        ratios.append(_ratio('%s: map_instances peak RSS (MB)' % backend,
-                             rss, '<= %g' % TARGETS['rss_mb'],
-                             rss <= TARGETS['rss_mb']))
+        ratios.append(common.ratio(
+            '%s: map_instances peak RSS (MB)' % backend,
+            rss, '<= %g' % TARGETS['rss_mb'], rss <= TARGETS['rss_mb']))
         if big is not small and big['migrator_mapping_seconds'] \
                 and small['migrator_mapping_seconds']:
             growth = round(
@@ -423,7 +419,7 @@ def ratios_of(results):
             floor_growth = round(
                 (big['floor_seconds'] / big['instances'])
                 / (small['floor_seconds'] / small['instances']), 2)
-            ratios.append(_ratio(
+            ratios.append(common.ratio(
                 '%s: time per instance at %d / at %d (the floor\'s: %s)'
                 % (backend, big['instances'], small['instances'],
                    floor_growth),
@@ -470,29 +466,6 @@ def run(quick):
     return measure()
 
 
-def print_table(report):
-    print('%-58s %10s %12s %s' % ('ratio', 'value', 'target', 'met'))
-    for r in report['ratios']:
-        print('%-58s %10s %12s %s' % (r['name'], r['value'], r['target'],
-                                      'yes' if r['met'] else 'NO'))
-
-
-def write(report, path=RESULTS):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
-        commit = subprocess.check_output(
-            ['git', 'rev-parse', 'HEAD'], cwd=os.path.dirname(__file__),
-            stderr=subprocess.DEVNULL).decode().strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    out = dict(report, commit=commit, cores=os.cpu_count(),
-               date=datetime.datetime.now(
-                   datetime.timezone.utc).isoformat())
-    with open(path, 'w') as f:
-        json.dump(out, f, indent=2, sort_keys=True)
-        f.write('\n')
-
-
 def _keep_others(report, path, backends):
     """Add to ``report`` the results of the databases not in
     ``backends`` from the JSON at ``path`` (same contract), and redo its
@@ -532,8 +505,8 @@ def main(argv=None):
                      args.baseline_seconds)
     if args.keep_others:
         _keep_others(report, args.output, backends)
-    print_table(report)
-    write(report, args.output)
+    common.print_ratios(report)
+    common.write_result(report, args.output)
     print('Wrote %s' % args.output)
     return 0
 

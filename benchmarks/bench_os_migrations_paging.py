@@ -51,6 +51,7 @@ import uuid as uuid_mod
 import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 
+from benchmarks import common
 from migrator.db import migration
 from migrator.db import session
 from migrator.objects import migration as migration_obj
@@ -362,10 +363,6 @@ def bench(backend, count, repeat):
         return result
 
 
-def _ratio(name, value, target, met):
-    return {'name': name, 'value': value, 'target': target, 'met': met}
-
-
 def ratios_of(results):
     ratios = []
     by_backend = {}
@@ -376,16 +373,18 @@ def ratios_of(results):
         small, big = rows[0], rows[-1]
         n = big['rows']
         value = round(big['deep_page_ms'] / big['first_page_ms'], 2)
-        ratios.append(_ratio('%s %d: deep page / first page' % (backend, n),
-                             value, '<= %g' % TARGETS['deep_first'],
-                             value <= TARGETS['deep_first']))
+        ratios.append(common.ratio(
+            '%s %d: deep page / first page' % (backend, n),
+            value, '<= %g' % TARGETS['deep_first'],
+            value <= TARGETS['deep_first']))
         value = round(big['deep_page_ms'] / big['raw_sql_ms'], 2)
-        ratios.append(_ratio('%s %d: deep page / raw SQL' % (backend, n),
-                             value, '<= %g' % TARGETS['deep_raw'],
-                             value <= TARGETS['deep_raw']))
+        ratios.append(common.ratio(
+            '%s %d: deep page / raw SQL' % (backend, n),
+            value, '<= %g' % TARGETS['deep_raw'],
+            value <= TARGETS['deep_raw']))
         if big is not small:
             value = round(big['api_rss_mb'] / small['api_rss_mb'], 2)
-            ratios.append(_ratio(
+            ratios.append(common.ratio(
                 '%s: API RSS at %d / at %d rows' % (
                     backend, n, small['rows']), value,
                 '1 +- %g' % TARGETS['memory'],
@@ -421,29 +420,6 @@ def run(quick):
     return measure()
 
 
-def print_table(report):
-    print('%-50s %8s %10s %s' % ('ratio', 'value', 'target', 'met'))
-    for r in report['ratios']:
-        print('%-50s %8s %10s %s' % (r['name'], r['value'], r['target'],
-                                     'yes' if r['met'] else 'NO'))
-
-
-def write(report, path=RESULTS):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
-        commit = subprocess.check_output(
-            ['git', 'rev-parse', 'HEAD'], cwd=os.path.dirname(__file__),
-            stderr=subprocess.DEVNULL).decode().strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    out = dict(report, commit=commit, cores=os.cpu_count(),
-               date=datetime.datetime.now(
-                   datetime.timezone.utc).isoformat())
-    with open(path, 'w') as f:
-        json.dump(out, f, indent=2, sort_keys=True, default=str)
-        f.write('\n')
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sizes', default=','.join(map(str, SIZES)))
@@ -457,8 +433,8 @@ def main(argv=None):
     if args.quick:
         sizes, args.repeat = list(QUICK_SIZES), min(args.repeat, 10)
     report = measure(args.backends.split(','), sizes, args.repeat)
-    print_table(report)
-    write(report, args.output)
+    common.print_ratios(report)
+    common.write_result(report, args.output)
     print('Wrote %s' % args.output)
     return 0
 

@@ -53,6 +53,29 @@ def ratio(name, value, target, met):
             'met': bool(met)}
 
 
+def write_result(result, path=None, **extra):
+    """Write ``result`` (the run(quick) contract) with the machine's
+    commit, date, cores and load average to ``path`` (default
+    results/<name>.json); ``extra`` adds keys (quick, seconds)."""
+    record = dict(machine())
+    record.update(extra)
+    record.update(result)
+    path = path or os.path.join(RESULTS, '%s.json' % result['name'])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(record, f, indent=2, sort_keys=True, default=str)
+        f.write('\n')
+    return path
+
+
+def print_ratios(result):
+    """Each ratio of ``result`` beside its target, one per line."""
+    print('%-58s %10s %12s %s' % ('ratio', 'value', 'target', 'met'))
+    for r in result['ratios']:
+        print('%-58s %10s %12s %s' % (r['name'], r['value'], r['target'],
+                                      'yes' if r['met'] else 'NO'))
+
+
 def percentiles(seconds):
     """p50/p95/p99 in ms of a list of durations in seconds."""
     if not seconds:
