@@ -78,3 +78,22 @@ def wait_for(predicate, timeout, what, interval=0.2):
             raise AssertionError('timed out after %ss waiting for %s'
                                  % (timeout, what))
         time.sleep(interval)
+
+
+class ComputeAPIHelpers(object):
+    """Requests and waits for a test whose compute API listens on
+    127.0.0.1:``self.api_port`` (the real-process scenarios)."""
+
+    def http(self, method, path, body=None, version='2.80'):
+        return ComputeClient(self.api_port).request(
+            method, path, body, version)
+
+    def wait(self, predicate, timeout, what):
+        return wait_for(predicate, timeout, what, 0.3)
+
+    def server(self, server_id):
+        return self.http('GET', '/servers/%s' % server_id)[1]['server']
+
+    def migrations(self, server_id):
+        return self.http('GET', '/os-migrations?instance_uuid=%s'
+                         % server_id)[1]['migrations']

@@ -39,7 +39,8 @@ STALE_AGE = 10
 NON_CONVERGING = {'sim_dirty_rate_mib': '200', 'sim_working_set_mib': '400'}
 
 
-class _FaultScenario(test_services._ServicesScenario):
+class _FaultScenario(rest_client.ComputeAPIHelpers,
+                     test_services._ServicesScenario):
     # Not the services scenario again: only the faults.
     test_conductor_and_computes_over_rabbitmq = None
 
@@ -56,20 +57,6 @@ class _FaultScenario(test_services._ServicesScenario):
         return path
 
     # -- helpers ------------------------------------------------------------
-    def http(self, method, path, body=None, version='2.80'):
-        return rest_client.ComputeClient(self.api_port).request(
-            method, path, body, version)
-
-    def wait(self, predicate, timeout, what):
-        return rest_client.wait_for(predicate, timeout, what, 0.3)
-
-    def server(self, server_id):
-        return self.http('GET', '/servers/%s' % server_id)[1]['server']
-
-    def migrations(self, server_id):
-        return self.http('GET', '/os-migrations?instance_uuid=%s'
-                         % server_id)[1]['migrations']
-
     def memory_used(self):
         hyps = self.http('GET', '/os-hypervisors/detail',
                          version='2.27')[1]['hypervisors']

@@ -55,7 +55,8 @@ ACTIVE_JOBS = (1, JOB_UNBOUNDED)
 FINAL = ('completed', 'failed', 'error', 'cancelled')
 
 
-class _KvmApiScenario(test_services._ServicesScenario):
+class _KvmApiScenario(rest_client.ComputeAPIHelpers,
+                      test_services._ServicesScenario):
     """Mixin: hosts, deployment, helpers and the truth check."""
     BACKEND = 'postgresql'
     test_conductor_and_computes_over_rabbitmq = None
@@ -142,20 +143,6 @@ class _KvmApiScenario(test_services._ServicesScenario):
             return False
 
     # -- helpers --------------------------------------------------------------
-    def http(self, method, path, body=None, version='2.80'):
-        return rest_client.ComputeClient(self.api_port).request(
-            method, path, body, version)
-
-    def wait(self, predicate, timeout, what):
-        return rest_client.wait_for(predicate, timeout, what, 0.3)
-
-    def server(self, server_id):
-        return self.http('GET', '/servers/%s' % server_id)[1]['server']
-
-    def migrations(self, server_id):
-        return self.http('GET', '/os-migrations?instance_uuid=%s'
-                         % server_id)[1]['migrations']
-
     def conn(self, n):
         """A libvirt connection of the test's own to host ``n``."""
         if n not in self.conns:
