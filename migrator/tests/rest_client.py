@@ -31,9 +31,10 @@ class RESTClient:
         self.version = version
         self.timeout = timeout
 
-    def request(self, method, path, body=None, token=None, version=None,
+    def request(self, method, path, body=None, version=None, token=None,
                 headers=None):
-        """(status, JSON body or None) of one request."""
+        """(status, JSON body or None) of one request (``version`` fourth,
+        as the real-process scenarios pass it)."""
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data,
                                      method=method)
