@@ -192,6 +192,9 @@ class TestTransitions(base.ColdMigrationTestBase):
         self.wait_status(inst.uuid, 'VERIFY_RESIZE')
         self.action(inst.uuid, {'confirmResize': None})
         self.wait_migration(inst.uuid, ['confirmed'])
+        # The Migration is confirmed first, then the server settles: move
+        # it again only once it is ACTIVE (seen racing under load).
+        self.wait_status(inst.uuid, 'ACTIVE')
         self.assertEqual(['migrating', 'post-migrating', 'finished',
                           'confirming', 'confirmed'], self.statuses)
         del self.statuses[:]
