@@ -70,28 +70,44 @@ async function act(m, label, method, path, body) {
   poll();
 }
 
+// A number field with its label and the button that sends it.
+function setting(m, { name, text, label, min, value, send }) {
+  const id = `${name}-${m.id}`;
+  const box = el('span', null, { class: 'field' });
+  const input = el('input', null, { id, type: 'number', min,
+    value: String(value) });
+  const button = el('button', label, { type: 'button' });
+  button.onclick = () => send(Number(input.value));
+  box.append(el('label', text, { for: id }), input, button);
+  return box;
+}
+
 function controls(m, progress) {
   const base = `/servers/${m.instance_uuid}/migrations/${m.id}`;
   const box = el('div', null, { class: 'controls' });
   const live = m.migration_type === 'live-migration';
   if (!live) return box;
+  const action = (label, body) => act(m, label, 'POST', `${base}/action`,
+    body);
   const abort = el('button', 'Abort', { type: 'button' });
   abort.onclick = () => act(m, 'Abort', 'DELETE', base);
   const force = el('button', 'Force complete', { type: 'button' });
-  force.onclick = () => act(m, 'Force complete', 'POST', `${base}/action`,
-    { force_complete: null });
-  const id = `downtime-${m.id}`;
-  const label = el('label', 'Max downtime (ms)', { for: id });
-  const input = el('input', null, { id, type: 'number', min: '1',
-    value: String((progress && progress.max_downtime_ms) || 500) });
-  const set = el('button', 'Set max downtime', { type: 'button' });
-  set.onclick = () => act(m, 'Set max downtime', 'POST', `${base}/action`,
-    { set_max_downtime: { ms: Number(input.value) } });
-  box.append(abort, force, label, input, set);
+  force.onclick = () => action('Force complete', { force_complete: null });
+  box.append(abort, force,
+    setting(m, { name: 'downtime', text: 'Max downtime (ms)',
+      label: 'Set max downtime', min: '1',
+      value: (progress && progress.max_downtime_ms) || 500,
+      send: (ms) => action('Set max downtime', { set_max_downtime: { ms } }),
+    }),
+    setting(m, { name: 'bandwidth', text: 'Bandwidth cap (MiB/s, 0: none)',
+      label: 'Set bandwidth', min: '0',
+      value: (progress && progress.bandwidth_mib_per_s) || 0,
+      send: (n) => action('Set bandwidth', { set_bandwidth: { mib_per_s: n } }),
+    }));
   if (progress && progress.post_copy_permitted) {
     const pc = el('button', 'Switch to post-copy', { type: 'button' });
-    pc.onclick = () => act(m, 'Switch to post-copy', 'POST',
-      `${base}/action`, { switch_to_post_copy: null });
+    pc.onclick = () => action('Switch to post-copy',
+      { switch_to_post_copy: null });
     box.append(pc);
   }
   return box;
