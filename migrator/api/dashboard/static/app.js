@@ -11,6 +11,7 @@ const IN_FLIGHT = ['accepted', 'queued', 'preparing', 'running',
 const TOKEN_KEY = 'migrator-dashboard-token';
 
 const history = new Map(); // migration uuid -> [{t, remaining, dirty}]
+const cards = new Map(); // migration uuid -> {node, box} of its card
 let token = sessionStorage.getItem(TOKEN_KEY) || '';
 let timer = null;
 
@@ -104,18 +105,12 @@ function controls(m, progress) {
       value: (progress && progress.bandwidth_mib_per_s) || 0,
       send: (n) => action('Set bandwidth', { set_bandwidth: { mib_per_s: n } }),
     }));
-  if (progress && progress.post_copy_permitted) {
-    const pc = el('button', 'Switch to post-copy', { type: 'button' });
-    pc.onclick = () => action('Switch to post-copy',
-      { switch_to_post_copy: null });
-    box.append(pc);
-  }
   return box;
 }
 
-function card(m, progress) {
-  const node = el('article', null, { class: 'card',
-    'aria-label': `Migration ${m.id} of server ${m.instance_uuid}` });
+// What a card shows of a migration, rebuilt at every poll.
+function figures(m, progress) {
+  const node = el('div', null, { class: 'figures' });
   node.append(el('h3', `${m.instance_uuid}`));
   node.append(el('p', `${m.source_compute} → ${m.dest_compute} · ` +
     `${m.migration_type} · ${m.status}`));
@@ -152,8 +147,33 @@ function card(m, progress) {
     }
     node.append(phases);
   }
-  node.append(controls(m, progress));
   return node;
+}
+
+// A migration's card: made once, so that its controls (a value being
+// typed, a button being pressed) outlive the polls; only its figures
+// are replaced.
+function card(m, progress) {
+  let entry = cards.get(m.uuid);
+  if (!entry) {
+    const node = el('article', null, { class: 'card',
+      'aria-label': `Migration ${m.id} of server ${m.instance_uuid}` });
+    const box = controls(m, progress);
+    node.append(el('div'), box);
+    entry = { node, box };
+    cards.set(m.uuid, entry);
+  }
+  entry.node.firstChild.replaceWith(figures(m, progress));
+  if (progress && progress.post_copy_permitted &&
+      !entry.box.querySelector('.post-copy')) {
+    const base = `/servers/${m.instance_uuid}/migrations/${m.id}`;
+    const pc = el('button', 'Switch to post-copy',
+      { type: 'button', class: 'post-copy' });
+    pc.onclick = () => act(m, 'Switch to post-copy', 'POST',
+      `${base}/action`, { switch_to_post_copy: null });
+    entry.box.append(pc);
+  }
+  return entry.node;
 }
 
 function remember(m, progress) {
@@ -188,17 +208,22 @@ async function poll() {
   }
   const migrations = flying.data.migrations;
   const progresses = await Promise.all(migrations.map(progressOf));
-  const cards = migrations.map((m, i) => {
+  const nodes = migrations.map((m, i) => {
     if (progresses[i]) remember(m, progresses[i]);
     return card(m, progresses[i]);
   });
-  // Keep a field the operator is typing in.
-  const focused = document.activeElement && document.activeElement.id;
-  const typed = focused ? document.activeElement.value : null;
-  $('in-flight').replaceChildren(...cards);
-  if (focused && $(focused)) {
-    $(focused).value = typed;
-    $(focused).focus();
+  const live = new Set(migrations.map((m) => m.uuid));
+  for (const uuid of [...cards.keys()]) {
+    if (!live.has(uuid)) cards.delete(uuid);
+  }
+  const box = $('in-flight');
+  const same = nodes.length === box.children.length &&
+    nodes.every((node, i) => box.children[i] === node);
+  if (!same) {
+    // Moving the cards loses the focus: give it back.
+    const focused = document.activeElement;
+    box.replaceChildren(...nodes);
+    if (focused && focused.isConnected) focused.focus();
   }
   $('none').hidden = migrations.length > 0;
   if (recent.status === 200) {
@@ -226,6 +251,8 @@ function signOut(message) {
   timer = null;
   token = '';
   sessionStorage.removeItem(TOKEN_KEY);
+  cards.clear();
+  $('in-flight').replaceChildren();
   $('live').hidden = true;
   $('login').hidden = false;
   say('');

@@ -127,6 +127,14 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
                }""",
             '/v2.1/servers/%s/migrations/%s' % (inst.uuid, mig.id))
 
+    def wait_for_polls(self, page, polls=2):
+        """Until the page has read the API ``polls`` more times."""
+        for _ in range(polls):
+            stamp = page.inner_text('#updated')
+            control_plane.wait_for(
+                lambda: page.inner_text('#updated') != stamp,
+                interval=0.1, what='the page to poll the API')
+
     def assert_no_overflow(self, page, what):
         widths = page.evaluate(
             '() => [document.documentElement.scrollWidth, '
@@ -167,8 +175,17 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
 
         before = self.api_progress(page, inst, mig)
         wanted = 100 if before['max_downtime_ms'] != 100 else 60
+        # What the operator types and the button under the pointer
+        # outlive the page's polls (a button replaced between press and
+        # release would swallow the click).
+        button = card.get_by_role('button', name='Set max downtime')
+        pressed = button.element_handle()
         card.get_by_label('Max downtime (ms)').fill(str(wanted))
-        card.get_by_role('button', name='Set max downtime').click()
+        self.wait_for_polls(page)
+        self.assertTrue(pressed.evaluate('(b) => b.isConnected'))
+        self.assertEqual(str(wanted), card.get_by_label(
+            'Max downtime (ms)').input_value())
+        button.click()
         page.wait_for_function(
             "() => document.getElementById('result').textContent"
             ".startsWith('Set max downtime: accepted')")
