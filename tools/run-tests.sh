@@ -30,6 +30,8 @@ APT_PACKAGES=(libvirt-dev pkg-config qemu-system-x86 libvirt-daemon-system
 # Data copies: sshd for the SSH tests, daxio for device-dax, xxhash for the
 # remote end of the xxh3_128 checksum.
 APT_PACKAGES+=(openssh-server pmdk-tools python3-xxhash)
+# The dashboard browser test: Playwright drives Debian's chromium.
+APT_PACKAGES+=(chromium)
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -11,6 +11,7 @@ const IN_FLIGHT = ['accepted', 'queued', 'preparing', 'running',
 const TOKEN_KEY = 'migrator-dashboard-token';
 
 const history = new Map(); // migration uuid -> [{t, remaining, dirty}]
+const cards = new Map(); // migration uuid -> {node, box} of its card
 let token = sessionStorage.getItem(TOKEN_KEY) || '';
 let timer = null;
 
@@ -70,36 +71,46 @@ async function act(m, label, method, path, body) {
   poll();
 }
 
+// A number field with its label and the button that sends it.
+function setting(m, { name, text, label, min, value, send }) {
+  const id = `${name}-${m.id}`;
+  const box = el('span', null, { class: 'field' });
+  const input = el('input', null, { id, type: 'number', min,
+    value: String(value) });
+  const button = el('button', label, { type: 'button' });
+  button.onclick = () => send(Number(input.value));
+  box.append(el('label', text, { for: id }), input, button);
+  return box;
+}
+
 function controls(m, progress) {
   const base = `/servers/${m.instance_uuid}/migrations/${m.id}`;
   const box = el('div', null, { class: 'controls' });
   const live = m.migration_type === 'live-migration';
   if (!live) return box;
+  const action = (label, body) => act(m, label, 'POST', `${base}/action`,
+    body);
   const abort = el('button', 'Abort', { type: 'button' });
   abort.onclick = () => act(m, 'Abort', 'DELETE', base);
   const force = el('button', 'Force complete', { type: 'button' });
-  force.onclick = () => act(m, 'Force complete', 'POST', `${base}/action`,
-    { force_complete: null });
-  const id = `downtime-${m.id}`;
-  const label = el('label', 'Max downtime (ms)', { for: id });
-  const input = el('input', null, { id, type: 'number', min: '1',
-    value: String((progress && progress.max_downtime_ms) || 500) });
-  const set = el('button', 'Set max downtime', { type: 'button' });
-  set.onclick = () => act(m, 'Set max downtime', 'POST', `${base}/action`,
-    { set_max_downtime: { ms: Number(input.value) } });
-  box.append(abort, force, label, input, set);
-  if (progress && progress.post_copy_permitted) {
-    const pc = el('button', 'Switch to post-copy', { type: 'button' });
-    pc.onclick = () => act(m, 'Switch to post-copy', 'POST',
-      `${base}/action`, { switch_to_post_copy: null });
-    box.append(pc);
-  }
+  force.onclick = () => action('Force complete', { force_complete: null });
+  box.append(abort, force,
+    setting(m, { name: 'downtime', text: 'Max downtime (ms)',
+      label: 'Set max downtime', min: '1',
+      value: (progress && progress.max_downtime_ms) || 500,
+      send: (ms) => action('Set max downtime', { set_max_downtime: { ms } }),
+    }),
+    setting(m, { name: 'bandwidth', text: 'Bandwidth cap (MiB/s, 0: none)',
+      label: 'Set bandwidth', min: '0',
+      value: (progress && progress.bandwidth_mib_per_s) || 0,
+      send: (n) => action('Set bandwidth', { set_bandwidth: { mib_per_s: n } }),
+    }));
   return box;
 }
 
-function card(m, progress) {
-  const node = el('article', null, { class: 'card',
-    'aria-label': `Migration ${m.id} of server ${m.instance_uuid}` });
+// What a card shows of a migration, rebuilt at every poll.
+function figures(m, progress) {
+  const node = el('div', null, { class: 'figures' });
   node.append(el('h3', `${m.instance_uuid}`));
   node.append(el('p', `${m.source_compute} → ${m.dest_compute} · ` +
     `${m.migration_type} · ${m.status}`));
@@ -136,8 +147,33 @@ function card(m, progress) {
     }
     node.append(phases);
   }
-  node.append(controls(m, progress));
   return node;
+}
+
+// A migration's card: made once, so that its controls (a value being
+// typed, a button being pressed) outlive the polls; only its figures
+// are replaced.
+function card(m, progress) {
+  let entry = cards.get(m.uuid);
+  if (!entry) {
+    const node = el('article', null, { class: 'card',
+      'aria-label': `Migration ${m.id} of server ${m.instance_uuid}` });
+    const box = controls(m, progress);
+    node.append(el('div'), box);
+    entry = { node, box };
+    cards.set(m.uuid, entry);
+  }
+  entry.node.firstChild.replaceWith(figures(m, progress));
+  if (progress && progress.post_copy_permitted &&
+      !entry.box.querySelector('.post-copy')) {
+    const base = `/servers/${m.instance_uuid}/migrations/${m.id}`;
+    const pc = el('button', 'Switch to post-copy',
+      { type: 'button', class: 'post-copy' });
+    pc.onclick = () => act(m, 'Switch to post-copy', 'POST',
+      `${base}/action`, { switch_to_post_copy: null });
+    entry.box.append(pc);
+  }
+  return entry.node;
 }
 
 function remember(m, progress) {
@@ -172,17 +208,22 @@ async function poll() {
   }
   const migrations = flying.data.migrations;
   const progresses = await Promise.all(migrations.map(progressOf));
-  const cards = migrations.map((m, i) => {
+  const nodes = migrations.map((m, i) => {
     if (progresses[i]) remember(m, progresses[i]);
     return card(m, progresses[i]);
   });
-  // Keep a field the operator is typing in.
-  const focused = document.activeElement && document.activeElement.id;
-  const typed = focused ? document.activeElement.value : null;
-  $('in-flight').replaceChildren(...cards);
-  if (focused && $(focused)) {
-    $(focused).value = typed;
-    $(focused).focus();
+  const live = new Set(migrations.map((m) => m.uuid));
+  for (const uuid of [...cards.keys()]) {
+    if (!live.has(uuid)) cards.delete(uuid);
+  }
+  const box = $('in-flight');
+  const same = nodes.length === box.children.length &&
+    nodes.every((node, i) => box.children[i] === node);
+  if (!same) {
+    // Moving the cards loses the focus: give it back.
+    const focused = document.activeElement;
+    box.replaceChildren(...nodes);
+    if (focused && focused.isConnected) focused.focus();
   }
   $('none').hidden = migrations.length > 0;
   if (recent.status === 200) {
@@ -210,6 +251,8 @@ function signOut(message) {
   timer = null;
   token = '';
   sessionStorage.removeItem(TOKEN_KEY);
+  cards.clear();
+  $('in-flight').replaceChildren();
   $('live').hidden = true;
   $('login').hidden = false;
   say('');

@@ -1,7 +1,7 @@
 """/dashboard on the compute API port: the page and its ES modules are
 served from the package without a token; the JSON it polls and the
-buttons' calls need an admin token like any API call. (No browser here:
-see the report in doc/source/dashboard.rst.)"""
+buttons' calls need an admin token like any API call. The page in a
+browser: test_dashboard_browser."""
 import os
 import shutil
 import subprocess
