@@ -1,6 +1,6 @@
 """The host's ``uptime(1)`` line, as Nova's os-hypervisors uptime answers
-it: `` 08:32:11 up 93 days, 18:25, 12 users,  load average: 0.20, 0.12,
-0.14``, built from /proc/uptime, the utmp login records and the load
+it: ``" 08:32:11 up 93 days, 18:25, 12 users,  load average: 0.20,
+0.12, 0.14"``, built from /proc/uptime, the utmp login records and the load
 averages (no process is started)."""
 import os
 import struct

@@ -114,3 +114,10 @@ class HostsMixin:
                 LOG.warning('Compute %s did not answer the uptime question '
                             'within %ss', node.host, timeout)
                 raise exception.ComputeServiceUnavailable(host=node.host)
+            except messaging.UnsupportedVersion:
+                # A compute older than 1.3 not pinned in [upgrade_levels].
+                raise NotImplementedError()
+            except messaging.RemoteError as exc:
+                if exc.exc_type == 'UnsupportedVersion':
+                    raise NotImplementedError()
+                raise

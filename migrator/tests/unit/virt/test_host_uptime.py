@@ -81,3 +81,12 @@ class TestComputeUnavailable(testtools.TestCase):
                                return_value=mock.Mock(is_up=True)):
             self.assertRaises(NotImplementedError,
                               self.api.get_host_uptime, None, self.node)
+
+    def test_compute_older_than_1_3_is_not_implemented(self):
+        self.rpc.get_host_uptime.side_effect = messaging.RemoteError(
+            'UnsupportedVersion', 'Endpoint does not support RPC version '
+            '1.3')
+        with mock.patch.object(self.api, 'node_service',
+                               return_value=mock.Mock(is_up=True)):
+            self.assertRaises(NotImplementedError,
+                              self.api.get_host_uptime, None, self.node)
