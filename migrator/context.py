@@ -57,6 +57,14 @@ class RequestContext(oslo_context.RequestContext):
             cell_uuid=values.get('cell_uuid'),
             is_admin=values.get('is_admin'))
 
+    @property
+    def project_scoped(self):
+        """Whether this caller sees only its own project's servers when
+        looking one up (Nova's ``is_user_context``): not an admin, and
+        asking as a user of a project."""
+        return not self.is_admin and bool(self.user_id) and \
+            bool(self.project_id)
+
     def elevated(self, read_deleted=None):
         """A copy of this context with the admin role."""
         ctx = copy.copy(self)

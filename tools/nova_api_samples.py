@@ -308,8 +308,10 @@ def version_of_tuple(version):
     return tuple(int(p) for p in version.split('.'))
 
 
+# os-hypervisors before os-services: the services samples force a compute
+# down, and the uptime of a compute that is down is a 400 (as in Nova).
 SERVED = ('versions', 'servers', 'flavors', 'flavor-manage',
-          'flavor-extra-specs', 'os-services', 'os-hypervisors',
+          'flavor-extra-specs', 'os-hypervisors', 'os-services',
           'os-migrations', 'os-instance-actions')
 
 

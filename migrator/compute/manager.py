@@ -149,6 +149,9 @@ class ComputeManager(manager.Manager):
     def refresh_resources(self, context):
         self.update_available_resource(context)
 
+    def get_host_uptime(self, context):
+        return self.driver.get_host_uptime()
+
     @messaging.expected_exceptions(exception.MigratorException)
     def build_and_run_instance(self, context, instance, node=None):
         # The event is closed before the instance changes state, so that

@@ -23,6 +23,12 @@ api_opts = [
         'volume_bind_port', default=8776,
         help='Port the block storage API listens on.'),
     cfg.IntOpt(
+        'hypervisor_uptime_timeout', default=10, min=1,
+        help='Seconds the API waits for a compute service to answer '
+             'GET /os-hypervisors/{id}/uptime; a compute that does not '
+             'answer in time gets Nova\'s 400 "Compute service of HOST is '
+             'unavailable at this time."'),
+    cfg.IntOpt(
         'max_limit', default=1000, min=1,
         help='Largest number of items a list call returns in one page.'),
     cfg.IntOpt(

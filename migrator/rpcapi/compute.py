@@ -20,9 +20,10 @@ class ComputeAPI(base.RPCClientBase):
     * 1.2 - runtime controls of a running live migration (compute API
       2.107): live_migration_set_max_downtime, live_migration_set_bandwidth,
       live_migration_switch_to_post_copy
+    * 1.3 - get_host_uptime (os-hypervisors uptime, compute API below 2.88)
     """
     TOPIC = 'compute'
-    VERSION = '1.2'
+    VERSION = '1.3'
     UPGRADE_LEVEL = 'compute'
     METHODS = {
         'ping': ('1.0', 'call', ['payload'],
@@ -77,6 +78,10 @@ class ComputeAPI(base.RPCClientBase):
             '1.2', 'cast', ['instance', 'migration_id'],
             'On the source: switch a running live migration to post-copy '
             '(fails when post-copy was not permitted at its start).'),
+        'get_host_uptime': (
+            '1.3', 'call', [],
+            'The host\'s uptime(1) line: time, uptime, users and load '
+            'averages.'),
         'prep_resize': (
             '1.1', 'call', ['instance', 'flavor', 'migration',
                             'copy_pmem_devices'],
@@ -119,6 +124,12 @@ class ComputeAPI(base.RPCClientBase):
     def refresh_resources(self, ctxt, host):
         self._prepare('refresh_resources', server=host).cast(
             ctxt, 'refresh_resources')
+
+    def get_host_uptime(self, ctxt, host, timeout=None):
+        # A short question: the API answers the client at once when the
+        # compute does not.
+        return self._prepare('get_host_uptime', server=host,
+                             timeout=timeout).call(ctxt, 'get_host_uptime')
 
     def build_and_run_instance(self, ctxt, instance, host, node=None):
         self._prepare('build_and_run_instance', server=host).cast(

@@ -40,6 +40,8 @@ seconds as libvirt gives them, missing keys simply absent::
 """
 import abc
 
+from migrator.virt import host_uptime
+
 # libvirt's virDomainJobType values, shared by every driver's job stats.
 JOB_NONE = 0
 JOB_BOUNDED = 1
@@ -117,6 +119,12 @@ class ComputeDriver(metaclass=abc.ABCMeta):
 
     def cleanup_host(self):
         """Called once when the compute service stops."""
+
+    def get_host_uptime(self):
+        """The host's ``uptime(1)`` line (os-hypervisors uptime). The
+        compute service runs on the host it drives, so both drivers read
+        this machine's uptime, users and load."""
+        return host_uptime.uptime()
 
     @abc.abstractmethod
     def get_available_resource(self):

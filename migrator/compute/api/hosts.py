@@ -1,4 +1,8 @@
 """Services and compute nodes (hypervisors), across cells."""
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
 from migrator.compute.api import base
 from migrator import context as migrator_context
 from migrator import exception
@@ -6,6 +10,10 @@ from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import host_mapping as host_mapping_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import service as service_obj
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+UPTIME_RPC_VERSION = '1.3'
 
 
 class HostsMixin:
@@ -86,3 +94,30 @@ class HostsMixin:
         with migrator_context.target_cell(context, node._cell) as cctxt:
             return [i for i in instance_obj.InstanceList.get_by_filters(
                 cctxt, {'host': node.host, 'node': node.hypervisor_hostname})]
+
+    def get_host_uptime(self, context, node):
+        """The uptime line of ``node``'s compute host. A compute that is
+        down or does not answer within [api] hypervisor_uptime_timeout
+        is Nova's ComputeServiceUnavailable (400); one pinned below the
+        RPC version that asks is NotImplementedError (Nova's 501)."""
+        service = self.node_service(context, node)
+        if service is None or not service.is_up:
+            raise exception.ComputeServiceUnavailable(host=node.host)
+        if not self.compute_rpcapi.can_send_version(UPTIME_RPC_VERSION):
+            raise NotImplementedError()
+        timeout = CONF.api.hypervisor_uptime_timeout
+        with migrator_context.target_cell(context, node._cell) as cctxt:
+            try:
+                return self.compute_rpcapi.get_host_uptime(
+                    cctxt, node.host, timeout=timeout)
+            except messaging.MessagingTimeout:
+                LOG.warning('Compute %s did not answer the uptime question '
+                            'within %ss', node.host, timeout)
+                raise exception.ComputeServiceUnavailable(host=node.host)
+            except messaging.UnsupportedVersion:
+                # A compute older than 1.3 not pinned in [upgrade_levels].
+                raise NotImplementedError()
+            except messaging.RemoteError as exc:
+                if exc.exc_type == 'UnsupportedVersion':
+                    raise NotImplementedError()
+                raise

@@ -27,6 +27,12 @@ class ServersMixin:
             raise exception.InstanceNotFound(instance_id=uuid)
         if mapping.cell_mapping is None:
             raise exception.InstanceNotFound(instance_id=uuid)
+        # As Nova's project-scoped lookup: another project's server is
+        # not found for a non-admin (the same 404 as no server at all),
+        # whatever the policy would allow.
+        if getattr(context, 'project_scoped', False) and \
+                mapping.project_id != context.project_id:
+            raise exception.InstanceNotFound(instance_id=uuid)
         return mapping
 
     def get_mapping(self, context, uuid):

@@ -128,9 +128,10 @@ def servers(req):
 
 
 def uptime(req):
-    """GET /os-hypervisors/{id}/uptime (below 2.88). migrator's computes
-    do not report their uptime: Nova's answer for a driver without it,
-    501, once the hypervisor is found."""
+    """GET /os-hypervisors/{id}/uptime (below 2.88): the hypervisor's
+    basic fields and its host's uptime(1) line, asked of its compute
+    service with a short timeout. A compute that is down or does not
+    answer is Nova's 400; one too old to answer is Nova's 501."""
     ctx = req.context
     policy.authorize(ctx, hv_policies.BASE % 'uptime')
     wanted = req.url_vars['hypervisor_id']
@@ -138,9 +139,14 @@ def uptime(req):
         raise errors.BadRequest('Invalid uuid %s' % wanted)
     for node in API.list_compute_nodes(ctx):
         if str(views._id(req, node)) == wanted:
-            raise errors.NotImplemented(
-                'Hypervisor uptime is not supported: migrator compute '
-                'services do not report it.')
+            try:
+                line = API.get_host_uptime(ctx, node)
+            except NotImplementedError:
+                raise errors.NotImplemented(
+                    'Hypervisor uptime is not supported: the compute '
+                    'service of %s is too old to report it.' % node.host)
+            return wsgi.json_response({'hypervisor': views.uptime(
+                req, node, API.node_service(ctx, node), line)})
     raise exception.ComputeNodeNotFound(node=wanted)
 
 

@@ -23,6 +23,13 @@ def basic(req, node, service, servers=None):
     return body
 
 
+def uptime(req, node, service, line):
+    """The uptime answer: the basic fields and ``uptime``, as Nova's."""
+    body = basic(req, node, service)
+    body['uptime'] = line
+    return body
+
+
 def _cpu_info(req, node):
     if not req.is_version('2.28'):
         return node.cpu_info or ''

@@ -50,6 +50,9 @@ class APIFixture(fixtures.Fixture):
         self.conf.config(connection=api_url, group='api_database')
         self.conf.config(connection=cell_url, group='database')
         self.conf.config(auth_strategy='noauth2', group='api')
+        # No compute service listens here: the uptime question of
+        # os-hypervisors gives up after one second.
+        self.conf.config(hypervisor_uptime_timeout=1, group='api')
         self.conf.config(transport_url='fake:///')
         self.conf.config(state_path=tmp)
         session.reset()

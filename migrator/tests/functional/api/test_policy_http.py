@@ -75,10 +75,9 @@ class TestPolicyOverHTTP(base.MigrationsAPITestBase):
 
     def test_reads(self):
         server = '/v2.1/servers/%s' % self.inst.uuid
-        # Another project's server is a 403 naming the rule (migrator's
-        # choice, tested in gabbits/servers.yaml; Nova's project-scoped
-        # lookup answers 404).
-        ok, no, gone, anon = 200, 403, 403, 401
+        # Another project's server is a 404, as Nova's project-scoped
+        # lookup answers (gabbits/other-project-server.yaml).
+        ok, no, gone, anon = 200, 403, 404, 401
         for path, expected in (
                 ('/v2.1/flavors', [ok] * 6 + [anon]),
                 ('/v2.1/servers', [ok, ok, ok, ok, ok, no, anon]),
@@ -102,7 +101,7 @@ class TestPolicyOverHTTP(base.MigrationsAPITestBase):
 
     def test_refused_writes(self):
         server = '/v2.1/servers/%s' % self.inst.uuid
-        no, gone, anon = 403, 403, 401
+        no, gone, anon = 403, 404, 401
         flavor = {'flavor': {'name': 'f', 'ram': 1, 'vcpus': 1, 'disk': 1}}
         live = {'os-migrateLive': {'block_migration': 'auto',
                                    'host': None}}

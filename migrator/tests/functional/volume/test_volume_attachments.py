@@ -137,8 +137,9 @@ class TestAttachments(AttachmentsTestBase):
             % (self.server.uuid, volume_id),
             {'volumeAttachment': {'volumeId': other}}, token='demo:admin')
         self.assertEqual(403, status, body)
-        # A member of another project may not read its attachments.
-        self.assertEqual(403, self.compute.request(
+        # A member of another project does not find the server (Nova's
+        # project-scoped lookup).
+        self.assertEqual(404, self.compute.request(
             'GET', '/servers/%s/os-volume_attachments' % self.server.uuid,
             token='demo:demo')[0])
 
