@@ -146,9 +146,19 @@ def banner(clouds_path, log_file):
         '  curl -s -H "X-Auth-Token: admin:admin" -H "Content-Type: '
         'application/json" -H "OpenStack-API-Version: compute latest" '
         "-d '%s' %s/servers" % (create_body, url),
+        'Watch and steer migrations in a browser: %s/dashboard (sign in '
+        'with admin:admin);' % _root(url),
+        'Prometheus metrics: curl -s -H "X-Auth-Token: admin:admin" '
+        '%s/metrics' % _root(url),
         '',
     ]
     return '\n'.join(lines)
+
+
+def _root(url):
+    """http://host:port of the compute endpoint (the dashboard and the
+    metrics are served beside /v2.1, not under it)."""
+    return url.rsplit('/v2.1', 1)[0]
 
 
 def main(argv=None):

@@ -11,6 +11,7 @@ import time
 
 import fixtures
 import openstack
+import requests
 
 from migrator.tests import base
 from migrator.tests import rest_client
@@ -97,6 +98,14 @@ class TestMigratorAll(MigratorAllTestBase):
         self.assertIn('http://127.0.0.1:%d/v2.1' % self.port, banner)
         self.assertIn('export OS_CLIENT_CONFIG_FILE=%s/clouds.yaml'
                       % self.state, banner)
+        # The dashboard and the metrics are named, at URLs that answer.
+        root = 'http://127.0.0.1:%d' % self.port
+        self.assertIn(root + '/dashboard ', banner)
+        self.assertIn(root + '/metrics', banner)
+        self.assertEqual(200, requests.get(root + '/dashboard').status_code)
+        self.assertEqual(200, requests.get(
+            root + '/metrics',
+            headers={'X-Auth-Token': 'admin:admin'}).status_code)
         conn = self.connect()
         self.assertIn('m1.tiny', [f.name for f in conn.compute.flavors()])
         server = conn.compute.create_server(
@@ -146,7 +155,6 @@ class TestMigratorAllPmem(TestMigratorAll):
     test_a_taken_port_is_one_line = None
 
     def api(self, method, path, body=None, version='2.1'):
-        import requests
         resp = requests.request(
             method, 'http://127.0.0.1:%d/v2.1%s' % (self.port, path),
             json=body, timeout=60,
