@@ -177,6 +177,22 @@ class ControlPlane(fixtures.Fixture):
                         what='migration of %s to reach %s'
                         % (instance_uuid, statuses))
 
+    def start_live_migration(self, metadata, source='compute1',
+                             dest='compute2', statuses=('running',)):
+        """Boot a server on ``source`` and live-migrate it to ``dest``
+        through the conductor, as the API would (task claimed, action
+        started); (instance, migration) once the migration reaches one
+        of ``statuses``."""
+        inst = self.boot(host=source, metadata=metadata)
+        ctxt = self.new_context()
+        inst.task_state = instance_obj.MIGRATING
+        inst.save(expected_task_state=[None])
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'live-migration')
+        conductor_rpcapi.ConductorAPI().live_migrate_server(
+            ctxt, inst, dest)
+        return inst, self.wait_for_migration(inst.uuid, statuses=statuses)
+
     def wait_for_task_cleared(self, instance_uuid):
         return wait_for(
             lambda: (lambda i: i if i.task_state is None else None)(

@@ -26,10 +26,8 @@ import testtools
 
 from migrator.api.compute import app as compute_app
 from migrator.objects import instance as instance_obj
-from migrator.objects import instance_action
 from migrator import policy
 from migrator.rpcapi import compute as compute_rpcapi
-from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests.functional.api import test_sdk
 from migrator.tests.functional import control_plane
 
@@ -93,15 +91,7 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
         page.wait_for_selector('#live', state='visible')
 
     def start(self):
-        inst = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
-        ctxt = self.cp.new_context()
-        inst.task_state = instance_obj.MIGRATING
-        inst.save(expected_task_state=[None])
-        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
-                                                    'live-migration')
-        conductor_rpcapi.ConductorAPI().live_migrate_server(
-            ctxt, inst, 'compute2')
-        mig = self.cp.wait_for_migration(inst.uuid, statuses=('running',))
+        inst, mig = self.cp.start_live_migration(NON_CONVERGING)
         self.addCleanup(self._stop, inst.uuid)
         return inst, mig
 

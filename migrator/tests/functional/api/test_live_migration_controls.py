@@ -12,9 +12,7 @@ import testtools
 import webob
 
 from migrator.objects import instance as instance_obj
-from migrator.objects import instance_action
 from migrator.rpcapi import compute as compute_rpcapi
-from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests.functional.api import control_plane_api
 from migrator.tests.functional import control_plane
 
@@ -46,15 +44,7 @@ class ControlsTestBase(testtools.TestCase):
     def start(self):
         """A non-converging server on compute1 live-migrating to
         compute2, once its migration is running."""
-        inst = self.cp.boot(host='compute1', metadata=NON_CONVERGING)
-        ctxt = self.cp.new_context()
-        inst.task_state = instance_obj.MIGRATING
-        inst.save(expected_task_state=[None])
-        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
-                                                    'live-migration')
-        conductor_rpcapi.ConductorAPI().live_migrate_server(
-            ctxt, inst, 'compute2')
-        mig = self.cp.wait_for_migration(inst.uuid, statuses=('running',))
+        inst, mig = self.cp.start_live_migration(NON_CONVERGING)
         self.addCleanup(self._stop, inst.uuid)
         return inst, mig
 

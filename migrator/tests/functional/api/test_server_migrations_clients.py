@@ -28,7 +28,6 @@ from migrator.objects import instance_action
 from migrator.objects import migration as migration_obj
 from migrator import policy
 from migrator.rpcapi import compute as compute_rpcapi
-from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests.functional.api import test_sdk
 from migrator.tests.functional import control_plane
 
@@ -50,15 +49,7 @@ class ClientsTestBase(test_sdk.ServeMixin, testtools.TestCase):
     def start(self, metadata=NON_CONVERGING, wait_for=('running',)):
         """A server on compute1 live-migrating to compute2; returns
         (instance, migration) once the migration reaches ``wait_for``."""
-        inst = self.cp.boot(host='compute1', metadata=metadata)
-        ctxt = self.cp.new_context()
-        inst.task_state = instance_obj.MIGRATING
-        inst.save(expected_task_state=[None])
-        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
-                                                    'live-migration')
-        conductor_rpcapi.ConductorAPI().live_migrate_server(
-            ctxt, inst, 'compute2')
-        mig = self.cp.wait_for_migration(inst.uuid, statuses=wait_for)
+        inst, mig = self.cp.start_live_migration(metadata, statuses=wait_for)
         self.addCleanup(self._stop_migration, inst.uuid)
         return inst, mig
 
