@@ -18,6 +18,8 @@ import threading
 import time
 import uuid
 
+from migrator.tests.functional import control_plane
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, 'benchmarks', 'results')
 BIN = os.path.dirname(sys.executable)
@@ -198,25 +200,14 @@ def load(port, make_request, total, concurrency):
     return by_status, time.perf_counter() - start
 
 
-def wait_for(predicate, timeout, what, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError('timed out after %ss waiting for %s'
-                               % (timeout, what))
-        time.sleep(interval)
-
-
 def wait_http(port, timeout=120, path='/'):
     def up():
         try:
             return Client(port).request('GET', path)[0] < 500
         except OSError:
             return False
-    return wait_for(up, timeout, 'the API on port %d' % port, 0.1)
+    return control_plane.wait_for(up, timeout, 0.1,
+                                  'the API on port %d' % port)
 
 
 def boot_servers(port, count, concurrency=8, flavor='1'):
@@ -256,7 +247,8 @@ def boot_servers(port, count, concurrency=8, flavor='1'):
         if 'ERROR' in states:
             raise RuntimeError('a server went to ERROR while booting')
         return states.count('ACTIVE') >= count
-    wait_for(all_active, 600, '%d servers ACTIVE' % count, 0.5)
+    control_plane.wait_for(all_active, 600, 0.5,
+                           '%d servers ACTIVE' % count)
     return ids
 
 
@@ -274,7 +266,8 @@ def settle(port, timeout=180):
                    if s.get('OS-EXT-STS:task_state') is not None]
         return not busy
     try:
-        wait_for(idle, timeout, 'every migration to end', 0.5)
+        control_plane.wait_for(idle, timeout, 0.5,
+                               'every migration to end')
     except RuntimeError:
         pass
     return list(busy)
