@@ -69,10 +69,11 @@ class _MapInstances:
         return tuple(self.useFixture(migrator_fixtures.TempDatabase(
             self.BACKEND)).url for _ in range(2))
 
-    def argv(self, *extra):
+    def argv(self, *extra, batch=None):
         return _manage() + ['--config-file', self.config_file, 'cell_v2',
                             'map_instances', '--cell_uuid', CELL,
-                            '--batch-size', str(self.BATCH)] + list(extra)
+                            '--batch-size', str(batch or self.BATCH)] + \
+            list(extra)
 
     def run_map(self, *extra):
         result = subprocess.run(self.argv(*extra), capture_output=True,
@@ -140,7 +141,11 @@ class _MapInstances:
         rng = random.Random(os.getpid())
         killed = 0
         for _ in range(6):
-            proc = subprocess.Popen(self.argv(), stdout=subprocess.DEVNULL,
+            # Batches of 5, a commit each: a whole run lasts seconds even
+            # on a quiet machine, so the kills land mid-way (with 250 a
+            # run could end before the first kill, seen on PostgreSQL).
+            proc = subprocess.Popen(self.argv(batch=5),
+                                    stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL,
                                     stdin=subprocess.DEVNULL)
             time.sleep(rng.uniform(0.3, 2.0))
