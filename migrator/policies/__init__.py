@@ -7,6 +7,7 @@ enforcer read every default from here.
 import itertools
 
 from migrator.policies import base
+from migrator.policies import dashboard
 from migrator.policies import flavor_extra_specs
 from migrator.policies import flavor_manage
 from migrator.policies import flavors
@@ -26,6 +27,7 @@ from migrator.policies import volumes_attachments
 def list_rules():
     return list(itertools.chain(
         base.list_rules(),
+        dashboard.list_rules(),
         flavors.list_rules(),
         flavor_manage.list_rules(),
         flavor_extra_specs.list_rules(),

@@ -11,6 +11,7 @@ from oslo_config import cfg
 from migrator.api.compute import api_version
 from migrator.api.compute import routes
 from migrator.api import dashboard
+from migrator.api.dashboard import volume_migrations
 from migrator.api import healthcheck
 from migrator.api import metrics as metrics_mod
 from migrator.api import middleware
@@ -41,6 +42,8 @@ def make_app(conf=CONF):
     metrics = metrics_mod.Metrics()
     table.append(wsgi.route('GET', metrics_mod.PATH, metrics.handler))
     table.append(wsgi.route('GET', dashboard.PATH, dashboard.index))
+    table.append(wsgi.route('GET', volume_migrations.PATH,
+                            volume_migrations.VolumeMigrations()))
     table.append(wsgi.route('GET', dashboard.PATH + '/{asset}',
                             dashboard.asset))
     public = routes.PUBLIC_PATHS + dashboard.PUBLIC_PATHS

@@ -19,6 +19,9 @@ _TYPES = {
     'index.html': 'text/html',
     'app.js': 'text/javascript',
     'chart.js': 'text/javascript',
+    'dom.js': 'text/javascript',
+    'format.js': 'text/javascript',
+    'volumes.js': 'text/javascript',
     'style.css': 'text/css',
 }
 ASSET_PATHS = tuple('%s/%s' % (PATH, name) for name in _TYPES

@@ -105,6 +105,8 @@ EXPECTED = {
     'os_compute_api:servers:migrations:switch_to_post_copy': ADMIN,
     # Prometheus metrics: admins only.
     'migrator:metrics': ADMIN,
+    # The dashboard's volume migrations: admins only.
+    'migrator:dashboard:volume_migrations': ADMIN,
     'os_compute_api:servers:resize': WRITE,
     'os_compute_api:servers:confirm_resize': WRITE,
     'os_compute_api:servers:revert_resize': WRITE,

@@ -1,6 +1,9 @@
 // migrator's dashboard: polls the compute API's own JSON every second
 // and steers live migrations through the same REST calls a client makes.
 import { chart } from './chart.js';
+import { el } from './dom.js';
+import { bytes, rate, seconds } from './format.js';
+import { volumeCards } from './volumes.js';
 
 const API = '/v2.1';
 const VERSION = 'compute 2.107';
@@ -17,14 +20,14 @@ let timer = null;
 
 const $ = (id) => document.getElementById(id);
 
-async function api(method, path, body) {
+async function api(method, path, body, root = API) {
   const headers = { 'X-Auth-Token': token, 'OpenStack-API-Version': VERSION };
   const init = { method, headers };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const resp = await fetch(API + path, init);
+  const resp = await fetch(root + path, init);
   const text = await resp.text();
   let data = null;
   try {
@@ -40,23 +43,7 @@ function errorText(result) {
   return (fault && fault.message) || `HTTP ${result.status}`;
 }
 
-function el(tag, text, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text != null) node.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
 
-export function bytes(n) {
-  if (n == null) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = Number(n);
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
-  return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
-const rate = (n) => (n == null ? '–' : `${bytes(n)}/s`);
 const orDash = (v, unit = '') => (v == null ? '–' : `${v}${unit}`);
 
 function say(text) {
@@ -131,16 +118,18 @@ function figures(m, progress) {
     add('Max downtime', orDash(progress.max_downtime_ms, ' ms'));
     add('Bandwidth cap', progress.bandwidth_mib_per_s
       ? `${progress.bandwidth_mib_per_s} MiB/s` : 'none');
-    add('ETA', orDash(progress.eta_seconds, ' s'));
+    add('ETA', seconds(progress.eta_seconds));
   }
   node.append(dl);
   if (progress) {
     const points = history.get(m.uuid) || [];
-    node.append(chart(points, 'Remaining memory and dirty rate over time'));
-    const legend = el('p', null, { class: 'muted' });
-    legend.append(el('span', '— remaining memory ', { class: 'legend-remaining' }),
-      el('span', '— dirty rate', { class: 'legend-dirty' }));
-    node.append(legend);
+    const figure = el('figure', null, { class: 'chart-box' });
+    const legend = el('figcaption', null, { class: 'legend' });
+    legend.append(
+      el('span', 'Remaining memory (left axis)', { class: 'key remaining' }),
+      el('span', 'Dirty rate (right axis)', { class: 'key dirty' }));
+    figure.append(chart(points, m.memory_total), legend);
+    node.append(figure);
     const phases = el('ol', null, { class: 'phases', 'aria-label': 'Phases' });
     for (const [name, when] of Object.entries(progress.phases || {})) {
       phases.append(el('li', `${name}: ${when}`));
@@ -194,9 +183,10 @@ async function progressOf(m) {
 async function poll() {
   const query = IN_FLIGHT.map((s) => `status=${encodeURIComponent(s)}`)
     .join('&');
-  const [flying, recent] = await Promise.all([
+  const [flying, recent, volumes] = await Promise.all([
     api('GET', `/os-migrations?${query}`),
     api('GET', '/os-migrations?limit=20'),
+    api('GET', '/volume-migrations', undefined, '/dashboard'),
   ]);
   if (flying.status === 401 || flying.status === 403) {
     signOut(`Not allowed: ${errorText(flying)}`);
@@ -236,6 +226,17 @@ async function poll() {
       return row;
     }));
   }
+  if (volumes.status === 200) {
+    const list = volumes.data.volume_migrations;
+    $('volumes').replaceChildren(...volumeCards(list, Date.now() / 1000));
+    $('no-volumes').hidden = list.length > 0;
+    $('no-volumes').textContent = 'No volume migration in flight.';
+  } else {
+    $('volumes').replaceChildren();
+    $('no-volumes').hidden = false;
+    $('no-volumes').textContent =
+      `Volume migrations: ${errorText(volumes)}`;
+  }
   $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
@@ -253,6 +254,7 @@ function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   cards.clear();
   $('in-flight').replaceChildren();
+  $('volumes').replaceChildren();
   $('live').hidden = true;
   $('login').hidden = false;
   say('');

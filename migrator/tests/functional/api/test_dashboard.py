@@ -32,6 +32,9 @@ class TestDashboard(testtools.TestCase):
         self.assertIn('src="/dashboard/app.js"', page.text)
         for name, kind in (('app.js', 'text/javascript'),
                            ('chart.js', 'text/javascript'),
+                           ('dom.js', 'text/javascript'),
+                           ('format.js', 'text/javascript'),
+                           ('volumes.js', 'text/javascript'),
                            ('style.css', 'text/css')):
             resp = self.get('/dashboard/' + name)
             self.assertEqual(200, resp.status_int, name)
@@ -57,6 +60,7 @@ class TestDashboard(testtools.TestCase):
     @testtools.skipUnless(shutil.which('node'), 'node is not installed')
     def test_modules_parse(self):
         static = os.path.join(os.path.dirname(dashboard.__file__), 'static')
-        for name in ('app.js', 'chart.js'):
+        for name in ('app.js', 'chart.js', 'dom.js', 'format.js',
+                     'volumes.js'):
             subprocess.run(['node', '--check', os.path.join(static, name)],
                            check=True)

@@ -30,6 +30,8 @@ from migrator import policy
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.tests.functional.api import test_sdk
 from migrator.tests.functional import control_plane
+from migrator.tests.functional.volume import fixtures as volume_fixtures
+from migrator.volume import api as volume_api
 
 CHROMIUM = '/usr/bin/chromium'
 # 60 MiB/s dirtied over a 512 MiB hot set on a 125 MiB/s link: the first
@@ -37,6 +39,9 @@ CHROMIUM = '/usr/bin/chromium'
 # 100 ms it never switches over on its own.
 NON_CONVERGING = {'sim_dirty_rate_mib': '60', 'sim_working_set_mib': '512'}
 WAIT_MS = 20000
+# A 1 GiB volume copied at 8 MiB/s: about two minutes, longer than the
+# test, so that its card can be watched advancing.
+VOLUME_COPY_MIB = 8
 WIDE, NARROW = (1280, 900), (390, 844)
 
 
@@ -59,6 +64,12 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
         os.makedirs(self.shots, exist_ok=True)
         self.cp = self.useFixture(control_plane.ControlPlane(time_scale=1.0))
         self.cp.conf.config(auth_strategy='noauth2', group='api')
+        # A volume service with migrator-all's backends, for a volume
+        # migration on the page.
+        volume_fixtures.configure_backends(
+            self.cp.conf, self.useFixture(fixtures.TempDir()).path)
+        self.cp.conf.config(copy_rate_limit_mib=VOLUME_COPY_MIB,
+                            progress_interval=0.2, group='volume')
         policy.reset()
         self.addCleanup(policy.reset)
         self.url = self.serve(compute_app.make_app(cfg.CONF))
@@ -94,6 +105,15 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
         inst, mig = self.cp.start_live_migration(NON_CONVERGING)
         self.addCleanup(self._stop, inst.uuid)
         return inst, mig
+
+    def start_volume_migration(self):
+        """A 1 GiB volume on volume1@file1 being copied to
+        volume1@file2 by the volume service (slowly: VOLUME_COPY_MIB)."""
+        self.useFixture(volume_fixtures.VolumeService())
+        ctxt = volume_fixtures.admin()
+        volume = volume_fixtures.make_volume(ctxt, name='dashboard-vol')
+        volume_api.API().migrate(ctxt, volume, 'volume1@file2')
+        return volume
 
     def _stop(self, uuid):
         mig = self.cp.migration_of(uuid)
@@ -142,6 +162,7 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
 
     def test_watch_set_downtime_and_bandwidth_then_abort(self):
         inst, mig = self.start()
+        volume = self.start_volume_migration()
         page = self.open_page(WIDE)
         self.assert_no_overflow(page, 'the sign-in form at 1280 px')
         self.sign_in(page)
@@ -200,6 +221,30 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
         control_plane.wait_for(
             lambda: '50 MiB/s' in card.inner_text(), timeout=30,
             interval=0.2, what='the card to show the 50 MiB/s cap')
+
+        # The volume migration's card: source and destination backends,
+        # its migration_progress on a bar that advances, bytes copied and
+        # a rate measured by the page.
+        vcard = page.locator('article.card.volume[aria-label="Volume '
+                             'migration of %s"]' % volume.uuid)
+        vcard.wait_for()
+        self.assertIn('volume1@file1#file1 → volume1@file2#file2',
+                      vcard.inner_text())
+        vbar = vcard.locator('progress')
+
+        def copied():
+            value = vbar.get_attribute('value')
+            return float(value) if value is not None else -1
+        control_plane.wait_for(lambda: copied() >= 0, timeout=30,
+                               interval=0.2, what='a first volume figure')
+        first = copied()
+        control_plane.wait_for(lambda: copied() > first, timeout=60,
+                               interval=0.2,
+                               what='the volume progress bar to advance')
+        control_plane.wait_for(
+            lambda: 'MiB/s' in vcard.inner_text(), timeout=30,
+            interval=0.2, what='a copy rate on the volume card')
+        self.assertIn('of 1.0 GiB', vcard.inner_text())
 
         # Mid-migration, with both settings showing.
         shot = self.shot(page, 'dashboard-1280.png')
