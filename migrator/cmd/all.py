@@ -41,8 +41,13 @@ cli_opts = [
                 help='Port of the block storage API (/v3).'),
     cfg.BoolOpt('demo', default=False,
                 help='Create servers and live-migrate one while a progress '
-                     'bar, fed only by the API, shows how far it got; then '
-                     'keep serving.'),
+                     'bar, fed only by the API, shows how far it got, and '
+                     'migrate a volume meanwhile; then keep serving.'),
+    cfg.IntOpt('demo-seconds', default=120, min=5,
+               help='About how long the demo\'s migrations last (the '
+                    'live migration\'s bandwidth cap and the volume copy '
+                    'rate follow from it), so that there is time to watch '
+                    'and steer them on the dashboard.'),
 ]
 
 
@@ -215,7 +220,8 @@ def main(argv=None):
         services.append(_Banner(banner(clouds, CONF.log_file)))
         if CONF.demo:
             from migrator.cmd import demo
-            services.append(demo.DemoService(endpoint()))
+            services.append(demo.DemoService(
+                endpoint(), volume_endpoint(), CONF.demo_seconds))
         return services
 
     common.run_service('migrator-all', build)
