@@ -173,11 +173,16 @@ function remember(m, progress) {
   history.set(m.uuid, points);
 }
 
+// From the server's list of its migrations in progress, not from
+// GET .../migrations/{id}: a migration that ends between the two reads
+// is then missing from a 200 answer instead of a 404 (which the browser
+// logs as an error).
 async function progressOf(m) {
   if (m.migration_type !== 'live-migration') return null;
-  const result = await api('GET',
-    `/servers/${m.instance_uuid}/migrations/${m.id}`);
-  return result.status === 200 ? result.data.migration.progress : null;
+  const result = await api('GET', `/servers/${m.instance_uuid}/migrations`);
+  if (result.status !== 200) return null;
+  const entry = result.data.migrations.find((x) => x.id === m.id);
+  return entry ? entry.progress : null;
 }
 
 async function poll() {

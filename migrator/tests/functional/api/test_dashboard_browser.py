@@ -269,11 +269,13 @@ class TestDashboardInBrowser(test_sdk.ServeMixin, testtools.TestCase):
 
     def test_narrow_screen(self):
         inst, mig = self.start()
+        self.start_volume_migration()
         page = self.open_page(NARROW)
         self.assert_no_overflow(page, 'the sign-in form at 390 px')
         self.sign_in(page)
         card = page.locator('article.card')
         card.first.wait_for()
+        page.locator('article.card.volume').wait_for()
         page.locator('#recent tr').first.wait_for()
         self.shot(page, 'dashboard-390.png')
         self.assert_no_overflow(page, 'the dashboard at 390 px')
