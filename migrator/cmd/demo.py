@@ -12,7 +12,7 @@ and then complete on their own:
   bandwidth with the 2.107 ``set_bandwidth`` so that the guest's memory
   takes that long to send; the guest dirties a quarter of that rate over
   a small working set, so it converges. Lifting the cap (``Set
-  bandwidth`` 0 on the dashboard) finishes it in seconds;
+  bandwidth`` 0 on the dashboard) finishes it within about 20 s;
 * the volume copy: a 1 GiB volume moved to another backend, throttled by
   ``[volume] copy_rate_limit_mib`` (the demo sets its default, so a value
   in the configuration wins).
@@ -234,8 +234,8 @@ def run_demo(endpoint, out=sys.stdout, tty=None, volume_endpoint=None,
                   server['name'], pace.dirty_rate_mib, source,
                   pace.bandwidth_mib, pace.seconds))
     out.write('Demo: watch both and try the buttons at %s/dashboard (sign '
-              'in with admin:admin): "Set bandwidth" 0 lifts the cap and '
-              'ends it in seconds.\n' % root)
+              'in with admin:admin): "Set bandwidth" 0 lifts the cap (it '
+              'then ends within about 20 s).\n' % root)
     out.write('Demo: progress from GET /servers/%s/migrations at %s:\n'
               % (busy, MICROVERSION))
     out.flush()

@@ -82,7 +82,7 @@ class VolumeMigrations:
         policy.authorize(context, dashboard_policies.VOLUME_MIGRATIONS, {})
         body = {'volume_migrations': [self.view(context, v)
                                       for v in self.volumes(context)],
-                'read_at': timeutils.utcnow().isoformat()}
+                'read_at': timeutils.utcnow(with_timezone=True).isoformat()}
         resp = webob.Response(json_body=body, status=200,
                               content_type='application/json',
                               charset='utf-8')

@@ -235,6 +235,7 @@ class TestMigratorAllVolumes(MigratorAllTestBase):
                 return seen, volume
             if 'migration_progress' in volume:
                 seen.append(volume['migration_progress'])
+                self.dashboard_saw(volume_id)
                 for token, version in (('demo:admin', '3.72'),
                                        ('admin:admin', '3.71')):
                     other = http.request('GET', '/volumes/%s' % volume_id,
@@ -243,7 +244,19 @@ class TestMigratorAllVolumes(MigratorAllTestBase):
                     self.assertNotIn('migration_progress', other)
             time.sleep(0.2)
 
+    def dashboard_saw(self, volume_id):
+        """The dashboard's JSON on the compute port lists the volume
+        being migrated (the page reads it there: same origin)."""
+        resp = requests.get(
+            'http://127.0.0.1:%d/dashboard/volume-migrations' % self.port,
+            headers={'X-Auth-Token': 'admin:admin'}, timeout=60)
+        self.assertEqual(200, resp.status_code)
+        shown = {v['id']: v for v in resp.json()['volume_migrations']}
+        if volume_id in shown:
+            self.dashboard_seen.append(shown[volume_id])
+
     def test_one_gib_volume_migrations_show_their_progress(self):
+        self.dashboard_seen = []
         proc = self.start()
         self.assertIn('http://127.0.0.1:%d/v3' % self.volume_port,
                       proc.text())
@@ -272,6 +285,10 @@ class TestMigratorAllVolumes(MigratorAllTestBase):
         numbers = [int(p) for p in seen]
         self.assertGreaterEqual(len(set(numbers)), 3, seen)
         self.assertEqual(sorted(numbers), numbers)
+        self.assertTrue(self.dashboard_seen, 'not on the dashboard')
+        self.assertEqual(('volume1@file1#file1', 'volume1@file2#file2'), (
+            self.dashboard_seen[-1]['source_host'],
+            self.dashboard_seen[-1]['destination_host']))
 
         assisted = create('assisted')
         http.request('POST', '/volumes/%s/action' % assisted, {
