@@ -52,6 +52,12 @@ libvirt_opts = [
                     'per name in pmem_namespaces, used as the guest\'s '
                     'memoryBackingFile). Unset: namespaces are device-dax '
                     'devices found with ndctl.'),
+    cfg.IntOpt('swap_volume_bandwidth', default=0, min=0,
+               help='Cap, in MiB/s, of the block copy that swaps an '
+                    'attached volume for another while the guest runs '
+                    '(a volume swap, or the migration of an attached '
+                    'volume), so that it leaves the storage room for the '
+                    'guests. 0: no cap.'),
 ]
 
 

@@ -268,4 +268,5 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
     def swap_volume(self, guest, old_info, new_info, mountpoint,
                     on_percent, cancel=None):
         volumes.swap(self._domain(guest), new_info['data']['path'],
-                     mountpoint, on_percent, cancel)
+                     mountpoint, on_percent, cancel,
+                     bandwidth_mib=self.conf.libvirt.swap_volume_bandwidth)

@@ -2,7 +2,13 @@
 virtio disk, and swap it for another while the guest runs with a block
 copy: ``blockCopy`` into the new (pre-created) file, ``blockJobInfo``
 polled for progress (cur/end), and a pivot (``blockJobAbort`` with
-PIVOT) once the copy is in sync, as Nova's swap_volume does."""
+PIVOT) once the copy is in sync, as Nova's swap_volume does.
+
+The guests are persistent (defined): libvirt refuses a block copy of a
+persistent domain's disk unless the job is marked transient
+(TRANSIENT_JOB, libvirt >= 6.0 with -blockdev); after the pivot libvirt
+points the persistent definition at the new file too. (Nova undefines the
+domain for the copy instead.)"""
 import time
 from xml.etree import ElementTree
 from xml.sax import saxutils
@@ -18,6 +24,7 @@ LOG = logging.getLogger(__name__)
 AFFECT_LIVE = 1
 AFFECT_CONFIG = 2
 BLOCK_COPY_REUSE_EXT = 2
+BLOCK_COPY_TRANSIENT_JOB = 4
 BLOCK_JOB_ABORT_PIVOT = 2
 
 POLL_INTERVAL = 0.5
@@ -79,16 +86,23 @@ def detach(dom, path, mountpoint):
 
 
 def swap(dom, new_path, mountpoint, on_percent, cancel=None,
-         poll_interval=POLL_INTERVAL, sleep=time.sleep):
+         poll_interval=POLL_INTERVAL, sleep=time.sleep, bandwidth_mib=0):
     """Block-copy the disk at ``mountpoint`` into ``new_path`` and pivot
     the guest onto it. ``on_percent`` gets cur/end as a percent that never
     goes back, 100 only once pivoted. On failure or ``cancel`` the job is
-    aborted without pivot: the guest stays on its old disk."""
+    aborted without pivot: the guest stays on its old disk.
+    ``bandwidth_mib`` caps the copy (MiB/s; 0: as fast as it goes)."""
     lv = libvirt_host.load_libvirt()
     dev = target_dev(mountpoint)
-    dom.blockCopy(dev, copy_dest_xml(new_path), {},
+    params = {}
+    if bandwidth_mib:
+        params[_const('VIR_DOMAIN_BLOCK_COPY_BANDWIDTH', 'bandwidth')] = \
+            int(bandwidth_mib) * 1024 * 1024
+    dom.blockCopy(dev, copy_dest_xml(new_path), params,
                   _const('VIR_DOMAIN_BLOCK_COPY_REUSE_EXT',
-                         BLOCK_COPY_REUSE_EXT))
+                         BLOCK_COPY_REUSE_EXT) |
+                  _const('VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB',
+                         BLOCK_COPY_TRANSIENT_JOB))
     reported = -1
     try:
         while True:

@@ -268,6 +268,11 @@ class Hosts(object):
                        env=dict(os.environ, BASE=self.base))
         return os.path.join(self.base, 'boot.img')
 
+    def build_image(self, source):
+        """``<base>/<name>.img`` from ``tools/kvm-hosts/<name>.S``: a
+        1 MiB raw disk whose boot sector is that program."""
+        return build_boot_image(self.base, source)
+
     def wait_guest_ready(self, n, guest_uuid, timeout=60):
         """Wait for the guest's serial console on host ``n`` to say it
         has filled its memory (READY_MARKER); seconds waited."""
@@ -278,6 +283,25 @@ class Hosts(object):
         _LIVE.pop(self.base, None)
         if self.state is not None:
             teardown(self.base, self.state)
+
+
+def build_boot_image(base, name):
+    """Assemble ``tools/kvm-hosts/<name>.S`` into the boot sector of
+    ``<base>/<name>.img`` (1 MiB, raw); its path."""
+    obj, binary = (os.path.join(base, name + ext) for ext in ('.o', '.bin'))
+    image = os.path.join(base, name + '.img')
+    _run('as', '--32', '-o', obj, os.path.join(TOOLS, name + '.S'))
+    _run('ld', '-m', 'elf_i386', '-Ttext', '0x7c00', '--oformat', 'binary',
+         '-o', binary, obj)
+    with open(binary, 'rb') as f:
+        sector = f.read()
+    if len(sector) != 512:
+        raise RuntimeError('%s.S is %d bytes, not one boot sector'
+                           % (name, len(sector)))
+    with open(image, 'wb') as f:
+        f.write(sector)
+        f.truncate(1024 * 1024)
+    return image
 
 
 def wait_console(path, timeout=60, marker=READY_MARKER):

@@ -104,6 +104,7 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
                             self.hosts.uri(n), self.kvm.image,
                             self.hosts.CONSOLE_LOG_DIR,
                             self.hosts.address(n), self.tmp))
+                f.write(self.compute_options(n))
         log = os.path.join(self.tmp, '%s.log' % host)
         out = open(log, 'ab')
         self.addCleanup(self._attach_log, host, log)
@@ -115,6 +116,10 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.procs[host] = proc
         return proc
+
+    def compute_options(self, n):
+        """More [libvirt] lines for compute ``n`` (a scenario's own)."""
+        return ''
 
     def deploy(self):
         self.manage('api_db', 'sync')

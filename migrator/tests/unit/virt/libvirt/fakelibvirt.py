@@ -48,6 +48,8 @@ VIR_DOMAIN_AFFECT_LIVE = 1
 VIR_DOMAIN_AFFECT_CONFIG = 2
 VIR_DOMAIN_BLOCK_COPY_SHALLOW = 1
 VIR_DOMAIN_BLOCK_COPY_REUSE_EXT = 2
+VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB = 4
+VIR_DOMAIN_BLOCK_COPY_BANDWIDTH = 'bandwidth'
 VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC = 1
 VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT = 2
 VIR_DOMAIN_BLOCK_JOB_TYPE_COPY = 2
@@ -472,6 +474,10 @@ class virDomain(object):
         if disk in s.block_jobs:
             raise libvirtError('block copy still active: disk %s already '
                                'in use' % disk, VIR_ERR_OPERATION_INVALID)
+        if s.persistent and not flags & VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB:
+            # What libvirt (9.0) answers for a persistent domain.
+            raise libvirtError('Requested operation is not valid: domain '
+                               'is not transient', VIR_ERR_OPERATION_INVALID)
         dest = etree.fromstring(destxml).find('source').get('file')
         job = s.pending_block_jobs.pop(disk, None) or BlockJob(dest, flags)
         job.dest, job.flags = dest, flags

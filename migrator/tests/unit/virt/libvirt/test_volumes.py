@@ -56,8 +56,12 @@ class TestLibvirtVolumes(testtools.TestCase):
         (_c, _m, args), = self.lv.source.calls_to('blockCopy')
         self.assertEqual('vdb', args[1])
         self.assertIn('<source file="/v/file2/vol-b"/>', args[2])
-        self.assertEqual(fakelibvirt.VIR_DOMAIN_BLOCK_COPY_REUSE_EXT,
+        # A transient job: libvirt refuses a block copy of a persistent
+        # (defined) guest's disk otherwise.
+        self.assertEqual(fakelibvirt.VIR_DOMAIN_BLOCK_COPY_REUSE_EXT |
+                         fakelibvirt.VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB,
                          args[4])
+        self.assertEqual({}, args[3])
         aborts = self.lv.source.calls_to('blockJobAbort')
         self.assertEqual([fakelibvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT],
                          [a[2][2] for a in aborts])
@@ -84,6 +88,14 @@ class TestLibvirtVolumes(testtools.TestCase):
         self.driver.swap_volume(GUEST, OLD, NEW, '/dev/vdb', seen.append)
         self.assertEqual([99, 100], seen)
         self.assertEqual({'vdb': '/v/file2/vol-b'}, self.dom.disks)
+
+    def test_driver_swap_volume_caps_the_copy_when_configured(self):
+        self.conf.set_override('swap_volume_bandwidth', 16, 'libvirt')
+        self.dom.pending_block_jobs['vdb'] = fakelibvirt.BlockJob(
+            None, 0, end=10, script=[10])
+        self.driver.swap_volume(GUEST, OLD, NEW, '/dev/vdb', lambda p: None)
+        (_c, _m, args), = self.lv.source.calls_to('blockCopy')
+        self.assertEqual({'bandwidth': 16 * 1024 * 1024}, args[3])
 
     def test_a_moved_guest_keeps_the_disks_it_came_with(self):
         # Live migration: the disk is in the domain XML already.
