@@ -58,6 +58,13 @@ class ValidationError(Invalid):
     msg_fmt = _('Invalid input: %(detail)s')
 
 
+class RPCMessageRejected(Invalid):
+    """An RPC message this service cannot serve (arguments, context or
+    objects it does not understand); the caller of a ``call`` gets this
+    back instead of waiting for a timeout."""
+    msg_fmt = _('RPC message rejected: %(reason)s')
+
+
 class ConfigurationError(MigratorException):
     msg_fmt = _('Configuration error: %(reason)s')
 

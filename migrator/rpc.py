@@ -9,10 +9,13 @@ import threading
 from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
+from oslo_messaging.rpc import server as rpc_server
 from oslo_serialization import jsonutils
 
 from migrator import context as migrator_context
+from migrator import exception
 from migrator.objects import base as objects_base
+from migrator import rpc_guard
 
 CONF = cfg.CONF
 
@@ -54,7 +57,12 @@ class RequestContextSerializer(messaging.Serializer):
         return context.to_dict()
 
     def deserialize_context(self, context):
-        return migrator_context.RequestContext.from_dict(context)
+        rpc_guard.check_context(context)
+        try:
+            return migrator_context.RequestContext.from_dict(context)
+        except Exception as exc:
+            raise exception.RPCMessageRejected(
+                reason='bad context: %s' % exc)
 
 
 def init(conf=CONF):
@@ -62,6 +70,7 @@ def init(conf=CONF):
     if TRANSPORT is not None:
         return
     messaging.set_transport_defaults(control_exchange='migrator')
+    rpc_guard.quiet_undecodable()
     # Exceptions from migrator.exception raised by a called service come
     # back as themselves (with their HTTP code), not as RemoteError.
     TRANSPORT = messaging.get_rpc_transport(
@@ -118,11 +127,12 @@ def get_server(target, endpoints, transport_url=None):
     _require_init()
     serializer = RequestContextSerializer(
         objects_base.MigratorObjectSerializer())
-    return messaging.get_rpc_server(
-        get_transport(transport_url), target, endpoints,
-        executor='threading',
-        serializer=serializer,
-        access_policy=dispatcher.DefaultRPCAccessPolicy)
+    # oslo.messaging's get_rpc_server with the dispatcher that refuses a
+    # message it cannot serve in one log line (migrator.rpc_guard).
+    rpc_dispatcher = rpc_guard.GuardedRPCDispatcher(
+        endpoints, serializer, dispatcher.DefaultRPCAccessPolicy)
+    return rpc_server.RPCServer(get_transport(transport_url), target,
+                                rpc_dispatcher, executor='threading')
 
 
 def get_notifier(publisher_id):

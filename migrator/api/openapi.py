@@ -7,8 +7,11 @@ microversion``; its request body is the schema of each microversion range
 (``anyOf`` with ``x-openstack-microversion`` on each when the shape
 changes; for ``.../action`` URLs, one schema per action); its query
 parameters are the union of its query schemas. Every operation may answer
-an error in Nova's (or Cinder's) body, which is described; the bodies of
-successful answers are not (yet).
+an error in Nova's (or Cinder's) body, which is described. The successful
+answers are those the handler declares with ``validation.response`` (the
+response schemas kept next to the request schemas), per status and
+microversion range; an operation that declares none has a generic
+``2XX``.
 
 ``GET /openapi.json`` serves the description (``handler``);
 ``tools/generate-openapi.py`` writes it to ``doc/api/`` and a test keeps
@@ -144,6 +147,46 @@ def _query_parameters(handler):
     return params
 
 
+def _described(handler):
+    """[(status, schema or None, min, max)] of the answers ``handler``
+    describes (for an ``.../action`` URL, of every action), or None when
+    it (or one of its actions) describes none."""
+    actions = getattr(handler, 'actions', None)
+    if actions is None:
+        return validation.responses_of(handler) or None
+    rows = []
+    for name in sorted(actions):
+        described = validation.responses_of(actions[name])
+        if not described:
+            return None
+        rows += described
+    return rows
+
+
+def _success_responses(handler):
+    """The OpenAPI ``responses`` of the successful answers ``handler``
+    describes: one per status, its body the schema of each microversion
+    range (``anyOf`` when the shape changes); None when undescribed."""
+    described = _described(handler)
+    if described is None:
+        return None
+    by_status = {}
+    for status, schema, low, high in described:
+        by_status.setdefault(status, [])
+        if schema is not None:
+            by_status[status].append((schema, low, high))
+    responses = {}
+    for status in sorted(by_status):
+        variants = by_status[status]
+        answer = {'description': 'Success.' if variants
+                  else 'Success, without a body.'}
+        if variants:
+            answer['content'] = {'application/json': {
+                'schema': _one_of_versions(variants)}}
+        responses[str(status)] = answer
+    return responses
+
+
 # Operations that create a resource: (method, path) -> (path parameter,
 # JSON pointer of the new id in the answer). Every operation below the
 # created resource's path is linked from them (OpenAPI links), so that a
@@ -239,9 +282,15 @@ def describe(name):
             # The root version document: 300 Multiple Choices (Cinder).
             operation['responses']['300'] = {
                 'description': 'The versions this API serves.'}
+        described = _success_responses(row.handler)
+        if described:
+            del operation['responses']['2XX']
+            operation['responses'].update(described)
         links = _links(row.method, row.path, routes.ROUTES, operation_ids)
         if links:
-            operation['responses']['2XX']['links'] = links
+            first = min(code for code in operation['responses']
+                        if code.startswith('2'))
+            operation['responses'][first]['links'] = links
         span = _range(None if None in lows else min(lows),
                       None if None in highs else max(highs))
         if span:

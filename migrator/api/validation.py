@@ -120,6 +120,85 @@ def documents(schema, min_version=None, max_version=None):
     return decorate
 
 
+def response(schema, status=200, min_version=None, max_version=None):
+    """Record the body a handler answers with ``status`` in a
+    microversion range: ``schema``, or None for an answer without a body.
+    The OpenAPI description is made of these (``migrator.api.openapi``)
+    and, when ``RESPONSE_CHECK`` is on (the functional tests), every
+    answer is validated against them (``check_response``)."""
+    def decorate(func):
+        func.__dict__.setdefault('_responses', []).insert(
+            0, (status, schema, microversion.version(min_version),
+                microversion.version(max_version)))
+        return func
+    return decorate
+
+
+def responses(variants, status=200):
+    """``response`` for each (schema, min, max) of ``variants``."""
+    def decorate(func):
+        for schema, low, high in reversed(variants):
+            func = response(schema, status, low, high)(func)
+        return func
+    return decorate
+
+
+def responses_of(handler):
+    """[(status, schema or None, min, max)] a handler answers with."""
+    return list(getattr(handler, '_responses', []))
+
+
+#: Validate every answer against its handler's response schema
+#: (functional tests turn this on; a mismatch is a ResponseMismatch).
+RESPONSE_CHECK = False
+
+
+class ResponseMismatch(Exception):
+    """An answer that is not the body its response schema describes."""
+
+
+def check_response(handler, req, response):
+    """Raise ResponseMismatch when ``response`` (a 2xx of ``handler``) is
+    not one its response schemas allow at the request's version; nothing
+    when the handler describes no answer."""
+    described = responses_of(getattr(handler, 'actions', {}).get(
+        _action_name(req), handler)) if hasattr(handler, 'actions') \
+        else responses_of(handler)
+    if not described or not 200 <= response.status_int < 300:
+        return
+    matching = [(status, schema) for status, schema, low, high in described
+                if microversion.in_range(req.api_version, low, high)]
+    schemas = [schema for status, schema in matching
+               if status == response.status_int]
+    if not schemas:
+        raise ResponseMismatch('%s %s answered %d, not one of %s' % (
+            req.method, req.path, response.status_int,
+            sorted({status for status, _ in matching})))
+    schema = schemas[0]
+    if schema is None:
+        if response.body:
+            raise ResponseMismatch('%s %s answered a body where none is '
+                                   'described' % (req.method, req.path))
+        return
+    validator = _Validator(schema, format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(
+        validator.iter_errors(response.json))
+    if error is not None:
+        raise ResponseMismatch('%s %s (%s): %s at %s' % (
+            req.method, req.path, req.api_version, error.message,
+            '/'.join(str(p) for p in error.absolute_path)))
+
+
+def _action_name(req):
+    try:
+        body = req.json()
+    except Exception:
+        return None
+    if isinstance(body, dict) and len(body) == 1:
+        return next(iter(body))
+    return None
+
+
 def schemas_of(handler):
     """[(kind, schema, min, max)] a handler validates its request with."""
     return list(getattr(handler, '_schemas', [])) + \

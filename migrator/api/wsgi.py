@@ -19,6 +19,7 @@ import webob.dec
 
 from migrator.api import errors
 from migrator.api import microversion
+from migrator.api import validation
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -225,5 +226,8 @@ class Router:
         for row in same_method:
             if microversion.in_range(found, row.min, row.max):
                 req.environ['wsgiorg.routing_args'] = ((), match)
-                return row.handler(req)
+                response = row.handler(req)
+                if validation.RESPONSE_CHECK and req.method != 'HEAD':
+                    validation.check_response(row.handler, req, response)
+                return response
         raise errors.NotFound('The resource could not be found.')

@@ -2,6 +2,7 @@
 objects."""
 from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
+from oslo_versionedobjects import exception as ovo_exception
 from oslo_versionedobjects import fields as ovo_fields
 import sqlalchemy as sa
 
@@ -50,6 +51,17 @@ class MigratorObject(ovo_base.VersionedObject):
                 values.pop(name)
         values.pop('id', None)
         return values
+
+    @classmethod
+    def obj_from_primitive(cls, primitive, context=None):
+        # oslo.versionedobjects reads the fields out of whatever the data
+        # is (a string gives an object with nothing set): refuse it.
+        data = primitive.get(cls._obj_primitive_key('data')) \
+            if isinstance(primitive, dict) else None
+        if not isinstance(data, dict):
+            raise ValueError('object data is a %s, not a dict'
+                             % type(data).__name__)
+        return super().obj_from_primitive(primitive, context)
 
     def obj_require(self, *names):
         for name in names:
@@ -173,4 +185,25 @@ class CellRowMixin:
 
 
 class MigratorObjectSerializer(ovo_base.VersionedObjectSerializer):
+    """Objects over RPC. An object this code cannot read (a version
+    newer than it knows, with no indirection service to backport it; an
+    unknown class; a garbage primitive) is refused as
+    RPCMessageRejected, which names the object, instead of failing
+    somewhere inside oslo.versionedobjects."""
     OBJ_BASE_CLASS = MigratorObject
+
+    def deserialize_entity(self, context, entity):
+        try:
+            return super().deserialize_entity(context, entity)
+        except ovo_exception.IncompatibleObjectVersion as exc:
+            raise exception.RPCMessageRejected(
+                reason='object %s version %s is not one this service can '
+                       'read (it has %s)' % (
+                           exc.kwargs.get('objname'),
+                           exc.kwargs.get('objver'),
+                           exc.kwargs.get('supported')))
+        except (ovo_exception.VersionedObjectsException, ValueError,
+                TypeError, KeyError, AttributeError) as exc:
+            raise exception.RPCMessageRejected(
+                reason='unreadable object: %s: %s' % (type(exc).__name__,
+                                                      exc))

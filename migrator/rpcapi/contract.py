@@ -36,6 +36,18 @@ primitives (namespace ``migrator_object``).
 sends a version above its cap: ``[upgrade_levels] <service>`` sets it
 during a rolling upgrade, and ``can_send_version()`` tells the caller
 whether a newer method may be used.
+
+A message a service cannot serve is refused, never half-served: an
+unknown or private method (``NoSuchMethod``), a version newer than the
+service speaks (``UnsupportedVersion``), arguments the method does not
+take, a context with values of the wrong type or an unknown
+``read_deleted``, or an object it cannot read (a newer version, an
+unknown class, garbage data) (``migrator.exception.RPCMessageRejected``).
+The service logs one WARNING line, "Refused RPC message (method=...
+version=... args=[...]): reason", answers a ``call`` with that error at
+once, drops a ``cast``, and goes on serving (``migrator.rpc_guard``).
+Bytes that are not a message at all are dropped by oslo.messaging, also
+with one line.
 """
 
 

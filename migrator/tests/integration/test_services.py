@@ -82,8 +82,10 @@ class RabbitVhost(fixtures.Fixture):
         self.url = RABBIT.rstrip('/') + '/' + vhost
 
 
-class _ServicesScenario:
-    """Mixin: the scenario on the database server BACKEND."""
+class Deployment:
+    """Mixin: a deployment's databases on BACKEND, its config file, and
+    starting and watching its service processes (other integration
+    tests use it too)."""
     BACKEND = None
 
     def setUp(self):
@@ -217,6 +219,10 @@ class _ServicesScenario:
                     {'host': host}).one()
         finally:
             engine.dispose()
+
+
+class _ServicesScenario(Deployment):
+    """Mixin: the scenario on the database server BACKEND."""
 
     # -- the scenario ----------------------------------------------------
     def test_conductor_and_computes_over_rabbitmq(self):

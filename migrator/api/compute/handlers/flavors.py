@@ -102,6 +102,7 @@ def _list(req, detailed):
         include_extra_specs=detailed and _show_extra_specs(req)))
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.index_query_v21, '2.1', '2.74')
 @validation.query(schemas.index_query_v275, '2.75', '2.101')
 @validation.query(schemas.index_query_v2102, '2.102')
@@ -109,6 +110,7 @@ def index(req):
     return _list(req, detailed=False)
 
 
+@validation.responses(schemas.detail_response)
 @validation.query(schemas.index_query_v21, '2.1', '2.74')
 @validation.query(schemas.index_query_v275, '2.75', '2.101')
 @validation.query(schemas.index_query_v2102, '2.102')
@@ -120,6 +122,7 @@ def _flavor(req):
     return API.get_flavor(req.context, req.url_vars['flavor_id'])
 
 
+@validation.responses(schemas.show_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     policy.authorize(req.context, flavor_policies.BASE)
@@ -127,6 +130,7 @@ def show(req):
         req, _flavor(req), _show_extra_specs(req))})
 
 
+@validation.responses(schemas.show_response)
 @validation.body(schemas.create_v21, '2.1', '2.54')
 @validation.body(schemas.create_v255, '2.55', '2.101')
 @validation.body(schemas.create_v2102, '2.102')
@@ -148,6 +152,7 @@ def create(req):
         req, flavor, _show_extra_specs(req))})
 
 
+@validation.responses(schemas.show_response)
 @validation.body(schemas.update_v255, '2.55')
 def update(req):
     policy.authorize(req.context, manage_policies.BASE % 'update')
@@ -158,6 +163,7 @@ def update(req):
         req, flavor, _show_extra_specs(req))})
 
 
+@validation.response(None, 202)
 def delete(req):
     policy.authorize(req.context, manage_policies.BASE % 'delete')
     _flavor(req).destroy()
@@ -180,6 +186,7 @@ def _check_specs(req, specs):
             raise errors.BadRequest(reason)
 
 
+@validation.responses(schemas.extra_specs_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def extra_specs_index(req):
     flavor = _flavor(req)
@@ -187,6 +194,7 @@ def extra_specs_index(req):
     return wsgi.json_response({'extra_specs': dict(flavor.extra_specs)})
 
 
+@validation.responses(schemas.extra_specs_response)
 @validation.body(schemas.extra_specs_create)
 def extra_specs_create(req):
     policy.authorize(req.context, es_policies.BASE % 'create')
@@ -197,6 +205,7 @@ def extra_specs_create(req):
     return wsgi.json_response({'extra_specs': specs})
 
 
+@validation.responses(schemas.extra_spec_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def extra_spec_show(req):
     flavor = _flavor(req)
@@ -208,6 +217,7 @@ def extra_spec_show(req):
     return wsgi.json_response({key: flavor.extra_specs[key]})
 
 
+@validation.responses(schemas.extra_spec_response)
 @validation.body(schemas.extra_spec_update)
 def extra_spec_update(req):
     policy.authorize(req.context, es_policies.BASE % 'update')
@@ -221,6 +231,7 @@ def extra_spec_update(req):
     return wsgi.json_response(body)
 
 
+@validation.response(None, 200)
 def extra_spec_delete(req):
     policy.authorize(req.context, es_policies.BASE % 'delete')
     flavor = _flavor(req)

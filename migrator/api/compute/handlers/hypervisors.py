@@ -69,6 +69,7 @@ def _list(req, render, rule):
     return wsgi.json_response(body)
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.list_query_v21, '2.1', '2.32')
 @validation.query(schemas.list_query_v233, '2.33', '2.52')
 @validation.query(schemas.list_query_v253, '2.53')
@@ -76,6 +77,7 @@ def index(req):
     return _list(req, views.basic, 'list')
 
 
+@validation.responses(schemas.detail_response)
 @validation.query(schemas.list_query_v21, '2.1', '2.32')
 @validation.query(schemas.list_query_v233, '2.33', '2.52')
 @validation.query(schemas.list_query_v253, '2.53')
@@ -83,6 +85,7 @@ def detail(req):
     return _list(req, views.detail, 'list-detail')
 
 
+@validation.responses(schemas.show_response)
 @validation.query(schemas.show_query_v253, '2.53')
 def show(req):
     ctx = req.context
@@ -111,6 +114,7 @@ def _matching(req, rule):
     return ctx, nodes
 
 
+@validation.responses(schemas.search_response)
 def search(req):
     """GET /os-hypervisors/{pattern}/search (below 2.53)."""
     ctx, nodes = _matching(req, 'search')
@@ -118,6 +122,7 @@ def search(req):
         views.basic(req, n, API.node_service(ctx, n)) for n in nodes]})
 
 
+@validation.responses(schemas.search_response)
 def servers(req):
     """GET /os-hypervisors/{pattern}/servers (below 2.53): ``servers``
     only on the hypervisors that run some, as Nova does."""
@@ -127,6 +132,7 @@ def servers(req):
                     API.node_instances(ctx, n)) for n in nodes]})
 
 
+@validation.responses(schemas.uptime_response)
 def uptime(req):
     """GET /os-hypervisors/{id}/uptime (below 2.88): the hypervisor's
     basic fields and its host's uptime(1) line, asked of its compute
@@ -150,6 +156,7 @@ def uptime(req):
     raise exception.ComputeNodeNotFound(node=wanted)
 
 
+@validation.responses(schemas.statistics_response)
 def statistics(req):
     ctx = req.context
     policy.authorize(ctx, hv_policies.BASE % 'statistics')

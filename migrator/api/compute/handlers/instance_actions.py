@@ -62,6 +62,7 @@ def _filters(req):
     return filters
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.list_query_v258, '2.58', '2.65')
 @validation.query(schemas.list_query_v266, '2.66')
 def index(req):
@@ -88,6 +89,7 @@ def index(req):
     return wsgi.json_response(body)
 
 
+@validation.responses(schemas.show_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     ctx = req.context

@@ -47,6 +47,7 @@ def _arguments(req, body):
     return host, block_migration, force
 
 
+@validation.response(None, 202)
 @validation.body(schemas.migrate_live, '2.1', '2.24')
 @validation.body(schemas.migrate_live_v225, '2.25', '2.29')
 @validation.body(schemas.migrate_live_v230, '2.30', '2.67')
@@ -110,6 +111,7 @@ def move_errors(req, action, call):
             % (action, server_id, exc.kwargs['attr'], exc.kwargs['state']))
 
 
+@validation.response(None, 202)
 @validation.body(schemas.migrate, '2.1', '2.55')
 @validation.body(schemas.migrate_v256, '2.56', '2.104')
 @validation.body(schemas.migrate_v2105, '2.105')

@@ -80,6 +80,7 @@ def _authorize(req):
                          'index:all_projects')
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.list_query_v20, '2.1', '2.58')
 @validation.query(schemas.list_query_v259, '2.59', '2.65')
 @validation.query(schemas.list_query_v266, '2.66', '2.79')

@@ -41,6 +41,7 @@ def _migration_id(req, not_found):
                         'are integers.' % value)
 
 
+@validation.responses(schemas.index_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def index(req):
     instance = _instance(req, 'index')
@@ -52,6 +53,7 @@ def index(req):
         views.server_migration(req, m, show_host) for m in migrations]})
 
 
+@validation.responses(schemas.show_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     instance = _instance(req, 'show')
@@ -74,6 +76,7 @@ def show(req):
 CONTROLS_VERSION = '2.107'
 
 
+@validation.response(None, 202)
 @validation.body(schemas.force_complete, '2.22', '2.106')
 @validation.body(schemas.action_v2107, CONTROLS_VERSION)
 def action(req):
@@ -102,6 +105,7 @@ def action(req):
     return wsgi.empty_response(202)
 
 
+@validation.response(None, 202)
 def delete(req):
     instance = _instance(req, 'delete')
     mid = _migration_id(req, errors.NotFound)

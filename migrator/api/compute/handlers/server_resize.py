@@ -20,6 +20,7 @@ def _server(req, rule):
     return instance
 
 
+@validation.response(None, 202)
 @validation.body(schemas.resize, '2.1', '2.104')
 @validation.body(schemas.resize_v2105, '2.105')
 def resize(req):
@@ -39,6 +40,7 @@ def _finish_move(req, action, call):
         raise errors.BadRequest('Instance has not been resized.')
 
 
+@validation.response(None, 204)
 @validation.body(schemas.confirm_resize)
 def confirm_resize(req):
     instance = _server(req, policies.CONFIRM_RESIZE)
@@ -47,6 +49,7 @@ def confirm_resize(req):
     return wsgi.empty_response(204)
 
 
+@validation.response(None, 202)
 @validation.body(schemas.revert_resize)
 def revert_resize(req):
     instance = _server(req, policies.REVERT_RESIZE)

@@ -221,12 +221,14 @@ def _detail(req, instance, perms):
                         host_status=host_status)
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.list_query_v21, '2.1', '2.74')
 @validation.query(schemas.list_query_v275, '2.75')
 def index(req):
     return _list(req, detailed=False)
 
 
+@validation.responses(schemas.detail_response)
 @validation.query(schemas.list_query_v21, '2.1', '2.74')
 @validation.query(schemas.list_query_v275, '2.75')
 def detail(req):
@@ -242,6 +244,7 @@ def _target(instance):
             'user_id': instance.user_id}
 
 
+@validation.responses(schemas.show_response)
 @validation.query(common_schemas.no_query_v2102, '2.102')
 def show(req):
     try:
@@ -370,6 +373,7 @@ def _create_attributes(req, body, zone):
     return attrs
 
 
+@validation.responses(schemas.create_response, 202)
 @validation.body(schemas.create_v21, '2.1', '2.18')
 @validation.body(schemas.create_v219, '2.19', '2.31')
 @validation.body(schemas.create_v232, '2.32', '2.32')
@@ -437,6 +441,7 @@ def _check_pin(instance, requested):
                               "requested." % (current, requested))
 
 
+@validation.responses(schemas.update_response)
 @validation.body(schemas.update_v21, '2.1', '2.18')
 @validation.body(schemas.update_v219, '2.19', '2.89')
 @validation.body(schemas.update_v290, '2.90', '2.93')
@@ -469,6 +474,7 @@ def update(req):
     return wsgi.json_response({'server': body})
 
 
+@validation.response(None, 204)
 def delete(req):
     ctx = req.context
     instance = _get(req)

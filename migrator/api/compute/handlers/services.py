@@ -25,6 +25,7 @@ def _binary(name):
     return NOVA_BINARIES.get(name, name)
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.index_query, '2.1', '2.74')
 @validation.query(schemas.index_query_v275, '2.75')
 def index(req):
@@ -79,6 +80,7 @@ def _legacy_action(req, action):
     return wsgi.json_response({'service': result})
 
 
+@validation.responses(schemas.update_response)
 @validation.documents(schemas.enable_disable, '2.1', '2.52')
 @validation.documents(schemas.disable_log_reason, '2.1', '2.52')
 @validation.documents(schemas.force_down, '2.11', '2.52')
@@ -111,6 +113,7 @@ def update(req):
     return wsgi.json_response({'service': views.show(req, service)})
 
 
+@validation.response(None, 204)
 def delete(req):
     policy.authorize(req.context, service_policies.BASE % 'delete')
     service_id = req.url_vars['service_id']

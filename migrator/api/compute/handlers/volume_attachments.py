@@ -37,6 +37,7 @@ def view(req, attachment, instance_uuid):
     return body
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.index_query, '2.1', '2.74')
 @validation.query(schemas.index_query_v275, '2.75')
 def index(req):
@@ -46,6 +47,7 @@ def index(req):
         for a in API.list(req.context, instance)]})
 
 
+@validation.responses(schemas.show_response)
 def show(req):
     instance = _server(req, policies.SHOW)
     attachment = API.get(req.context, instance, req.url_vars['volume_id'])
@@ -53,6 +55,8 @@ def show(req):
         {'volumeAttachment': view(req, attachment, instance.uuid)})
 
 
+@validation.responses(schemas.create_response)
+@validation.response(None, 202, '2.101')
 @validation.body(schemas.create, '2.1', '2.48')
 @validation.body(schemas.create_v249, '2.49', '2.78')
 @validation.body(schemas.create_v279, '2.79')
@@ -70,6 +74,7 @@ def create(req):
         {'volumeAttachment': view(req, attachment, instance.uuid)})
 
 
+@validation.response(None, 202)
 @validation.body(schemas.update, '2.1', '2.84')
 @validation.body(schemas.update_v285, '2.85')
 def update(req):
@@ -100,6 +105,7 @@ def update(req):
     return wsgi.empty_response(202)
 
 
+@validation.response(None, 202)
 def delete(req):
     instance = _server(req, policies.DELETE)
     API.detach(req.context, instance, req.url_vars['volume_id'])

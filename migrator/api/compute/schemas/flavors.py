@@ -2,6 +2,7 @@
 import copy
 
 from migrator.api.schemas import parameter_types
+from migrator.api.schemas import response_types as rt
 from migrator.api import validation
 
 _flavor_id = {'type': ['string', 'number', 'null'], 'minLength': 1,
@@ -112,3 +113,47 @@ extra_spec_update = {
     'minProperties': 1,
     'maxProperties': 1,
 }
+
+
+# -- Response bodies --------------------------------------------------------
+
+def _flavor(version, detailed):
+    properties = {'id': rt.string, 'name': rt.string, 'links': rt.links}
+    if rt.at_least(version, '2.55'):
+        properties['description'] = rt.nullable_string
+    optional = []
+    if detailed:
+        properties.update({
+            'ram': rt.integer, 'disk': rt.integer, 'vcpus': rt.integer,
+            'swap': rt.integer if rt.at_least(version, '2.75') else
+            {'anyOf': [rt.integer, {'type': 'string', 'enum': ['']}]},
+            'OS-FLV-EXT-DATA:ephemeral': rt.integer,
+            'os-flavor-access:is_public': rt.boolean,
+        })
+        if not rt.at_least(version, '2.102'):
+            properties['rxtx_factor'] = rt.number
+            properties['OS-FLV-DISABLED:disabled'] = rt.boolean
+        if rt.at_least(version, '2.61'):
+            # Only for callers the extra-specs policy lets see them.
+            properties['extra_specs'] = rt.string_map
+            optional.append('extra_specs')
+    return rt.obj(properties, optional=optional)
+
+
+_CHANGES = ('2.55', '2.61', '2.75', '2.102')
+flavor_response = rt.per_version(lambda v: _flavor(v, True), _CHANGES)
+show_response = rt.wrap('flavor', flavor_response)
+index_response = rt.wrap(
+    'flavors', [(rt.array(_flavor(v, False)), low, high)
+                for _, low, high in flavor_response
+                for v in [low]],
+    {'flavors_links': rt.links}, optional=('flavors_links',))
+detail_response = rt.wrap(
+    'flavors', [(rt.array(schema), low, high)
+                for schema, low, high in flavor_response],
+    {'flavors_links': rt.links}, optional=('flavors_links',))
+extra_specs_response = [(rt.obj({'extra_specs': rt.string_map}),
+                         None, None)]
+extra_spec_response = [({'type': 'object', 'minProperties': 1,
+                         'maxProperties': 1,
+                         'additionalProperties': rt.string}, None, None)]

@@ -2,6 +2,7 @@
 import copy
 
 from migrator.api.schemas import parameter_types
+from migrator.api.schemas import response_types as rt
 from migrator.api import validation
 
 _hostname = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -270,3 +271,162 @@ list_query_v21 = {
 }
 list_query_v275 = copy.deepcopy(list_query_v21)
 list_query_v275['additionalProperties'] = False
+
+
+# -- Response bodies --------------------------------------------------------
+
+_fault = rt.obj({'code': rt.integer, 'message': rt.string,
+                 'created': rt.nullable_time, 'details': rt.string},
+                optional=('details',))
+_EXTENDED = {  # the admin attributes (policy): never required
+    'OS-EXT-SRV-ATTR:host': rt.nullable_string,
+    'OS-EXT-SRV-ATTR:hypervisor_hostname': rt.nullable_string,
+    'OS-EXT-SRV-ATTR:instance_name': rt.string,
+}
+_EXTENDED_V23 = {
+    'OS-EXT-SRV-ATTR:reservation_id': rt.string,
+    'OS-EXT-SRV-ATTR:launch_index': rt.integer,
+    'OS-EXT-SRV-ATTR:kernel_id': rt.string,
+    'OS-EXT-SRV-ATTR:ramdisk_id': rt.string,
+    'OS-EXT-SRV-ATTR:hostname': rt.string,
+    'OS-EXT-SRV-ATTR:root_device_name': rt.nullable_string,
+    'OS-EXT-SRV-ATTR:user_data': rt.nullable_string,
+}
+# (since, key, schema, required): the keys microversions add.
+_ADDED = (
+    ('2.9', 'locked', rt.boolean, True),
+    ('2.16', 'host_status', rt.string, False),
+    ('2.19', 'description', rt.nullable_string, True),
+    ('2.26', 'tags', rt.array(rt.string), True),
+    ('2.63', 'trusted_image_certificates',
+     {'type': ['array', 'null'], 'items': rt.string}, True),
+    ('2.73', 'locked_reason', rt.nullable_string, True),
+    ('2.90', 'OS-EXT-SRV-ATTR:hostname', rt.string, True),
+    ('2.96', 'pinned_availability_zone', rt.nullable_string, True),
+    ('2.100', 'scheduler_hints', {'type': 'object'}, True),
+)
+_bookmark = rt.array(rt.obj({'rel': rt.string, 'href': rt.string}))
+
+
+def _flavor(version):
+    if not rt.at_least(version, '2.47'):
+        shape = rt.obj({'id': rt.string, 'links': _bookmark})
+    else:
+        shape = rt.obj({'vcpus': rt.integer, 'ram': rt.integer,
+                        'disk': rt.integer, 'ephemeral': rt.integer,
+                        'swap': rt.integer, 'original_name': rt.string,
+                        'extra_specs': rt.string_map},
+                       optional=('extra_specs',))
+    # {} for a server whose flavor is gone.
+    return {'anyOf': [shape, rt.obj({})]}
+
+
+def _image(version):
+    properties = {'id': rt.string, 'links': _bookmark}
+    if rt.at_least(version, '2.98'):
+        properties['properties'] = {'type': 'object'}
+    # '' for a server booted from a volume.
+    return {'anyOf': [rt.obj(properties),
+                      {'type': 'string', 'enum': ['']}]}
+
+
+def server_detail(version, show=False):
+    """A server of GET /servers/detail (``show``: GET /servers/{id})."""
+    properties = {
+        'id': rt.string, 'name': rt.string, 'links': rt.links,
+        'status': rt.string, 'tenant_id': rt.nullable_string,
+        'user_id': rt.nullable_string, 'metadata': rt.string_map,
+        'hostId': rt.string, 'image': _image(version),
+        'flavor': _flavor(version), 'created': rt.nullable_time,
+        'updated': rt.nullable_time, 'addresses': {'type': 'object'},
+        'accessIPv4': rt.nullable_string, 'accessIPv6': rt.nullable_string,
+        'progress': rt.integer, 'key_name': rt.nullable_string,
+        'config_drive': rt.string, 'OS-DCF:diskConfig': rt.string,
+        'security_groups': rt.array(rt.obj({'name': rt.string})),
+        'OS-EXT-AZ:availability_zone': rt.string,
+        'OS-EXT-STS:vm_state': rt.nullable_string,
+        'OS-EXT-STS:task_state': rt.nullable_string,
+        'OS-EXT-STS:power_state': rt.integer,
+        'OS-SRV-USG:launched_at': rt.nullable_time,
+        'OS-SRV-USG:terminated_at': rt.nullable_time,
+        'os-extended-volumes:volumes_attached': rt.array(
+            {'type': 'object'}),
+        'fault': _fault,
+    }
+    optional = ['fault'] + list(_EXTENDED)
+    properties.update(_EXTENDED)
+    if rt.at_least(version, '2.3'):
+        properties.update(_EXTENDED_V23)
+        optional += list(_EXTENDED_V23)
+    for since, key, schema, required in _ADDED:
+        if rt.at_least(version, since):
+            properties[key] = schema
+            if not required:
+                optional.append(key)
+            elif key in optional:
+                optional.remove(key)
+    if show and rt.at_least(version, '2.71'):
+        properties['server_groups'] = rt.array(rt.string)
+    return rt.obj(properties, optional=optional)
+
+
+def _down_cell(detailed, show=False):
+    """A server of a cell that did not answer (2.69)."""
+    properties = {'id': rt.string, 'status': rt.string, 'links': rt.links}
+    if detailed:
+        properties.update({'tenant_id': rt.nullable_string,
+                           'created': rt.nullable_time})
+    if show:
+        properties['user_id'] = rt.nullable_string
+    return rt.obj(properties)
+
+
+_CHANGES = ('2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.63', '2.69',
+            '2.71', '2.73', '2.75', '2.90', '2.96', '2.98', '2.100')
+
+
+def _maybe_down(version, schema, detailed, show=False):
+    if not rt.at_least(version, '2.69'):
+        return schema
+    return {'anyOf': [schema, _down_cell(detailed, show)]}
+
+
+_basic = rt.obj({'id': rt.string, 'name': rt.string, 'links': rt.links})
+index_response = [
+    (rt.obj({'servers': rt.array(_maybe_down(low, _basic, False)),
+             'servers_links': rt.links}, optional=('servers_links',)),
+     low, high)
+    for _, low, high in rt.per_version(lambda v: None, _CHANGES)]
+detail_response = [
+    (rt.obj({'servers': rt.array(_maybe_down(
+        low, server_detail(low), True)), 'servers_links': rt.links},
+        optional=('servers_links',)), low, high)
+    for _, low, high in rt.per_version(lambda v: None, _CHANGES)]
+show_response = [
+    (rt.obj({'server': _maybe_down(low, server_detail(low, True), True,
+                                   True)}), low, high)
+    for _, low, high in rt.per_version(lambda v: None, _CHANGES)]
+
+
+def _updated(version):
+    body = server_detail(version, show=True)
+    if rt.at_least(version, '2.75'):
+        return body
+    # Below 2.75 the answer leaves the admin and extension attributes
+    # out (views.servers._UPDATE_KEYS).
+    kept = {'id', 'name', 'status', 'tenant_id', 'user_id', 'metadata',
+            'hostId', 'image', 'flavor', 'created', 'updated',
+            'addresses', 'accessIPv4', 'accessIPv6', 'links',
+            'OS-DCF:diskConfig', 'progress', 'fault', 'locked',
+            'description', 'tags', 'trusted_image_certificates',
+            'server_groups', 'locked_reason'}
+    return rt.without(body, *(set(body['properties']) - kept))
+
+
+update_response = [(rt.obj({'server': _updated(low)}), low, high)
+                   for _, low, high in rt.per_version(lambda v: None,
+                                                      _CHANGES)]
+create_response = [(rt.obj({'server': rt.obj({
+    'id': rt.string, 'links': rt.links, 'OS-DCF:diskConfig': rt.string,
+    'security_groups': rt.array(rt.obj({'name': rt.string})),
+    'adminPass': rt.string})}), None, None)]

@@ -1,4 +1,5 @@
 """Request schemas of /servers/{server_id}/os-volume_attachments."""
+from migrator.api.schemas import response_types as rt
 from migrator.api import validation
 
 _device = {'type': ['string', 'null'],
@@ -95,3 +96,30 @@ index_query = {
     'additionalProperties': True,
 }
 index_query_v275 = dict(index_query, additionalProperties=False)
+
+
+# -- Response bodies --------------------------------------------------------
+
+def _attachment(version):
+    properties = {'serverId': rt.string, 'volumeId': rt.string,
+                  'device': rt.nullable_string}
+    if not rt.at_least(version, '2.89'):
+        properties['id'] = rt.string
+    if rt.at_least(version, '2.70'):
+        properties['tag'] = rt.nullable_string
+    if rt.at_least(version, '2.79'):
+        properties['delete_on_termination'] = rt.boolean
+    if rt.at_least(version, '2.89'):
+        properties['attachment_id'] = rt.string
+        properties['bdm_uuid'] = rt.nullable_string
+    return rt.obj(properties)
+
+
+_variants = rt.per_version(_attachment, ('2.70', '2.79', '2.89'))
+index_response = rt.wrap('volumeAttachments',
+                         [(rt.array(schema), low, high)
+                          for schema, low, high in _variants])
+show_response = rt.wrap('volumeAttachment', _variants)
+# 2.101: 202 without a body.
+create_response = [(schema, low, '2.100' if high is None else high)
+                   for schema, low, high in show_response]

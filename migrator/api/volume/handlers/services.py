@@ -1,6 +1,8 @@
 """GET /os-services of the block storage API: the volume services, one
 row per backend ('host@backend'), in Cinder's shape."""
 from migrator.api.compute import common
+from migrator.api import validation
+from migrator.api.volume.schemas import versions as schemas
 from migrator.api import wsgi
 from migrator.policies import volumes as volume_policies
 from migrator import policy
@@ -31,6 +33,7 @@ def _view(req, service):
     return body
 
 
+@validation.responses(schemas.services_response)
 def index(req):
     policy.authorize(req.context, volume_policies.SERVICES_INDEX)
     binary = req.GET.get('binary')

@@ -21,6 +21,7 @@ def _bool(value, name):
                                 'boolean, not %r' % (name, value))
 
 
+@validation.response(None, 202)
 @validation.documents(schemas.migrate_volume)
 def migrate_volume(req, body):
     policy.authorize(req.context, volume_policies.MIGRATE)
@@ -35,6 +36,7 @@ def migrate_volume(req, body):
     return wsgi.empty_response(202)
 
 
+@validation.responses(schemas.migrate_completion_response)
 @validation.documents(schemas.migrate_volume_completion)
 def migrate_volume_completion(req, body):
     policy.authorize(req.context, volume_policies.MIGRATE_COMPLETION)

@@ -105,16 +105,19 @@ def _list(req, detail):
     return wsgi.json_response(body)
 
 
+@validation.responses(schemas.index_response)
 @validation.query(schemas.index_query)
 def index(req):
     return _list(req, detail=False)
 
 
+@validation.responses(schemas.detail_response)
 @validation.query(schemas.index_query)
 def detail(req):
     return _list(req, detail=True)
 
 
+@validation.responses(schemas.show_response)
 def show(req):
     volume = get_volume(req)
     perms = views.Permissions(req)
@@ -124,6 +127,7 @@ def show(req):
         req, volume, attachments, perms, _progress(req, volume, perms))})
 
 
+@validation.responses(schemas.create_response, 202)
 @validation.body(schemas.create)
 def create(req):
     policy.authorize(req.context, volume_policies.CREATE)
@@ -148,6 +152,7 @@ def create(req):
         {'volume': views.created(req, volume)}, status=202)
 
 
+@validation.response(None, 202)
 def delete(req):
     volume = get_volume(req, volume_policies.DELETE)
     API.delete(req.context, volume)

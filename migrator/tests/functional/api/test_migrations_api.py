@@ -16,6 +16,9 @@ from migrator.objects import migration as migration_obj
 from migrator import policy
 from migrator.tests.functional.api import fixtures as api_fixtures
 
+# When a phase began, as the compute stamps it.
+STARTED = '2026-01-01T00:00:00.000000Z'
+
 BASE_FIELDS = {'created_at', 'dest_compute', 'dest_host', 'dest_node',
                'id', 'instance_uuid', 'new_instance_type_id',
                'old_instance_type_id', 'source_compute', 'source_node',
@@ -280,7 +283,7 @@ class TestServerMigrations(MigrationsAPITestBase):
                                      'dirty_rate': 10, 'iteration': 2,
                                      'expected_downtime_ms': 300,
                                      'eta_seconds': None,
-                                     'phases': {'running': 'T'}})
+                                     'phases': {'running': STARTED}})
         postcopy = self.migration(inst.uuid, 'running (post-copy)')
         done = self.migration(inst.uuid, 'completed')
         cold = self.migration(inst.uuid, 'migrating',
@@ -307,7 +310,7 @@ class TestServerMigrations(MigrationsAPITestBase):
         self.assertEqual({'percent': 40, 'transfer_rate': 1000,
                           'dirty_rate': 10, 'iteration': 2,
                           'expected_downtime_ms': 300, 'eta_seconds': None,
-                          'phases': {'running': 'T'}},
+                          'phases': {'running': STARTED}},
                          body['migration']['progress'])
         _, body = self.request(self.path(inst, postcopy.id), '2.106')
         self.assertEqual(0, body['migration']['progress']['percent'])
