@@ -185,82 +185,11 @@ class _LiveScenario(rest._KvmApiScenario):
                   'the guest to be destroyed')
 
 
-class KvmIdleAndBlockMigrationTest(_LiveScenario, base.TestCase):
-    # The stall detector judges after 3 s and one iteration: a healthy
-    # block migration (remaining bytes falling) must never trip it.
-    # 512 MiB counts as 2 GiB: the first downtime step, 166 ms, lasts 6 s.
-    LIVE_MIGRATION = {'downtime': 500, 'downtime_steps': 3,
-                      'downtime_delay': 3, 'completion_timeout': 60,
-                      'stall_timeout': 3, 'stall_iterations': 1,
-                      'stall_action': 'abort'}
-    EXTRA_CONFIG = '[libvirt]\nlocal_disk_dir = %s\n' % (
-        rest.kvm_hosts.Hosts.LOCAL_DISK_DIR)
-
-    def deploy(self):
-        # Both guests boot the idle image: read-only (flavor 42, no root
-        # disk) or copied into a local disk (flavor 43, 1 GiB root disk).
-        self.kvm.image = self.hosts.build_idle_guest()
-        super().deploy()
-        self.manage('flavor', 'create', 'kvm.disk', '--ram', '512',
-                    '--vcpus', '1', '--disk', '1', '--id', DISK_FLAVOR)
-
-    def test_idle_guest_then_block_migration(self):
-        self.deploy()
-
-        # 1. The idle guest: converges at once.
-        server_id, src = self.boot(name='idle')
-        dst = 3 - src
-        mig_id = self.live_migrate(server_id)
-        samples = self.watch('idle guest', server_id, mig_id, src,
-                             figures={'memory': 0})
-        self.assertEqual('completed', self.wait_final(server_id))
-        self.assert_runs_on(server_id, dst)
-        # Converged at once: at the first (lowest) downtime step.
-        self.assertEqual({166}, {s['api_max_downtime_ms'] for s in samples
-                                 if s['api_max_downtime_ms']}, samples)
-        self.truth['idle guest']['iterations'] = max(
-            [s['iteration'] or 0 for s in samples] or [0])
-        self.delete(server_id, dst)
-
-        # 2. A local disk: block migration, disk figures rising.
-        server_id, src = self.boot(flavor=DISK_FLAVOR, name='disk')
-        dst = 3 - src
-        self.assertTrue(os.path.exists(self.hosts.local_disk(src,
-                                                             server_id)))
-        self.assertFalse(os.path.exists(self.hosts.local_disk(dst,
-                                                              server_id)))
-        mig_id = self.live_migrate(server_id, block_migration='auto')
-        samples = self.watch('block migration', server_id, mig_id, src,
-                             figures={'disk': 3, 'memory': 0})
-        self.assertEqual('completed', self.wait_final(server_id))
-        self.assert_runs_on(server_id, dst)
-        disk_totals = {s['api_disk_total'] for s in samples
-                       if s['api_disk_total']}
-        self.assertTrue(disk_totals, samples)
-        self.assertGreaterEqual(min(disk_totals), GIB)
-        # The disk moved: its data is on the destination's own disk, and
-        # the source's copy is gone.
-        with open(self.hosts.local_disk(dst, server_id), 'rb') as f:
-            f.seek(512)
-            self.assertEqual(FILLER, f.read(len(FILLER)))
-        self.wait(lambda: not os.path.exists(
-            self.hosts.local_disk(src, server_id)), 30,
-            'the source\'s disk to be deleted')
-        log = self.compute_log(src)
-        self.assertIn('flags %#x' % self.block_flags(), log)
-        self.assertNotIn('stalled', log)
-        self.delete(server_id, dst)
-        self.assertFalse(os.path.exists(self.hosts.local_disk(dst,
-                                                              server_id)))
-
-    def block_flags(self):
-        lv = self.libvirt
-        return (lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_PEER2PEER |
-                lv.VIR_MIGRATE_UNDEFINE_SOURCE | lv.VIR_MIGRATE_PERSIST_DEST |
-                lv.VIR_MIGRATE_NON_SHARED_INC)
-
-
-class KvmPauseTimeoutAndDowntimeStepsTest(_LiveScenario, base.TestCase):
+class KvmLiveScenariosTest(_LiveScenario, base.TestCase):
+    """One deployment (hosts, databases, services) for every scenario:
+    first the memory-dirtying guest, then, the computes restarted with the
+    idle image and other monitor settings, the idle and local-disk
+    guests."""
     # 512 MiB counts as 2 GiB: steps of 300, 500, 700, 900 ms at 0, 6,
     # 12, 18 s; the 32 MiB hot set needs some 640 ms at 50 MiB/s, so it
     # does not converge before the completion timeout (5 s/GiB: 10 s),
@@ -271,9 +200,40 @@ class KvmPauseTimeoutAndDowntimeStepsTest(_LiveScenario, base.TestCase):
                       'downtime_delay': 3, 'permit_post_copy': False,
                       'stall_timeout': 0}
     EXTRA_CONFIG = ('[libvirt]\nlive_migration_completion_timeout = 5\n'
-                    'live_migration_timeout_action = force_complete\n')
+                    'live_migration_timeout_action = force_complete\n'
+                    'local_disk_dir = %s\n'
+                    % rest.kvm_hosts.Hosts.LOCAL_DISK_DIR)
+    # The idle and local-disk guests: no timeout in the way; the stall
+    # detector judges after 3 s and one iteration, so that a healthy
+    # block migration (remaining bytes falling) would trip a wrong one.
+    IDLE_PHASE = ('[live_migration]\ncompletion_timeout = 60\n'
+                  'timeout_action = abort\nstall_timeout = 3\n'
+                  'stall_iterations = 1\nstall_action = abort\n')
 
-    def test_downtime_steps_completion_timeout_and_force_complete(self):
+    def deploy(self):
+        super().deploy()
+        # Flavor 42: no root disk, boots boot_image read-only; 43: a
+        # 1 GiB local disk made from boot_image.
+        self.manage('flavor', 'create', 'kvm.disk', '--ram', '512',
+                    '--vcpus', '1', '--disk', '1', '--id', DISK_FLAVOR)
+
+    def restart_computes(self):
+        """Stop both computes (SIGTERM) and start them again: they read
+        the config files and the boot image anew."""
+        for n in (1, 2):
+            proc = self.procs['compute%d' % n]
+            proc.terminate()
+            proc.wait(60)
+        started = {n: self.compute_log(n).count('migrator-compute started')
+                   for n in (1, 2)}
+        for n in (1, 2):
+            self.start('migrator-compute', 'compute%d' % n)
+        for n in (1, 2):
+            self.wait(lambda: self.compute_log(n).count(
+                'migrator-compute started') > started[n], 90,
+                'compute%d to start again' % n)
+
+    def test_live_scenarios(self):
         self.deploy()
         server_id, src = self.boot(name='dirty')
         dst = 3 - src
@@ -327,6 +287,65 @@ class KvmPauseTimeoutAndDowntimeStepsTest(_LiveScenario, base.TestCase):
         self.assert_runs_on(server_id, src)
         self.assertIn('Aborting the live migration of %s: not completed '
                       'within 10 s' % server_id, self.compute_log(src))
+        self.delete(server_id, src)
+
+        # The idle image, and the settings of IDLE_PHASE.
+        with open(self.config_file, 'a') as f:
+            f.write(self.IDLE_PHASE)
+        self.kvm.image = self.hosts.build_idle_guest()
+        self.restart_computes()
+
+        # 4. The idle guest: converges at once.
+        server_id, src = self.boot(name='idle')
+        dst = 3 - src
+        mig_id = self.live_migrate(server_id)
+        samples = self.watch('idle guest', server_id, mig_id, src,
+                             figures={'memory': 0})
+        self.assertEqual('completed', self.wait_final(server_id))
+        self.assert_runs_on(server_id, dst)
+        # Converged at once: at the first (lowest) downtime step.
+        self.assertEqual({300}, {s['api_max_downtime_ms'] for s in samples
+                                 if s['api_max_downtime_ms']}, samples)
+        self.truth['idle guest']['iterations'] = max(
+            [s['iteration'] or 0 for s in samples] or [0])
+        self.delete(server_id, dst)
+
+        # 5. A local disk: block migration, disk figures rising.
+        server_id, src = self.boot(flavor=DISK_FLAVOR, name='disk')
+        dst = 3 - src
+        self.assertTrue(os.path.exists(self.hosts.local_disk(src,
+                                                             server_id)))
+        self.assertFalse(os.path.exists(self.hosts.local_disk(dst,
+                                                              server_id)))
+        mig_id = self.live_migrate(server_id, block_migration='auto')
+        samples = self.watch('block migration', server_id, mig_id, src,
+                             figures={'disk': 3, 'memory': 0})
+        self.assertEqual('completed', self.wait_final(server_id))
+        self.assert_runs_on(server_id, dst)
+        disk_totals = {s['api_disk_total'] for s in samples
+                       if s['api_disk_total']}
+        self.assertTrue(disk_totals, samples)
+        self.assertGreaterEqual(min(disk_totals), GIB)
+        # The disk moved: its data is on the destination's own disk, and
+        # the source's copy is gone.
+        with open(self.hosts.local_disk(dst, server_id), 'rb') as f:
+            f.seek(512)
+            self.assertEqual(FILLER, f.read(len(FILLER)))
+        self.wait(lambda: not os.path.exists(
+            self.hosts.local_disk(src, server_id)), 30,
+            'the source\'s disk to be deleted')
+        log = self.compute_log(src)
+        self.assertIn('flags %#x' % self.block_flags(), log)
+        self.assertNotIn('stalled', log)
+        self.delete(server_id, dst)
+        self.assertFalse(os.path.exists(self.hosts.local_disk(dst,
+                                                              server_id)))
+
+    def block_flags(self):
+        lv = self.libvirt
+        return (lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_PEER2PEER |
+                lv.VIR_MIGRATE_UNDEFINE_SOURCE | lv.VIR_MIGRATE_PERSIST_DEST |
+                lv.VIR_MIGRATE_NON_SHARED_INC)
 
     def check_downtime_steps(self, name, samples):
         """The max downtime the API shows rises in the configured steps,
