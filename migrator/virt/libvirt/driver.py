@@ -138,6 +138,8 @@ class LibvirtDriver(driver.VolumeDriverMixin, driver.ComputeDriver):
             LOG.exception('Guest %s was defined but did not start',
                           guest['uuid'])
             dom.undefine()
+            if disk_path:
+                local_disk.delete(conn, lv_conf.local_disk_dir, guest)
             raise
         LOG.info('Guest %s (%s) started', guest['uuid'], guest['name'])
 

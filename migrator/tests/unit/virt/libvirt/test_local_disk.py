@@ -121,6 +121,15 @@ class DriverLocalDiskTestCase(_TestHost):
         self.driver.destroy(self.guest)
         self.assertIsNone(self._capacity())
 
+    def test_guest_that_does_not_start_leaves_no_disk(self):
+        dom = mock.Mock(**{'create.side_effect':
+                           self.libvirt.libvirtError('no start')})
+        with mock.patch.object(self.conn, 'defineXML', return_value=dom):
+            self.assertRaises(self.libvirt.libvirtError, self.driver.spawn,
+                              self.guest)
+        dom.undefine.assert_called_once_with()
+        self.assertIsNone(self._capacity())
+
     def test_no_root_disk_no_local_disk(self):
         guest = dict(self.guest, root_gb=0)
         self.driver.spawn(guest)
