@@ -16,6 +16,14 @@ libvirt_opts = [
                help='Raw disk image every guest boots from, attached '
                     'read-only (a read-only disk needs no shared storage '
                     'to live-migrate). Unset: guests have no disk.'),
+    cfg.StrOpt('local_disk_dir', default=None,
+               help='Directory, as the hypervisor host sees it and local '
+                    'to it (not shared storage), for the local root disks '
+                    'of guests whose flavor has a root disk: a libvirt '
+                    'storage pool, one volume per guest, starting as a '
+                    'copy of boot_image. Such a guest boots from it and '
+                    'live-migrates with block migration. Unset: no local '
+                    'disks.'),
     cfg.StrOpt('console_log_dir', default=None,
                help='Directory, as the hypervisor host sees it, where '
                     'each guest\'s serial console is written (to '

@@ -15,10 +15,13 @@ def _sub(parent, tag, text=None, **attrs):
     return element
 
 
-def domain_xml(guest, virt_type, boot_image=None, console_log_dir=None):
+def domain_xml(guest, virt_type, boot_image=None, console_log_dir=None,
+               local_disk=None):
     """Domain XML (a str) for ``guest`` of domain type ``virt_type``;
     with ``console_log_dir``, a serial port written to
-    ``<console_log_dir>/<uuid>.log``."""
+    ``<console_log_dir>/<uuid>.log``; with ``local_disk`` (a path on the
+    host), the guest boots from that writable disk instead of the
+    read-only ``boot_image``."""
     domain = etree.Element('domain', type=virt_type)
     _sub(domain, 'name', guest['name'])
     _sub(domain, 'uuid', guest['uuid'])
@@ -44,12 +47,13 @@ def domain_xml(guest, virt_type, boot_image=None, console_log_dir=None):
     _sub(domain, 'on_crash', 'destroy')
 
     devices = _sub(domain, 'devices')
-    if boot_image:
+    if local_disk or boot_image:
         disk = _sub(devices, 'disk', type='file', device='disk')
         _sub(disk, 'driver', name='qemu', type='raw')
-        _sub(disk, 'source', file=boot_image)
+        _sub(disk, 'source', file=local_disk or boot_image)
         _sub(disk, 'target', dev='vda', bus='virtio')
-        _sub(disk, 'readonly')
+        if not local_disk:
+            _sub(disk, 'readonly')
     if pmem and virt_type != 'test':
         for ns in pmem:
             _nvdimm(devices, ns)

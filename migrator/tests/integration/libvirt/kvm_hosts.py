@@ -273,6 +273,24 @@ class Hosts(object):
         1 MiB raw disk whose boot sector is that program."""
         return build_boot_image(self.base, source)
 
+    def build_idle_guest(self, data_mib=128):
+        """``<base>/idle.img``: a boot sector that does nothing, then
+        ``data_mib`` MiB of filler for a local disk made from it."""
+        subprocess.run([os.path.join(TOOLS, 'build-idle-guest.sh')],
+                       check=True, capture_output=True, timeout=60,
+                       env=dict(os.environ, BASE=self.base,
+                                DATA_MIB=str(data_mib)))
+        return os.path.join(self.base, 'idle.img')
+
+    # Where a compute's [libvirt] local_disk_dir points: a path each
+    # host's mount namespace has of its own (<base>/hostN/lib/images).
+    LOCAL_DISK_DIR = '/var/lib/libvirt/images'
+
+    def local_disk(self, n, guest_uuid):
+        """Host ``n``'s local disk of a guest, as this namespace sees it."""
+        return os.path.join(self.host_dir(n), 'lib', 'images',
+                            '%s.disk' % guest_uuid)
+
     def wait_guest_ready(self, n, guest_uuid, timeout=60):
         """Wait for the guest's serial console on host ``n`` to say it
         has filled its memory (READY_MARKER); seconds waited."""

@@ -29,3 +29,24 @@ class TestConsoleLog(base.TestCase):
         dom = etree.fromstring(guest_config.domain_xml(
             GUEST, 'test', console_log_dir='/tmp'))
         self.assertIsNone(dom.find('devices/serial'))
+
+
+class TestBootDisk(base.TestCase):
+
+    def _disk(self, **kwargs):
+        dom = etree.fromstring(guest_config.domain_xml(GUEST, 'kvm',
+                                                       **kwargs))
+        return dom.findall('devices/disk')
+
+    def test_boot_image_is_read_only(self):
+        disk, = self._disk(boot_image='/srv/boot.img')
+        self.assertEqual('/srv/boot.img', disk.find('source').get('file'))
+        self.assertIsNotNone(disk.find('readonly'))
+
+    def test_local_disk_replaces_the_boot_image_and_is_writable(self):
+        disk, = self._disk(boot_image='/srv/boot.img',
+                           local_disk='/var/lib/libvirt/images/u.disk')
+        self.assertEqual('/var/lib/libvirt/images/u.disk',
+                         disk.find('source').get('file'))
+        self.assertEqual('vda', disk.find('target').get('dev'))
+        self.assertIsNone(disk.find('readonly'))
