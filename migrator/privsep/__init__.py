@@ -15,13 +15,15 @@ root.
 from oslo_privsep import capabilities
 from oslo_privsep import priv_context
 
+from migrator.conf import privsep as privsep_conf
+
 CAPABILITIES = [capabilities.CAP_CHOWN,
                 capabilities.CAP_DAC_OVERRIDE,
                 capabilities.CAP_SYS_ADMIN]
 
 pmem_pctxt = priv_context.PrivContext(
     'migrator',
-    cfg_section='migrator_pmem_privileged',
+    cfg_section=privsep_conf.GROUP,
     pypath=__name__ + '.pmem_pctxt',
     capabilities=CAPABILITIES,
 )

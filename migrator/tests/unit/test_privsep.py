@@ -46,6 +46,14 @@ class TestPrivsep(base.TestCase):
                     capabilities.CAP_SYS_ADMIN]),
             sorted(migrator.privsep.CAPABILITIES))
 
+    def test_options_are_in_the_sample_configuration(self):
+        from migrator.conf import opts
+        listed = dict(opts.list_opts())
+        self.assertIn('helper_command', [
+            opt.name for opt in listed['migrator_pmem_privileged']])
+        self.assertEqual('migrator_pmem_privileged',
+                         migrator.privsep.pmem_pctxt.cfg_section)
+
     def test_zero_and_give_a_device_dax_namespace(self):
         privsep_pmem.zero_devdax('/dev/dax0.0', 4096)
         privsep_pmem.zero_devdax('/dev/dax0.0')
