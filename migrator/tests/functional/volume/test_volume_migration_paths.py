@@ -8,6 +8,7 @@ import fixtures
 
 from migrator.objects import volume as volume_obj
 from migrator.tests.functional.volume import test_volume_attachments
+from migrator.tests.functional.volume import test_volume_migration as base
 from migrator.tests.functional.volume import test_volume_migration_hosts \
     as hosts
 
@@ -110,3 +111,27 @@ class TestHostileConnectionInfo(test_volume_attachments.AttachmentsTestBase):
             self.assertEqual(b'keep me', handle.read())
         self.assertIn("Refused path '%s'" % secret, log.output)
         self.assertEqual('ACTIVE', self.server_status())
+
+
+class TestHostileRecordAtStart(base.VolumeMigrationTestBase):
+
+    def test_service_starts_and_ends_a_migration_with_a_hostile_name(self):
+        # A driver-assisted move cut short, whose record names a file
+        # outside the array: the restarted service refuses to look at
+        # it, ends the migration in error and runs.
+        log = self.useFixture(fixtures.FakeLogger(name='migrator.safe_path'))
+        volume_id = self.create_volume(volume_type='assisted', fill=False)
+        volume = volume_obj.Volume.get_by_uuid(self.env.plane.admin,
+                                               volume_id)
+        dest = volume.host.rsplit('#', 1)[0] + '#pool-b'
+        volume.migration_status = 'migrating'
+        volume.migration_method = volume_obj.DRIVER_ASSISTED
+        volume.migration_dest_host = dest
+        volume.name_id = '../../../../secret'
+        volume.save()
+        self.env.volume_service.restart()
+        volume = self.show(volume_id)
+        self.assertEqual('error', volume['migration_status'])
+        self.assertIn('Refused path', log.output)
+        # And it serves: a new volume is created.
+        self.create_volume(fill=False)
