@@ -322,3 +322,10 @@ class CellDown(MigratorException):
     caller may try again later."""
     msg_fmt = _('Cell %(cell)s did not answer; try again later.')
     code = 503
+
+
+# Paths and commands.
+class UnsafePath(MigratorException):
+    """A path found in a record (database row, RPC argument) lies
+    outside what this host is configured to read or write."""
+    msg_fmt = _('Refused path %(path)r (%(what)s): %(reason)s')

@@ -197,7 +197,7 @@ class ComputeManager(manager.Manager):
                 pmem_obj.PmemNamespaceList.get_by_instance(
                     context, instance.uuid, host=self.host)]
         if mine:
-            pmem_copy.zero(mine)
+            pmem_copy.zero(mine, self.driver)
             pmem_obj.PmemNamespaceList.release(
                 context, self.host, [ns['name'] for ns in mine])
 

@@ -10,6 +10,7 @@ volume's record onto the new data; a swap asked for through
 ``PUT /servers/{id}/os-volume_attachments/{volume_id}`` moves the
 attachment to the new volume.
 """
+import os
 import threading
 
 from oslo_log import log as logging
@@ -22,6 +23,7 @@ from migrator import migration_progress as volume_progress
 from migrator.objects import volume as volume_obj
 from migrator.rpcapi import compute_volumes as compute_volumes_rpcapi
 from migrator.rpcapi import volume as volume_rpcapi
+from migrator import safe_path
 
 LOG = logging.getLogger(__name__)
 
@@ -37,10 +39,19 @@ class ComputeVolumeEndpoint:
         self.volume_rpcapi = volume_rpcapi.VolumeAPI()
         self.progress = volume_progress.ProgressBoard()
 
-    def _connection_info(self, context, volume_id):
-        volume = volume_obj.Volume.get_by_uuid(context, volume_id)
-        return volume, self.volume_rpcapi.initialize_connection(
+    def _connection_info(self, context, volume_id, volume=None):
+        """The volume and its connection info; a path in it that is not
+        plainly the volume's own file is refused (UnsafePath)."""
+        if volume is None:
+            volume = volume_obj.Volume.get_by_uuid(context, volume_id)
+        info = self.volume_rpcapi.initialize_connection(
             context, volume, {'host': self.host})
+        what = 'data of volume %s' % volume.uuid
+        path = safe_path.remote((info.get('data') or {}).get('path'), what)
+        if os.path.basename(path) != volume.name:
+            safe_path.refuse(path, what, 'a volume\'s data is the file '
+                             '%s' % volume.name)
+        return volume, info
 
     def attach_volume(self, context, instance, attachment):
         volume = volume_obj.Volume.get_by_uuid(context,
@@ -176,8 +187,8 @@ class ComputeVolumeEndpoint:
 
     def _swap(self, context, instance, attachment, new_volume_id):
         old_id = attachment.volume_id
-        old, old_info = self._connection_info(context, old_id)
-        new, new_info = self._connection_info(context, new_volume_id)
+        old = volume_obj.Volume.get_by_uuid(context, old_id)
+        new = volume_obj.Volume.get_by_uuid(context, new_volume_id)
         migration = (old.migration_status ==
                      volume_obj.MIGRATION_MIGRATING and
                      new.migration_status ==
@@ -187,6 +198,11 @@ class ComputeVolumeEndpoint:
         try:
             with instance_events.recorded(context, instance,
                                           'compute_swap_volume', self.host):
+                # Inside: a refused path ends the swap (and a migration)
+                # in error like a failed copy.
+                old, old_info = self._connection_info(context, old_id, old)
+                new, new_info = self._connection_info(context,
+                                                      new_volume_id, new)
                 self.driver.swap_volume(
                     instance.as_guest(), old_info, new_info,
                     attachment.mountpoint,

@@ -10,13 +10,14 @@ from migrator.conf import fake_driver
 from migrator.conf import libvirt
 from migrator.conf import live_migration
 from migrator.conf import notifications
+from migrator.conf import privsep
 from migrator.conf import scheduler
 from migrator.conf import transfer
 from migrator.conf import upgrade_levels
 from migrator.conf import volume
 
 _MODULES = (base, api, compute, conductor, database, fake_driver, libvirt,
-            live_migration, notifications, scheduler, transfer,
+            live_migration, notifications, privsep, scheduler, transfer,
             upgrade_levels, volume)
 
 

@@ -29,6 +29,15 @@ transfer_opts = [
                     '(~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts). A '
                     'host whose key is missing or differs is refused '
                     '(StrictHostKeyChecking=yes), never added.'),
+    cfg.BoolOpt('ssh_strict_host_key_checking', default=True,
+                help='Check each host\'s SSH key against the known_hosts '
+                     'file (StrictHostKeyChecking=yes): a host whose key is '
+                     'unknown or differs is refused and the copy fails. '
+                     'WARNING: False turns the check off (keys are '
+                     'neither checked nor recorded), so whoever can '
+                     'redirect the connection receives or supplies the '
+                     'migrated data. Only for throw-away test set-ups; '
+                     'every copy made so logs a warning.'),
     cfg.PortOpt('ssh_port', default=22,
                 help='Port of sshd on the other hosts.'),
     cfg.StrOpt('ssh_cipher', default='aes128-gcm@openssh.com',

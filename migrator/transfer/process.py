@@ -43,11 +43,13 @@ def _stop(proc, timeout):
 
 class ProcessReader(base.Reader):
     """Reads a child's stdout. With ``reports_checksum`` the child prints
-    ``checksum <hex>`` of what it sent on stderr at the end.
+    ``checksum <hex>`` of what it sent on stderr at the end. ``explain``
+    turns the child's last words into the error message.
     """
 
-    def __init__(self, argv, what, reports_checksum=False):
+    def __init__(self, argv, what, reports_checksum=False, explain=None):
         self.what = what
+        self._explain = explain or (lambda message: message)
         self._reports = reports_checksum
         self._stderr = tempfile.TemporaryFile()
         try:
@@ -69,7 +71,8 @@ class ProcessReader(base.Reader):
         self._stderr.close()
         if rc:
             raise errors.CopyFailed('%s failed (exit status %d): %s' %
-                                    (self.what, rc, _tail(text)))
+                                    (self.what, rc,
+                                     self._explain(_tail(text))))
         return _checksum(text) if self._reports else None
 
     def abort(self):
@@ -83,10 +86,12 @@ class ProcessReader(base.Reader):
 class ProcessWriter(base.Writer):
     """Writes into a child's stdin. With ``reports_checksum`` the child
     prints ``checksum <hex>`` of what it received on stdout at the end.
+    ``explain`` as for ``ProcessReader``.
     """
 
-    def __init__(self, argv, what, reports_checksum=False):
+    def __init__(self, argv, what, reports_checksum=False, explain=None):
         self.what = what
+        self._explain = explain or (lambda message: message)
         self._reports = reports_checksum
         self._stdout = tempfile.TemporaryFile()
         self._stderr = tempfile.TemporaryFile()
@@ -109,7 +114,8 @@ class ProcessWriter(base.Writer):
             self._proc.stdin.close()
             _stop(self._proc, 30)
             raise errors.CopyFailed('%s failed (exit status %s): %s' % (
-                self.what, self._proc.returncode, _tail(self.stderr())))
+                self.what, self._proc.returncode,
+                self._explain(_tail(self.stderr()))))
 
     def stdout(self):
         return _text(self._stdout)
@@ -122,7 +128,8 @@ class ProcessWriter(base.Writer):
         rc = self.returncode = self._proc.wait()
         if rc:
             raise errors.CopyFailed('%s failed (exit status %d): %s' %
-                                    (self.what, rc, _tail(self.stderr())))
+                                    (self.what, rc,
+                                     self._explain(_tail(self.stderr()))))
         if not self._reports:
             return None
         checksum = _checksum(self.stdout())

@@ -25,6 +25,9 @@ with open(os.path.splitext(agent.__file__)[0] + '.py') as _f:
 #: The fastest cipher on CPUs with AES instructions (the ones hosts with
 #: persistent memory have); ssh's default is chacha20-poly1305.
 DEFAULT_CIPHER = 'aes128-gcm@openssh.com'
+#: What ssh says when it refuses a host's key.
+_HOST_KEY_REFUSED = ('Host key verification failed',
+                     'REMOTE HOST IDENTIFICATION HAS CHANGED')
 #: Seconds a short remote command (size, zero, delete) may take.
 COMMAND_TIMEOUT = 3600
 
@@ -39,7 +42,8 @@ class SSHHost(object):
 
     def __init__(self, hostname, port=22, user=None, key_file=None,
                  known_hosts_file=None, cipher=DEFAULT_CIPHER,
-                 connect_timeout=10, python='python3', ssh='ssh'):
+                 connect_timeout=10, python='python3', ssh='ssh',
+                 check_host_key=True):
         if not hostname or hostname.startswith('-'):
             raise ValueError('invalid host name: %r' % (hostname,))
         self.hostname = hostname
@@ -51,6 +55,7 @@ class SSHHost(object):
         self.connect_timeout = connect_timeout
         self.python = python
         self.ssh = ssh
+        self.check_host_key = check_host_key
 
     def __repr__(self):
         return 'SSHHost(%r, port=%r, user=%r)' % (
@@ -67,7 +72,8 @@ class SSHHost(object):
         """ssh and its options, up to (not including) the host."""
         argv = [self.ssh, '-F', 'none', '-T', '-x', '-a',
                 '-o', 'BatchMode=yes',
-                '-o', 'StrictHostKeyChecking=yes',
+                '-o', 'StrictHostKeyChecking=%s' % (
+                    'yes' if self.check_host_key else 'no'),
                 '-o', 'Compression=no',
                 '-o', 'ConnectTimeout=%d' % self.connect_timeout,
                 '-o', 'ServerAliveInterval=15',
@@ -76,7 +82,11 @@ class SSHHost(object):
                 '-o', 'ControlPath=none',
                 '-o', 'LogLevel=ERROR',
                 '-p', str(self.port)]
-        if self.known_hosts_file:
+        if not self.check_host_key:
+            # Not checked, and nothing learnt either.
+            argv += ['-o', 'UserKnownHostsFile=/dev/null',
+                     '-o', 'GlobalKnownHostsFile=/dev/null']
+        elif self.known_hosts_file:
             argv += ['-o', 'UserKnownHostsFile=%s' % self.known_hosts_file,
                      '-o', 'GlobalKnownHostsFile=/dev/null']
         if self.key_file:
@@ -86,6 +96,17 @@ class SSHHost(object):
         if self.user:
             argv += ['-l', self.user]
         return argv
+
+    def explain(self, message):
+        """``message`` (what ssh said), with the cause spelt out when the
+        host key was refused."""
+        if not any(sign in message for sign in _HOST_KEY_REFUSED):
+            return message
+        return ('%s (the SSH host key of %s is not in %s or differs from '
+                'it; host keys are checked: add its key, verified out of '
+                'band, to that file)' % (
+                    message, self, self.known_hosts_file or
+                    'the known_hosts files'))
 
     def argv(self, remote_argv):
         """The full argv running ``remote_argv`` on the host; each remote
@@ -110,9 +131,9 @@ class SSHHost(object):
             raise errors.CopyFailed('ssh to %s failed: %s' % (self, exc))
         if proc.returncode:
             raise errors.CopyFailed('%s on %s failed (exit status %d): %s' % (
-                args[0], self, proc.returncode,
-                proc.stderr.decode(errors='replace').strip() or
-                'no message'))
+                args[0], self, proc.returncode, self.explain(
+                    proc.stderr.decode(errors='replace').strip() or
+                    'no message')))
         return proc.stdout.decode(errors='replace')
 
 
@@ -135,7 +156,8 @@ class _RemoteEndpoint(base.Endpoint):
         return process.ProcessReader(
             self.host.agent_argv('read', self.kind, self.path, length,
                                  checksum),
-            'reading %s' % self, reports_checksum=True)
+            'reading %s' % self, reports_checksum=True,
+            explain=self.host.explain)
 
     def open_writer(self, length, checksum, sync=True):
         return _RemoteWriter(self, length, checksum, sync)
@@ -170,7 +192,8 @@ class _RemoteWriter(process.ProcessWriter):
             endpoint.host.agent_argv('write', endpoint.kind, endpoint.path,
                                      length, checksum,
                                      'sync' if sync else 'nosync'),
-            'writing %s' % endpoint, reports_checksum=True)
+            'writing %s' % endpoint, reports_checksum=True,
+            explain=endpoint.host.explain)
 
     def discard(self):
         """The agent cleans up itself when its input ends early; if it

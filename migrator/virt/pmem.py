@@ -16,7 +16,6 @@ One interface, two backings:
 import json
 import os
 
-from oslo_concurrency import processutils
 from oslo_log import log as logging
 
 from migrator import pmem
@@ -61,14 +60,20 @@ class FileNamespaces:
 
 class DaxNamespaces:
     """Device-dax namespaces named in the configuration, found with
-    ``ndctl list -X``."""
+    ``ndctl list -X`` (run through the privsep daemon unless ``execute``
+    is given)."""
 
-    def __init__(self, configured, execute=processutils.execute):
+    def __init__(self, configured, execute=None):
         self.configured = pmem.parse_namespaces(configured)
         self.execute = execute
 
     def _host_namespaces(self):
-        out, _err = self.execute('ndctl', 'list', '-X')
+        if self.execute is None:
+            # As root, through the privsep daemon.
+            from migrator.privsep import pmem as privsep_pmem
+            out, _err = privsep_pmem.list_namespaces()
+        else:
+            out, _err = self.execute('ndctl', 'list', '-X')
         found = json.loads(out or '[]')
         if isinstance(found, dict):
             found = [found]

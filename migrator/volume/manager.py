@@ -135,7 +135,9 @@ class VolumeManager(manager.Manager):
                         self, context, volume, volume.host
                     )._finish_success()
                     return
-        except exception.InvalidHost:
+        except (exception.InvalidHost, exception.UnsafePath):
+            # Unknown backend, or a record naming a file outside it
+            # (logged): the migration just fails; the service starts.
             pass
         migration.fail(volume)
         # A target on another volume service is deleted by that service.

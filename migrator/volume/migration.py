@@ -28,6 +28,8 @@ On any failure the target is deleted (by the service that holds it) and
 the volume is left as it was, ``available`` (or ``in-use``) on its
 original backend, its data untouched, ``migration_status`` ``error``.
 """
+import os
+
 from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -36,6 +38,7 @@ from oslo_utils import uuidutils
 from migrator import exception
 from migrator.objects import instance as instance_obj
 from migrator.objects import volume as volume_obj
+from migrator import safe_path
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -105,6 +108,10 @@ class VolumeMigrationTask:
     # -- the steps ----------------------------------------------------------
     def execute(self):
         volume = self.volume
+        # A record naming data outside the backend fails here, before a
+        # target exists (UnsafePath).
+        src_backend, src_pool = self.manager.backend_and_pool(volume.host)
+        src_backend.path(volume.name, src_pool)
         if volume_obj.host_parts(self.dest_host)[0] != self.manager.host:
             self._to_another_host()
             return
@@ -212,11 +219,19 @@ class VolumeMigrationTask:
         if method == volume_obj.ATTACHED_SWAP:
             self._attached()
             return
+        # Another service's answer: its path must be the target's file.
+        dst = safe_path.remote(placed.get('path'),
+                               'target %s of volume %s' % (
+                                   self.target.uuid, volume.uuid))
+        if os.path.basename(dst) != self.target.name:
+            safe_path.refuse(dst, 'target %s of volume %s' % (
+                self.target.uuid, volume.uuid),
+                'the target\'s data is a file named %s' % self.target.name)
         self._start_migrating()
         src = src_backend.path(volume.name, src_pool)
         try:
             result = copy_file(
-                src, placed['path'],
+                src, dst,
                 lambda pct: self.manager.progress.update(volume.uuid, pct),
                 self.cancel, dst_address=placed.get('address'),
                 my_address=self.manager.my_ip)

@@ -17,7 +17,7 @@ def release_destination(move, namespaces):
     must not go to another guest); the error is raised."""
     names = [ns['name'] for ns in namespaces]
     try:
-        pmem_copy.zero(namespaces)
+        pmem_copy.zero(namespaces, move.driver)
     except Exception:
         LOG.error('PMEM namespaces %s of %s stay claimed: they could not '
                   'be zeroed', ', '.join(names), move.host)

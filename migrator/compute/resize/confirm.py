@@ -21,7 +21,7 @@ def confirm_resize(move):
         new = mctx.new_pmem if mctx is not None else []
         move.driver.confirm_migration(move.guest(namespaces=old))
         if old:
-            pmem_copy.zero(old)
+            pmem_copy.zero(old, move.driver)
             pmem_obj.PmemNamespaceList.release(
                 move.context, move.host, [ns['name'] for ns in old])
         pmem_obj.PmemNamespaceList.adopt(

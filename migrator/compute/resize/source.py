@@ -41,7 +41,7 @@ def resize_instance(move):
         if mctx.copy_pmem_devices and mctx.old_pmem:
             pairs = list(zip(mctx.old_pmem, mctx.new_pmem))
             pmem_copy.copy_all(pairs, destination_address(move),
-                               migration, cancel)
+                               migration, cancel, move.driver)
         move.set_status('post-migrating')
         instance.task_state = instance_obj.RESIZE_MIGRATED
         instance.save(expected_task_state=[instance_obj.RESIZE_MIGRATING])

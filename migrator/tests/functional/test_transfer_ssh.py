@@ -144,7 +144,54 @@ class TestCopyOverSSH(testtools.TestCase):
             transfer.CopyFailed, transfer.copy, transfer.LocalFile(self.src),
             transfer.RemoteFile(host, self.path('dst')))
         self.assertIn('Host key verification failed', str(exc))
+        self.assertIn('the SSH host key of %s is not in %s' % (host, known),
+                      str(exc))
         self.assertFalse(os.path.exists(self.path('dst')))
+
+    def test_changed_host_key_is_refused(self):
+        # known_hosts holds another key for this host and port: a
+        # man-in-the-middle, as ssh sees it.
+        other = self.path('other_host_key')
+        fixtures_ssh._keygen(other)
+        with open(other + '.pub') as f:
+            key_type, key = f.read().split()[:2]
+        known = self.path('known_hosts')
+        with open(known, 'w') as f:
+            f.write('[%s]:%d %s %s\n' % (self.sshd.hostname, self.sshd.port,
+                                         key_type, key))
+        host = transfer.SSHHost(self.sshd.hostname, port=self.sshd.port,
+                                user=self.sshd.user,
+                                key_file=self.sshd.key_file,
+                                known_hosts_file=known)
+        exc = self.assertRaises(transfer.CopyFailed,
+                                transfer.RemoteFile(host, self.src).size)
+        self.assertIn('the SSH host key of %s is not in %s or differs' % (
+            host, known), str(exc))
+
+    def test_unchecked_host_key_when_opted_out(self):
+        known = self.path('empty_known_hosts')
+        open(known, 'w').close()
+        host = transfer.SSHHost(self.sshd.hostname, port=self.sshd.port,
+                                user=self.sshd.user,
+                                key_file=self.sshd.key_file,
+                                known_hosts_file=known, check_host_key=False)
+        self.assertEqual(len(self.data),
+                         transfer.RemoteFile(host, self.src).size())
+        # Nothing learnt.
+        self.assertEqual(0, os.path.getsize(known))
+
+    def test_hostile_path_is_written_literally(self):
+        # Commands without "/" (a file name holds none): sshd's shell
+        # starts in the home directory, the agent's cwd is checked too.
+        home = os.path.expanduser('~')
+        for where in (home, self.tmp):
+            self.assertFalse(os.path.exists(os.path.join(where, 'pwned')))
+        dst = self.path("x y'z;touch pwned;$(touch pwned)\n`touch pwned`")
+        transfer.copy(transfer.LocalFile(self.src),
+                      transfer.RemoteFile(self.sshd.host, dst))
+        self.assertEqual(self.data, self.read(dst))
+        for where in (home, self.tmp):
+            self.assertFalse(os.path.exists(os.path.join(where, 'pwned')))
 
     def test_wrong_key_fails_without_prompting(self):
         other = self.path('other_key')

@@ -2,13 +2,17 @@
 created) under ``volumes_dir/<pool>/volume-<id>``.
 
 It knows no RPC and no database: the manager gives it the volume's name
-(``Volume.name``), size and pool, and it answers with paths.
+(``Volume.name``), size and pool, and it answers with paths. The name
+comes from a record (``name_id``): ``path`` refuses one that is not a
+plain file name or would lead outside ``volumes_dir`` (``UnsafePath``),
+so nothing outside it is ever created, copied or deleted.
 """
 import os
 
 from oslo_log import log as logging
 
 from migrator import exception
+from migrator import safe_path
 
 LOG = logging.getLogger(__name__)
 
@@ -43,7 +47,11 @@ class FileBackend:
         return pool in self.pools
 
     def path(self, name, pool):
-        return os.path.join(self.directory, pool, name)
+        what = 'volume %s on %s' % (name, self.service_host)
+        safe_path.plain_name(name, what)
+        safe_path.plain_name(pool, what)
+        return safe_path.inside(os.path.join(self.directory, pool, name),
+                                [self.directory], what)
 
     # -- lifecycle --------------------------------------------------------
     def start(self):

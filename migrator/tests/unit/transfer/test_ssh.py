@@ -53,6 +53,21 @@ class TestSSHArgv(testtools.TestCase):
             ['python3', '-c', ssh.AGENT_SOURCE, 'write', 'file',
              '/x; rm -rf /', '10', 'sha256'], shlex.split(argv[-1]))
 
+    def test_host_key_check_opt_out(self):
+        argv = transfer.SSHHost('h', known_hosts_file='/kh',
+                                check_host_key=False).argv(['true'])
+        self.assertIn('StrictHostKeyChecking=no', argv)
+        self.assertNotIn('StrictHostKeyChecking=yes', argv)
+        self.assertIn('UserKnownHostsFile=/dev/null', argv)
+        self.assertNotIn('UserKnownHostsFile=/kh', argv)
+
+    def test_refused_host_key_is_explained(self):
+        host = transfer.SSHHost('h', known_hosts_file='/kh')
+        said = host.explain('Host key verification failed.')
+        self.assertIn('the SSH host key of h is not in /kh', said)
+        self.assertEqual('Permission denied', host.explain(
+            'Permission denied'))
+
     def test_host_name_cannot_be_an_option(self):
         self.assertRaises(ValueError, transfer.SSHHost, '-oProxyCommand=x')
         self.assertRaises(ValueError, transfer.SSHHost, '')
@@ -166,6 +181,29 @@ class TestRemoteEndpoints(testtools.TestCase):
         transfer.zero(transfer.RemoteFile(self.host, self.src), 1000)
         self.assertEqual(bytes(1000) + self.data[1000:], self.read(self.src))
 
+    def test_hostile_path_is_passed_literally(self):
+        # A remote path with every character a shell reacts to reaches the
+        # remote agent as one literal word: no command runs, the file of
+        # exactly that name is written, read, zeroed and deleted.
+        # The remote shell starts in this directory.
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.tmp)
+        pwned = self.path('pwned')
+        name = "a b'c\"d;touch pwned;$(touch pwned)`touch pwned`\n& | > <x"
+        dst = self.path(name)
+        remote = transfer.RemoteFile(self.host, dst)
+        transfer.copy(transfer.LocalFile(self.src), remote)
+        self.assertEqual(self.data, self.read(dst))
+        self.assertEqual(len(self.data), remote.size())
+        back = self.path('back')
+        transfer.copy(remote, transfer.LocalFile(back))
+        self.assertEqual(self.data, self.read(back))
+        transfer.zero(remote, 10)
+        self.assertEqual(bytes(10), self.read(dst)[:10])
+        remote.delete()
+        self.assertFalse(os.path.exists(dst))
+        self.assertFalse(os.path.exists(pwned))
+
     def test_remote_dax(self):
         log = fakes.install_fake_daxio(self, self.tmp)
         dev = self.path('dax1.0')
@@ -269,6 +307,17 @@ class TestConfig(testtools.TestCase):
                          (host.hostname, host.port, host.user,
                           host.key_file, host.known_hosts_file,
                           host.cipher, host.python))
+
+    def test_host_keys_are_checked_unless_opted_out_with_a_warning(self):
+        log = self.useFixture(fixtures.FakeLogger(
+            name='migrator.transfer.config'))
+        self.assertTrue(transfer.ssh_host('cmp2').check_host_key)
+        self.assertEqual('', log.output)
+        self.conf.config(group='transfer',
+                         ssh_strict_host_key_checking=False)
+        host = transfer.ssh_host('cmp2')
+        self.assertIn('StrictHostKeyChecking=no', host.argv(['true']))
+        self.assertIn('SSH host key of cmp2 NOT checked', log.output)
 
     def test_copy_options(self):
         self.assertEqual({'chunk_size': 4 * 1024 * 1024, 'rate_limit': None,
