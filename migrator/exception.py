@@ -193,6 +193,11 @@ class MigrationPreCheckError(Invalid):
     msg_fmt = _('Migration pre-check error: %(reason)s')
 
 
+class BuildExpired(MigratorException):
+    msg_fmt = _('Build of instance %(instance_uuid)s did not finish: '
+                '%(reason)s')
+
+
 class NoValidHost(MigrationPreCheckError):
     msg_fmt = _('No valid host was found. %(reason)s')
 

@@ -30,6 +30,13 @@ _lock = threading.Lock()
 # What cell0's mapping names: it has no message queue.
 NO_TRANSPORT = 'none:///'
 
+#: [oslo_messaging_rabbit] rabbit_interval_max default (oslo.messaging's
+#: is 30): the back-off between reconnection attempts grows to at most
+#: this, so that every service is back on a restarted broker within a
+#: few seconds of its return (issue 11: the API answers within 10 s),
+#: however long the outage was.
+RABBIT_INTERVAL_MAX = 5
+
 
 class JsonPayloadSerializer(messaging.NoOpSerializer):
     @staticmethod
@@ -75,11 +82,22 @@ def init(conf=CONF):
     # back as themselves (with their HTTP code), not as RemoteError.
     TRANSPORT = messaging.get_rpc_transport(
         conf, allowed_remote_exmods=['migrator.exception'])
+    _set_reconnect_defaults(conf)
     NOTIFICATION_TRANSPORT = messaging.get_notification_transport(conf)
     NOTIFIER = messaging.Notifier(
         NOTIFICATION_TRANSPORT,
         serializer=RequestContextSerializer(JsonPayloadSerializer()),
         topics=['versioned_notifications'])
+
+
+def _set_reconnect_defaults(conf):
+    # The rabbit driver registers its options when a transport is made
+    # (before any connection reads them); other drivers have none.
+    try:
+        conf.set_default('rabbit_interval_max', RABBIT_INTERVAL_MAX,
+                         group='oslo_messaging_rabbit')
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        pass
 
 
 def cleanup():

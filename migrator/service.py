@@ -1,7 +1,6 @@
 """Run a manager as a service: RPC server, Service record, heartbeat,
-periodic tasks, and a clean stop on SIGTERM."""
+periodic tasks, and a clean stop (migrator.launcher runs it)."""
 import os
-import signal
 import threading
 import time
 
@@ -191,58 +190,3 @@ def _safe(method, svc, timeout):
         method(timeout)
     except Exception:
         LOG.exception('Stopping %s failed', getattr(svc, 'binary', svc))
-
-
-def reload_config():
-    """SIGHUP: re-read the config files; the mutable options (log levels,
-    debug, RPC and shutdown timeouts) take their new values at once."""
-    LOG.info('Caught SIGHUP, reloading the configuration files')
-    try:
-        changed = CONF.mutate_config_files()
-    except Exception as exc:
-        LOG.error('Configuration not reloaded: %s', exc)
-        return
-    if not changed:
-        LOG.info('Configuration reloaded: no mutable option changed')
-        return
-    LOG.info('Configuration reloaded: %s', ', '.join(
-        '[%s] %s = %s (was %s)' % (group or 'DEFAULT', name, new, old)
-        for (group, name), (old, new) in sorted(
-            changed.items(), key=lambda item: (item[0][0] or '',
-                                               item[0][1]))))
-
-
-def serve_until_signalled(services):
-    """Start ``services`` and block until SIGTERM or SIGINT, then stop them
-    (``stop_all``) within [DEFAULT] graceful_shutdown_timeout."""
-    stop = threading.Event()
-    reload = threading.Event()
-    wake = threading.Event()
-
-    def _on_signal(signum, frame):
-        LOG.info('Caught %s, stopping', signal.Signals(signum).name)
-        stop.set()
-        wake.set()
-
-    def _on_hup(signum, frame):
-        reload.set()
-        wake.set()
-
-    previous = {sig: signal.signal(sig, _on_signal)
-                for sig in (signal.SIGTERM, signal.SIGINT)}
-    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, _on_hup)
-    try:
-        for svc in services:
-            svc.start()
-        while not stop.is_set():
-            wake.wait(1)
-            wake.clear()
-            if reload.is_set() and not stop.is_set():
-                reload.clear()
-                reload_config()
-    finally:
-        timeout = CONF.graceful_shutdown_timeout
-        _watchdog(timeout + 5)
-        stop_all(services, timeout)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

@@ -1,8 +1,6 @@
 """migrator-api: the compute REST API (port 8774) and the block storage
 REST API (port 8776) as their own process, on cheroot."""
-import signal
 import sys
-import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -18,63 +16,75 @@ def main(argv=None):
     common.parse_args(argv, 'The migrator compute REST API.')
     common.require('api_database', 'connection',
                    'the API needs the API database')
-
-    from migrator.api.compute import app as compute_app
     from migrator.api import db_faults
+    db_faults.set_api_defaults(CONF)
+    common.run_service('migrator-api', _build)
+
+
+def _build():
+    """The compute and block storage WSGI servers, then a line saying
+    where they listen."""
+    from migrator.api.compute import app as compute_app
     from migrator.api import server
     from migrator.api.volume import app as volume_app
-    from migrator import exception
-    from migrator import rpc
 
-    db_faults.set_api_defaults(CONF)
+    wsgi_opts = dict(threads=CONF.api.wsgi_threads,
+                     timeout=CONF.api.client_socket_timeout,
+                     max_header_size=CONF.api.max_request_header_size,
+                     header_deadline=CONF.api.request_header_timeout)
     try:
-        rpc.init(CONF)
-        app = compute_app.make_app(CONF)
-        wsgi_server = server.WSGIServer(
-            app, CONF.api.bind_host, CONF.api.bind_port,
-            threads=CONF.api.wsgi_threads,
-            timeout=CONF.api.client_socket_timeout,
-            max_header_size=CONF.api.max_request_header_size,
-            header_deadline=CONF.api.request_header_timeout)
-        volume_server = server.WSGIServer(
+        compute = server.WSGIServer(
+            compute_app.make_app(CONF), CONF.api.bind_host,
+            CONF.api.bind_port, **wsgi_opts)
+        volume = server.WSGIServer(
             volume_app.make_app(CONF), CONF.api.bind_host,
-            CONF.api.volume_bind_port, threads=CONF.api.wsgi_threads,
-            name='migrator-api-volume',
-            timeout=CONF.api.client_socket_timeout,
-            max_header_size=CONF.api.max_request_header_size,
-            header_deadline=CONF.api.request_header_timeout)
-    except exception.ConfigurationError as exc:
-        common.fail(exc.format_message())
+            CONF.api.volume_bind_port, name='migrator-api-volume',
+            **wsgi_opts)
     except OSError as exc:
-        common.fail('cannot listen on %s:%s: %s' % (
-            CONF.api.bind_host, CONF.api.bind_port, exc.strerror or exc),
-            code=1)
-    stopping = threading.Event()
-    reload = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *args: stopping.set())
-    signal.signal(signal.SIGHUP, lambda *args: reload.set())
-    for srv, port in ((wsgi_server, CONF.api.bind_port),
-                      (volume_server, CONF.api.volume_bind_port)):
+        _cannot_listen(CONF.api.bind_port, exc)
+    return [_Listening(compute, CONF.api.bind_port),
+            _Listening(volume, CONF.api.volume_bind_port),
+            _Announce(compute, volume)]
+
+
+def _cannot_listen(port, exc):
+    common.fail('cannot listen on %s:%s: %s' % (
+        CONF.api.bind_host, port, exc.strerror or exc), code=1)
+
+
+class _Listening:
+    """One WSGI server as a service the launcher starts and stops."""
+    binary = 'migrator-api'
+
+    def __init__(self, wsgi_server, port):
+        self._server = wsgi_server
+        self._port = port
+
+    def start(self):
         try:
-            srv.start()
+            self._server.start()
         except OSError as exc:
-            common.fail('cannot listen on %s:%s: %s' % (
-                CONF.api.bind_host, port, exc.strerror or exc), code=1)
-    print('migrator-api listening on %s/v2.1 (compute) and %s/v3 (block '
-          'storage)' % (wsgi_server.url, volume_server.url), flush=True)
-    try:
-        while not stopping.wait(1):
-            if reload.is_set():
-                from migrator import service
-                reload.clear()
-                service.reload_config()
-    finally:
-        LOG.info('migrator-api stopping')
-        wsgi_server.stop()
-        volume_server.stop()
-        rpc.cleanup()
-    return 0
+            _cannot_listen(self._port, exc)
+
+    def stop(self, timeout=None):
+        self._server.stop()
+
+
+class _Announce:
+    """Says where the APIs listen once both do."""
+    binary = 'migrator-api'
+
+    def __init__(self, compute, volume):
+        self._compute = compute
+        self._volume = volume
+
+    def start(self):
+        print('migrator-api listening on %s/v2.1 (compute) and %s/v3 '
+              '(block storage)' % (self._compute.url, self._volume.url),
+              flush=True)
+
+    def stop(self, timeout=None):
+        pass
 
 
 if __name__ == '__main__':

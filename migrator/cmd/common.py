@@ -68,13 +68,14 @@ def run_service(binary, build_services):
     work already recorded as interrupted) must not hold it."""
     import os
 
+    from migrator import launcher
     from migrator import rpc
     from migrator import service
 
     try:
         rpc.init(CONF)
         services = build_services()
-        service.serve_until_signalled(services)
+        launcher.serve(services)
     except exception.ConfigurationError as exc:
         fail(exc.format_message())
     except Exception as exc:

@@ -8,6 +8,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from migrator.conductor import in_flight
+from migrator.conductor import stale_builds
 from migrator.conductor import stale_migrations
 from migrator.conductor.tasks import build_instance
 from migrator.conductor.tasks import live_migrate
@@ -32,10 +33,23 @@ class ConductorManager(manager.Manager):
         self.in_flight.record_interrupted(reason)
 
     def periodic_tasks(self):
-        if not CONF.conductor.stale_migration_timeout:
-            return []
-        return [(self.expire_stale_migrations,
-                 CONF.conductor.stale_migration_check_interval)]
+        tasks = [(self.retry_unrecorded_failures,
+                  CONF.conductor.unrecorded_failure_retry_interval)]
+        if CONF.conductor.stale_migration_timeout:
+            tasks.append((self.expire_stale_migrations,
+                          CONF.conductor.stale_migration_check_interval))
+        if CONF.conductor.stale_build_timeout:
+            tasks.append((self.expire_stale_builds,
+                          CONF.conductor.stale_migration_check_interval))
+        return tasks
+
+    def expire_stale_builds(self, context):
+        return stale_migrations.expire_in_every_cell(
+            context, CONF.conductor.stale_build_timeout,
+            expire_in_cell=stale_builds.expire)
+
+    def retry_unrecorded_failures(self, context):
+        return self.in_flight.retry_unrecorded(context)
 
     def expire_stale_migrations(self, context):
         return stale_migrations.expire_in_every_cell(

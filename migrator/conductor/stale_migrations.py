@@ -52,26 +52,28 @@ SOURCE_PREPARING = ['queued', 'preparing']
 COLD = ['migration', 'resize']
 
 
-def expire_in_every_cell(context, timeout):
-    """``expire`` in each cell of the API database's cell mappings (not
-    cell0, which holds no migration), or in this service's own cell
-    database when it has no API database (a cell conductor). A cell that
-    fails is logged and the others still checked. Returns the total."""
+def expire_in_every_cell(context, timeout, expire_in_cell=None):
+    """``expire`` (or ``expire_in_cell``) in each cell of the API
+    database's cell mappings (not cell0, which holds no migration and no
+    build), or in this service's own cell database when it has no API
+    database (a cell conductor). A cell that fails is logged and the
+    others still checked. Returns the total."""
+    expire_in_cell = expire_in_cell or expire
     try:
         cells = [cell for cell in
                  cell_obj.CellMappingList.get_all(context)
                  if not cell.is_cell0]
     except exception.ConfigurationError:
-        return expire(context, timeout)
+        return expire_in_cell(context, timeout)
     total = 0
     for cell in cells:
         cctxt = copy.copy(context)
         cctxt.cell_uuid = cell.uuid
         try:
-            total += expire(cctxt, timeout)
+            total += expire_in_cell(cctxt, timeout)
         except Exception:
-            LOG.warning('Could not check cell %s for stale '
-                        'migrations', cell.identity, exc_info=True)
+            LOG.warning('Could not check cell %s for stale work',
+                        cell.identity, exc_info=True)
     return total
 
 

@@ -13,6 +13,7 @@ from migrator import interrupted
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
 from migrator.objects import instance_action
+from migrator.objects import instance_fault
 from migrator.objects import migration as migration_obj
 from migrator.rpcapi import compute as compute_rpcapi
 from migrator.tests.functional import control_plane
@@ -141,6 +142,90 @@ class TestInterrupted(lm.LiveMigrationTestBase):
         self.assertIsNone(self.instance(inst.uuid).task_state)
         self.assert_action_closed(ctxt, inst,
                                   'conductor_live_migrate_server')
+
+    def test_build_whose_cast_was_lost_ends_in_error(self):
+        inst = self.cp.boot(host='compute1')
+        ctxt = self.cp.new_context()
+        # As a build whose cast to its compute a broker restart lost.
+        inst.vm_state = instance_obj.BUILDING
+        inst.task_state = instance_obj.SPAWNING
+        inst.save()
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'create')
+        instance_action.InstanceActionEvent.event_start(
+            ctxt, inst.uuid, 'conductor_build_instances', host='conductor')
+        conductor = self.cp.services[0].manager
+        self.cp.conf.config(stale_build_timeout=600, group='conductor')
+        # Younger than the timeout: left alone.
+        self.assertEqual(0, conductor.expire_stale_builds(self.cp.admin))
+        timeutils.set_time_override(timeutils.utcnow() +
+                                    datetime.timedelta(seconds=700))
+        self.addCleanup(timeutils.clear_time_override)
+        self.assertEqual(1, conductor.expire_stale_builds(self.cp.admin))
+
+        inst = self.instance(inst.uuid)
+        self.assertEqual((instance_obj.ERROR, None),
+                         (inst.vm_state, inst.task_state))
+        fault = instance_fault.InstanceFault.get_latest_for_instance(
+            ctxt, inst.uuid)
+        self.assertIn('did not finish: still spawning 600 s', fault.message)
+        action, events = self.cp.events(ctxt, inst.uuid)
+        self.assertEqual('Error', action.message)
+        self.assertEqual('Error', events['conductor_build_instances'][0])
+        self.assertEqual(0, conductor.expire_stale_builds(self.cp.admin))
+
+    def _pre_checks_fail_on_the_database(self, refusals):
+        """The conductor takes an accepted live migration; its pre-checks
+        fail on a database error and so does its own roll-back; the
+        recording of the failure is refused ``refusals`` times more."""
+        from oslo_db import exception as db_exc
+
+        from migrator.conductor import in_flight
+        from migrator.conductor import scheduler
+        from migrator.conductor.tasks import live_migrate
+        ctxt, inst, migration = self._stranded('accepted')
+        conductor = self.cp.services[0].manager
+        too_many = db_exc.DBConnectionError('(1040, Too many connections)')
+        record = in_flight._Failure.record
+        left = [refusals]
+
+        def refused_then_record(failure, context):
+            if left[0]:
+                left[0] -= 1
+                raise too_many
+            return record(failure, context)
+        with mock.patch.object(scheduler, 'usable_service',
+                               side_effect=too_many), \
+                mock.patch.object(live_migrate.LiveMigrationTask,
+                                  'rollback', side_effect=too_many), \
+                mock.patch.object(in_flight._Failure, 'record',
+                                  refused_then_record):
+            self.assertRaises(db_exc.DBConnectionError,
+                              conductor.live_migrate_server, ctxt,
+                              self.instance(inst.uuid), None,
+                              migration=migration)
+            for _ in range(refusals):
+                conductor.retry_unrecorded_failures(self.cp.admin)
+        return ctxt, inst, migration, conductor
+
+    def assert_failure_recorded(self, ctxt, inst, migration):
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+        self.assert_action_closed(ctxt, inst,
+                                  'conductor_live_migrate_server')
+
+    def test_conductor_records_pre_checks_failed_on_the_database(self):
+        ctxt, inst, migration, _ = \
+            self._pre_checks_fail_on_the_database(refusals=0)
+        self.assert_failure_recorded(ctxt, inst, migration)
+
+    def test_failure_the_database_refused_is_recorded_later(self):
+        ctxt, inst, migration, conductor = \
+            self._pre_checks_fail_on_the_database(refusals=1)
+        self.assertEqual(0, conductor.retry_unrecorded_failures(
+            self.cp.admin))
+        self.assert_failure_recorded(ctxt, inst, migration)
 
     def test_failed_rollback_is_recorded_and_retried(self):
         compute = self.cp.computes['compute1']

@@ -3,6 +3,7 @@ versions and caps, and a real call and cast on the fake transport."""
 import inspect
 from unittest import mock
 
+from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_utils import uuidutils
 
@@ -213,3 +214,27 @@ class TestCallAndCast(base.DBTestCase):
             import time
             time.sleep(0.05)
         self.assertEqual(12, node.vcpus)
+
+
+CONF = cfg.CONF
+
+
+class TestReconnectBackoff(base.TestCase):
+    """On RabbitMQ a service retries a lost broker at least every
+    rpc.RABBIT_INTERVAL_MAX seconds, unless its configuration says
+    otherwise."""
+
+    def _init(self):
+        self.flags(transport_url='rabbit://guest:guest@127.0.0.1:1/')
+        rpc.cleanup()
+        rpc.init(CONF)
+        self.addCleanup(rpc.cleanup)
+        return CONF.oslo_messaging_rabbit.rabbit_interval_max
+
+    def test_default_backoff_is_short(self):
+        self.assertEqual(rpc.RABBIT_INTERVAL_MAX, self._init())
+
+    def test_configured_backoff_wins(self):
+        self._init()
+        self.flags(rabbit_interval_max=20, group='oslo_messaging_rabbit')
+        self.assertEqual(20, self._init())
