@@ -57,13 +57,17 @@ class _BrokerRestart(test_faults._FaultScenario):
         path = super()._write_config()
         with open(path, 'a') as f:
             # Several migrations out of each host at once (Nova's 5
-            # workers), each guest moved in a fraction of a second.
+            # workers). The simulated link is shared by the migrations
+            # between two hosts: 2 MiB/s per server, at 20 times real
+            # time, keeps every 512 MiB guest under way for about 13 s,
+            # while the broker stops and starts.
             f.write('[DEFAULT]\nrpc_response_timeout = %d\n'
                     '[compute]\nmax_concurrent_live_migrations = 0\n'
                     '[fake_driver]\ntime_scale = 20\nvcpus = 64\n'
+                    'link_bandwidth_mib = %d\n'
                     # Room for every m1.tiny guest on either host.
                     'memory_mb = %d\n'
-                    % (RPC_TIMEOUT, max(32768, 300 * SERVERS)))
+                    % (RPC_TIMEOUT, 2 * SERVERS, max(32768, 300 * SERVERS)))
         return path
 
     def boot_all(self, count):
@@ -112,6 +116,10 @@ class _BrokerRestart(test_faults._FaultScenario):
                          'every migration ended before the broker stopped')
 
         self.broker.stop()
+        # The outage must meet migrations in flight, or it tests nothing.
+        self.assertFalse(all(m['status'] in FINAL
+                             for m in self.all_migrations()),
+                         'every migration ended before the broker was down')
         time.sleep(OUTAGE)
         # The database still answers: the API does too.
         self.assertEqual(200, self.http('GET', '/servers/detail')[0])
