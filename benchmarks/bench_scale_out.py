@@ -193,7 +193,7 @@ def bottleneck(rounds):
 
 
 def run(quick=False):
-    servers = 12 if quick else 48
+    servers = 32 if quick else 96
     computes = 2 if quick else 4
     deployment = common.Deployment(api_workers=2, conductors=2,
                                    computes=computes)
