@@ -26,6 +26,7 @@ from benchmarks import common
 BENCHMARKS = [
     'bench_startup',
     'bench_accept_latency',
+    'bench_scale_out',
     'bench_progress_freshness',
     'bench_live_migrate_response',
     'bench_volume_progress',

@@ -1,22 +1,21 @@
 """How long a client waits for os-migrateLive to be accepted, over real
-processes, and how accepting scales (issue 14, items 1 and 6).
+processes (issue 14, item 1; scaling is bench_scale_out).
 
-deployed  tools/deploy-local.sh: migrator-api under gunicorn (gthread),
-          2 conductors, 4 simulated computes (the fake driver, 10 x real
-          time), RabbitMQ and MariaDB. A threaded load generator (one
-          keep-alive connection per thread, concurrency 16) sends the
+deployed  tools/deploy-local.sh: migrator-api under gunicorn (gthread,
+          2 workers), 2 conductors, 4 simulated computes (the fake driver,
+          10 x real time), RabbitMQ and MariaDB. A threaded load generator
+          (one keep-alive connection per thread, concurrency 16) sends the
           floor -- ``GET /v2.1`` on the same server -- then live-migrate
           requests at 2.34 (asynchronous: answered once the Migration and
           the action are recorded and the conductor is cast to) and at 2.30
           (blocking: answered after scheduling and the pre-checks), round
           robin over a pool of ACTIVE servers. A server still migrating
           answers 409 (expected, counted apart); any other error fails.
+          py-spy samples the API workers during the 2.34 case: the notes
+          name where its time goes.
 embedded  migrator-all (SQLite, in-process transport), one client, one
-          request at a time: the figures a new user sees first.
-scale     accepted live migrations per second (2.34) with 1 vs 2 API
-          worker processes, and blocking ones (2.30, where the conductor
-          works while the client waits) with 2 vs 1 conductor; the CPU
-          each process used names the bottleneck.
+          request at a time: the figures a new user sees first (left out
+          of --quick, which must stay within 2 minutes).
 
 Targets: asynchronous p50 <= 5 x floor p50; blocking p50 / asynchronous
 p50 >= 5; no error but 409.
@@ -25,12 +24,11 @@ p50 >= 5; no error but 409.
 """
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 
 from benchmarks import common
+from benchmarks import profiling
 
 NAME = 'accept_latency'
 CONCURRENCY = 16
@@ -61,14 +59,21 @@ def summarize(by_status, wall, expected=(202,)):
     return figures
 
 
-def measure_deployed(port, server_ids, total, concurrency):
+def measure_deployed(port, server_ids, total, concurrency,
+                     profile_pids=()):
     results = {}
     for name, make, expected in (
             ('floor GET /v2.1', floor_request, (200,)),
             ('2.34 asynchronous', live_migrate(server_ids, '2.34'), (202,)),
             ('2.30 blocking', live_migrate(server_ids, '2.30'), (202,))):
+        sampler = None
+        if name == '2.34 asynchronous' and profile_pids:
+            sampler = profiling.Sampler(profile_pids, seconds=15)
+            time.sleep(0.5)
         by_status, wall = common.load(port, make, total, concurrency)
         results[name] = summarize(by_status, wall, expected)
+        if sampler is not None:
+            results[name]['profile'] = sampler.top(within='migrate_live')
         errors = {k: v for k, v in results[name]['statuses'].items()
                   if int(k) not in expected + (409,)}
         if errors:
@@ -76,65 +81,6 @@ def measure_deployed(port, server_ids, total, concurrency):
         if name != 'floor GET /v2.1':
             results[name]['left_busy'] = len(common.settle(port))
     return results
-
-
-def process_cpu(deployment, names):
-    cpu = {}
-    for name in names:
-        try:
-            pid = deployment.pid(name)
-            cpu[name] = round(sum(
-                common.cpu_seconds(p) for p in
-                [pid] + common.descendants(pid)), 2)
-        except OSError:
-            pass
-    return cpu
-
-
-def measure_scale(deployment, server_ids, total):
-    """Accepted per second with the deployment's 2 API workers vs 1 (a
-    second gunicorn of one worker on its own port), then blocking with
-    2 conductors vs 1 (conductor2 stopped)."""
-    port1 = common.free_port()
-    api1 = subprocess.Popen(
-        [os.path.join(common.BIN, 'gunicorn'), '--workers', '1',
-         '--worker-class', 'gthread', '--threads', '8', '--bind',
-         '127.0.0.1:%d' % port1, 'migrator.api.wsgi_app:init_application()'],
-        env=dict(os.environ, MIGRATOR_CONFIG_FILES=deployment.conf),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL)
-    scale = {}
-    try:
-        common.wait_http(port1)
-        for label, port in (('1 API worker', port1),
-                            ('2 API workers', deployment.port)):
-            before = common.cpu_seconds(api1.pid) if port == port1 else None
-            by_status, wall = common.load(
-                port, live_migrate(server_ids, '2.34'), total, CONCURRENCY)
-            scale[label] = summarize(by_status, wall)
-            if before is not None:
-                scale[label]['api_cpu_s_per_request'] = round(
-                    (common.cpu_seconds(api1.pid) - before) / total, 4)
-            scale[label]['left_busy'] = len(common.settle(deployment.port))
-    finally:
-        api1.terminate()
-        api1.wait(60)
-    names = ['conductor1', 'conductor2']
-    for label in ('2 conductors', '1 conductor'):
-        if label == '1 conductor':
-            os.kill(deployment.pid('conductor2'), 15)
-            time.sleep(3)
-            names = ['conductor1']
-        cpu0 = process_cpu(deployment, names + ['api'])
-        by_status, wall = common.load(
-            deployment.port, live_migrate(server_ids, '2.30'), total // 2,
-            CONCURRENCY)
-        cpu1 = process_cpu(deployment, names + ['api'])
-        scale[label] = summarize(by_status, wall)
-        scale[label]['cpu_s'] = {k: round(cpu1[k] - cpu0.get(k, 0), 2)
-                                 for k in cpu1}
-        scale[label]['left_busy'] = len(common.settle(deployment.port))
-    return scale
 
 
 def measure_embedded(rounds):
@@ -169,45 +115,47 @@ def _ratios(section, label):
                      '>= 5', blocking / async_ >= 5)]
 
 
-def run(quick=False, scale=True):
+def run(quick=False):
     servers = 16 if quick else 128
     total = 128 if quick else 2000
     figures, ratios, notes = {}, [], []
-    figures['embedded'] = measure_embedded(10 if quick else 30)
-    ratios += _ratios(figures['embedded'], 'embedded')
+    if not quick:
+        figures['embedded'] = measure_embedded(30)
+        ratios += _ratios(figures['embedded'], 'embedded')
     deployment = common.Deployment(api_workers=2, conductors=2, computes=4)
     with common.running(deployment):
         started = time.perf_counter()
         deployment.start()
         figures['deploy_start_s'] = round(time.perf_counter() - started, 1)
         server_ids = common.boot_servers(deployment.port, servers)
-        # Warm up every worker and connection before timing.
+        # Warm up every worker and connection before timing, and let the
+        # API workers see each server once (as a client that looked at
+        # a server before moving it).
         common.load(deployment.port, floor_request, 64, CONCURRENCY)
+        common.load(deployment.port, lambda i: (
+            'GET', '/servers/%s' % server_ids[i % servers], None, '2.80'),
+            2 * servers, CONCURRENCY)
+        # ... and fill the workers' RabbitMQ connection pools (a new
+        # connection costs tens of ms of CPU): one live migration of
+        # each server, not timed, ended before the timed cases.
+        common.load(deployment.port, live_migrate(server_ids, '2.34'),
+                    servers, CONCURRENCY)
+        common.settle(deployment.port)
         figures['deployed'] = measure_deployed(
-            deployment.port, server_ids, total, CONCURRENCY)
+            deployment.port, server_ids, total, CONCURRENCY,
+            profile_pids=common.descendants(deployment.pid('api')))
         ratios += _ratios(figures['deployed'], 'deployed c16')
-        if scale:
-            figures['scale'] = s = measure_scale(
-                deployment, server_ids, total // 2)
-            api = (s['2 API workers']['accepted_per_s'] /
-                   s['1 API worker']['accepted_per_s'])
-            cond = (s['2 conductors']['accepted_per_s'] /
-                    s['1 conductor']['accepted_per_s'])
-            ratios.append(common.ratio(
-                'scale: 2.34 accepted/s, 2 / 1 API workers', api,
-                'report', True))
-            ratios.append(common.ratio(
-                'scale: 2.30 accepted/s, 2 / 1 conductors', cond,
-                'report', True))
-            notes.append(
-                'scale-out on %d cores shared with the load generator, '
-                'MariaDB and RabbitMQ: a second API worker or conductor '
-                'only helps while a core is idle; CPU seconds per process '
-                'are in figures.scale' % os.cpu_count())
+    notes.append(profiling.describe(
+        figures['deployed']['2.34 asynchronous'].get(
+            'profile', {'error': 'none'}),
+        'API workers during the 2.34 case'))
     notes.append('deployed: %d servers, %d requests per case at '
                  'concurrency %d; a request for a server still migrating '
                  'is a 409, counted in statuses and left out of the '
                  'percentiles' % (servers, total, CONCURRENCY))
+    if quick:
+        notes.append('--quick leaves out the embedded (migrator-all) '
+                     'figures; the full run has them')
     return {'name': NAME, 'figures': figures, 'ratios': ratios,
             'notes': notes}
 
@@ -215,9 +163,8 @@ def run(quick=False, scale=True):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true')
-    parser.add_argument('--no-scale', action='store_true')
     args = parser.parse_args(argv)
-    result = run(args.quick, scale=not args.no_scale)
+    result = run(args.quick)
     print(json.dumps(result, indent=2))
     return 0
 

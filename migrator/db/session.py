@@ -94,7 +94,11 @@ def _new_manager(connection, group=None):
     manager = enginefacade.transaction_context()
     options = {name: getattr(group, name) for name in _ENGINE_OPTIONS
                if group is not None and hasattr(group, name)}
-    manager.configure(connection=connection, sqlite_fk=True, **options)
+    # thread_checkin: oslo.db's time.sleep(0) on each connection checkin
+    # is for eventlet; with OS threads it only hands the GIL round once
+    # more per transaction, which under load is a wait of its own.
+    manager.configure(connection=connection, sqlite_fk=True,
+                      thread_checkin=False, **options)
     return manager
 
 

@@ -1,6 +1,7 @@
 """What every part of the compute API shares: its RPC clients, the
 cells it works across, and the lock and state checks of server actions."""
 import copy
+import functools
 import threading
 import time
 
@@ -8,6 +9,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator import cells
+from migrator.compute.api import cell_workers
 from migrator import exception
 from migrator.objects import cell_mapping as cell_obj
 from migrator.objects import host_mapping as host_mapping_obj
@@ -168,12 +170,14 @@ class CellResults(list):
 
 def gather_cells(context, cells, func, timeout=None):
     """{cell uuid: func(context targeted at the cell, cell)}, each cell in
-    a thread of its own, waiting at most ``timeout`` (CELL_TIMEOUT) s in
-    all. A cell that has not answered by then maps to DID_NOT_RESPOND;
-    one whose call failed to RAISED (logged), except that a
-    MigratorException (bad input, a missing marker) is raised here."""
+    a thread of its own (a kept worker, ``cell_workers``), waiting at
+    most ``timeout`` (CELL_TIMEOUT) s in all. A cell that has not
+    answered by then maps to DID_NOT_RESPOND; one whose call failed to
+    RAISED (logged), except that a MigratorException (bad input, a
+    missing marker) is raised here."""
     timeout = CELL_TIMEOUT if timeout is None else timeout
     answers = {cell.uuid: DID_NOT_RESPOND for cell in cells}
+    done = {cell.uuid: threading.Event() for cell in cells}
 
     def work(cell):
         cctxt = copy.copy(context)
@@ -186,15 +190,14 @@ def gather_cells(context, cells, func, timeout=None):
             LOG.warning('Cell %s failed to answer', cell.identity,
                         exc_info=True)
             answers[cell.uuid] = RAISED
+        finally:
+            done[cell.uuid].set()
 
-    threads = [threading.Thread(target=work, args=(cell,), daemon=True,
-                                name='cell-%s' % cell.uuid[:8])
-               for cell in cells]
-    for thread in threads:
-        thread.start()
+    for cell in cells:
+        cell_workers.WORKERS.submit(functools.partial(work, cell))
     deadline = time.monotonic() + timeout
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
+    for cell in cells:
+        done[cell.uuid].wait(max(0.0, deadline - time.monotonic()))
     answers = dict(answers)
     for answer in answers.values():
         if isinstance(answer, exception.MigratorException):

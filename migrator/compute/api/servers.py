@@ -4,6 +4,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from migrator.compute.api import base
+from migrator.compute.api import instance_cells
 from migrator import context as migrator_context
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
@@ -44,14 +45,39 @@ class ServersMixin:
         ``instance.cell_mapping`` (not a field: set on the object)."""
         if not uuidutils.is_uuid_like(uuid):
             raise exception.InstanceNotFound(instance_id=uuid)
-        mapping = self._mapping(context, uuid)
-        instance = base.in_cell(
-            context, mapping.cell_mapping,
-            lambda cctxt: instance_obj.Instance.get_by_uuid(cctxt, uuid))
+        known = instance_cells.CELLS.get(uuid)
+        instance = None
+        if known is not None:
+            cell, project_id = known
+            # The same 404 for another project's server as _mapping's.
+            if getattr(context, 'project_scoped', False) and \
+                    project_id != context.project_id:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            try:
+                instance = self._read_server(context, cell, uuid)
+            except exception.InstanceNotFound:
+                # Deleted: the mapping says so (or where it went).
+                instance_cells.CELLS.forget(uuid)
+        if instance is None:
+            mapping = self._mapping(context, uuid)
+            cell = mapping.cell_mapping
+            instance = self._read_server(context, cell, uuid)
+            # A scheduled server (or one kept in cell0) stays in its
+            # cell: remember it. One still being scheduled may yet be
+            # moved to cell0.
+            if instance.host or cell.is_cell0:
+                instance_cells.CELLS.remember(uuid, cell,
+                                              mapping.project_id)
         # Read through a copy of the context: hand the caller's back.
         instance._context = context
-        instance._cell = mapping.cell_mapping
+        instance._cell = cell
         return instance
+
+    @staticmethod
+    def _read_server(context, cell, uuid):
+        return base.in_cell(
+            context, cell,
+            lambda cctxt: instance_obj.Instance.get_by_uuid(cctxt, uuid))
 
     def get_fault(self, context, instance):
         with migrator_context.target_cell(context, instance._cell) as cctxt:

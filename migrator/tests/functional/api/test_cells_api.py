@@ -21,6 +21,7 @@ import webob
 
 from migrator.cmd import manage
 from migrator.compute.api import base as compute_api_base
+from migrator.compute.api import instance_cells
 from migrator.compute import manager as compute_manager
 from migrator.conductor import manager as conductor_manager
 from migrator import context as migrator_context
@@ -74,10 +75,11 @@ class TestTwoCells(testtools.TestCase):
             svc.start()
         self.plane.services.extend(services)
 
-    def request(self, path, version=LATEST, method='GET', body=None):
+    def request(self, path, version=LATEST, method='GET', body=None,
+                token='admin:admin'):
         req = webob.Request.blank(
             '/v2.1' + path, method=method,
-            headers={'X-Auth-Token': 'admin:admin',
+            headers={'X-Auth-Token': token,
                      'OpenStack-API-Version': 'compute %s' % version})
         if body is not None:
             req.body = jsonutils.dump_as_bytes(body)
@@ -126,6 +128,27 @@ class TestTwoCells(testtools.TestCase):
                 seen.append(body['servers'][0]['id'])
                 marker = seen[-1]
             self.assertEqual(expected, seen)
+
+    def test_remembered_cell_of_a_server(self):
+        # The API remembers the cell of a scheduled server; what it
+        # remembers never changes an answer.
+        a = self.boot('a', 'compute1')
+        self.assertEqual(self.cell1.uuid, instance_cells.CELLS.get(a)[0].uuid)
+        # Another project's server is still not found for a non-admin.
+        code, body = self.request('/servers/%s' % a, token='other:other')
+        self.assertEqual(404, code, body)
+        # A wrong cell remembered: the server's mapping is asked again.
+        instance_cells.CELLS.remember(a, self.cell2, 'admin')
+        code, body = self.request('/servers/%s' % a)
+        self.assertEqual(200, code, body)
+        self.assertEqual(self.cell1.uuid, instance_cells.CELLS.get(a)[0].uuid)
+        # A deleted server is not found, and forgotten.
+        code, body = self.request('/servers/%s' % a, method='DELETE')
+        self.assertEqual(204, code, body)
+        control_plane.wait_for(
+            lambda: self.request('/servers/%s' % a)[0] == 404,
+            what='%s to be deleted' % a)
+        self.assertIsNone(instance_cells.CELLS.get(a))
 
     def test_live_migration_within_a_cell_only(self):
         a, b, _, _ = self.boot_four()
