@@ -47,13 +47,16 @@ class _FaultScenario(rest_client.ComputeAPIHelpers,
     def _write_config(self):
         path = super()._write_config()
         self.api_port = test_migrator_all.free_port()
+        self.volume_port = test_migrator_all.free_port()
         with open(path, 'a') as f:
             f.write('[api]\nauth_strategy = noauth2\nbind_port = %d\n'
+                    # Not the default 8776: tests run side by side.
+                    'volume_bind_port = %d\n'
                     '[live_migration]\nmonitor_poll_interval = 0.2\n'
                     'progress_save_interval = 0.5\n'
                     '[conductor]\nstale_migration_timeout = %d\n'
                     'stale_migration_check_interval = 1\n'
-                    % (self.api_port, STALE_AGE))
+                    % (self.api_port, self.volume_port, STALE_AGE))
         return path
 
     # -- helpers ------------------------------------------------------------

@@ -42,7 +42,6 @@ import time
 import sqlalchemy as sa
 
 from migrator.tests import base
-from migrator.tests.functional import test_migrator_all
 from migrator.tests.integration.libvirt import kvm_hosts
 from migrator.tests.integration.libvirt import test_kvm_rest_api as kvm_api
 from migrator.tests import rest_client
@@ -98,16 +97,14 @@ class KvmPmemAndVolumeTest(kvm_api._KvmApiScenario, base.TestCase):
 
     def _write_config(self):
         path = super()._write_config()
-        self.volume_port = test_migrator_all.free_port()
         with open(path, 'a') as f:
             f.write('[DEFAULT]\nenabled_backends = file1, file2\n'
-                    '[api]\nvolume_bind_port = %d\n'
                     '[volume]\nprogress_interval = 0.2\n'
                     'migration_progress_timeout = 2\n'
                     '[file1]\nvolume_driver = file\n'
                     '[file2]\nvolume_driver = file\n'
                     '[transfer]\nrate_limit = %d\n'
-                    % (self.volume_port, PMEM_RATE))
+                    % PMEM_RATE)
         return path
 
     def compute_options(self, n):
