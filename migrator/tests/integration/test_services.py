@@ -37,6 +37,7 @@ from migrator.rpcapi import compute as compute_rpcapi
 from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests import base
 from migrator.tests import fixtures as migrator_fixtures
+from migrator.tests.functional import test_migrator_all
 
 RABBIT = os.environ.get('MIGRATOR_TEST_RABBIT_URL',
                         'rabbit://guest:guest@127.0.0.1:5672/')
@@ -126,9 +127,13 @@ class Deployment:
                     '[database]\nconnection = %s\nmax_retries = 3\n'
                     '[api_database]\nconnection = %s\n'
                     '[compute]\nresource_update_interval = 3600\n'
+                    # Block storage on a free port, not the default 8776:
+                    # deployments of tests run side by side (a subclass
+                    # may set its own; the last value in the file wins).
+                    '[api]\nvolume_bind_port = %d\n'
                     % (self.transport_url, self.exchange, REPORT_INTERVAL,
                        SERVICE_DOWN_TIME, self.tmp, self.cell_url,
-                       self.api_url))
+                       self.api_url, test_migrator_all.free_port()))
         return path
 
     def manage(self, *argv, expect=0):
