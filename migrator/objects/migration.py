@@ -213,6 +213,26 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
         untouched-since (neither created nor updated after it).
         ``marker`` is a migration uuid.
         """
+        return cls.from_rows(context, cls.rows_by_filters(
+            context, filters, sort_key, sort_dir, limit, marker, after))
+
+    @classmethod
+    def from_rows(cls, context, rows):
+        """A MigrationList of the database rows ``rows``."""
+        return cls._from_db_list(context, Migration, rows)
+
+    @staticmethod
+    def from_row(context, row):
+        """The Migration of one database row (``rows_by_filters``)."""
+        return Migration._from_db_object(context, Migration(), row)
+
+    @classmethod
+    def rows_by_filters(cls, context, filters=None, sort_key='created_at',
+                        sort_dir='desc', limit=None, marker=None,
+                        after=None):
+        """The database rows ``get_by_filters`` makes objects of, for a
+        caller that keeps only some of them (a page merged across
+        cells)."""
         filters = dict(filters or {})
         # A filter an index of its own serves better than the keyset's.
         selective = bool(set(filters) & {
@@ -264,8 +284,7 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
                 query = _seek_created_at(query, model)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
-            return cls._from_db_list(context, Migration,
-                                     db.scalars(query).all())
+            return db.scalars(query).all()
 
     @classmethod
     def get_in_progress_by_instance(cls, context, instance_uuid,
