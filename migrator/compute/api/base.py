@@ -70,7 +70,7 @@ class APIBase:
 
     def _merge_cells(self, context, fetch, what, sort_key, sort_dir,
                      limit=None, marker=None, marker_cell=None,
-                     marker_key=None):
+                     marker_key=None, build=None):
         """The rows of every cell, merged in (sort_key, cell, id) order,
         the page after ``marker``: a ``CellResults`` list whose
         ``down_cells`` are the cells that did not answer (logged, their
@@ -81,7 +81,13 @@ class APIBase:
         cell, after the edge ``after`` (the marker's sort key, and where
         its cell stands among the cells) in the others. So each cell
         reads at most ``limit`` rows, whatever the page; the cells are
-        asked at once, a thread each, for at most CELL_TIMEOUT s."""
+        asked at once, a thread each, for at most CELL_TIMEOUT s.
+
+        With ``build(cctxt, row)``, ``fetch`` gives database rows and only
+        the rows of the page are made objects: with N cells a page reads
+        up to N x limit rows, and making an object costs far more than
+        sorting a row (GET /os-migrations,
+        benchmarks/bench_os_migrations_paging.py)."""
         cells = self.cells(context)
         index = {cell.uuid: n for n, cell in enumerate(cells)}
         marker_index = index.get(marker_cell.uuid) if marker_cell else None
@@ -95,23 +101,35 @@ class APIBase:
                 sort_key, marker_key, index[cell.uuid], marker_index)))
 
         answers = gather_cells(context, cells, one)
-        results = CellResults()
+        merged = []
+        down_cells = []
         for cell in cells:
             rows = answers[cell.uuid]
             if rows is DID_NOT_RESPOND or rows is RAISED:
                 LOG.warning('Cell %s did not answer in time or failed; its '
                             '%s are left out', cell.identity, what)
-                results.down_cells.append(cell)
+                down_cells.append(cell)
                 continue
-            for row in rows:
-                row._cell = cell
-                row._cell_index = index[cell.uuid]
-            results.extend(rows)
-        results.sort(key=lambda r: (sort_value(getattr(r, sort_key)),
-                                    r._cell_index, r.id),
-                     reverse=(sort_dir == 'desc'))
+            n = index[cell.uuid]
+            merged.extend(((sort_value(getattr(row, sort_key)), n, row.id),
+                           cell, row) for row in rows)
+        merged.sort(key=lambda entry: entry[0],
+                    reverse=(sort_dir == 'desc'))
         if limit is not None:
-            del results[limit:]
+            del merged[limit:]
+        results = CellResults()
+        results.down_cells = down_cells
+        cell_contexts = {}
+        for (_key, n, _id), cell, row in merged:
+            if build is not None:
+                cctxt = cell_contexts.get(cell.uuid)
+                if cctxt is None:
+                    cctxt = cell_contexts[cell.uuid] = copy.copy(context)
+                    cctxt.cell_uuid = cell.uuid
+                row = build(cctxt, row)
+            row._cell = cell
+            row._cell_index = n
+            results.append(row)
         return results
 
     def _host_cell(self, context, host):

@@ -29,11 +29,12 @@ class MigrationsMixin:
         return self._merge_cells(
             context,
             lambda cctxt, page_limit, page_marker, after:
-                migration_obj.MigrationList.get_by_filters(
+                migration_obj.MigrationList.rows_by_filters(
                     cctxt, dict(filters), limit=page_limit,
                     marker=page_marker, after=after),
             'migrations', 'created_at', 'desc', limit=limit, marker=marker,
-            marker_cell=marker_cell, marker_key=marker_key)
+            marker_cell=marker_cell, marker_key=marker_key,
+            build=migration_obj.MigrationList.from_row)
 
     def _find_migration_marker(self, context, marker):
         """(cell, migration) of a list marker, every cell asked at once;
