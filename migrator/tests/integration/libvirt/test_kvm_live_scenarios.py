@@ -42,6 +42,7 @@ class _LiveScenario(rest._KvmApiScenario):
     """Samples memory, disk and downtime; checks any of them."""
     # Extra configuration appended to the shared config file.
     EXTRA_CONFIG = ''
+    API_MEMORY, HV_MEMORY = 'api_memory', 'hv_memory'
 
     def _write_config(self):
         path = super()._write_config()
@@ -63,17 +64,11 @@ class _LiveScenario(rest._KvmApiScenario):
         except self.libvirt.libvirtError:
             stats, max_downtime = {}, None
         hv_time = time.time()
-        status, body = self.http(
-            'GET', '/servers/%s/migrations/%s' % (server_id, mig_id),
-            version='2.107')
-        api_time = time.time()
-        if status != 200:
+        read = self.read_migration(server_id, mig_id, '2.107')
+        if read is None:
             return None
-        mig = body['migration']
+        mig, api_time, age = read
         progress = mig['progress']
-        updated = rest.timeutils.parse_isotime(
-            mig['updated_at']).astimezone(
-                rest.datetime.timezone.utc).timestamp()
         return {'t': round(hv_time, 3),
                 'hv_type': stats.get('type'),
                 'hv_memory': stats.get('memory_processed'),
@@ -91,7 +86,7 @@ class _LiveScenario(rest._KvmApiScenario):
                 'api_max_downtime_ms': progress['max_downtime_ms'],
                 'percent': progress['percent'],
                 'iteration': progress['iteration'],
-                'age': round(api_time - updated, 3),
+                'age': age,
                 'api_call': round(api_time - hv_time, 3)}
 
     def watch(self, name, server_id, mig_id, src, until=None,
@@ -100,16 +95,10 @@ class _LiveScenario(rest._KvmApiScenario):
         check each of ``figures`` ({'memory' or 'disk': the fewest samples
         to compare}, default {'memory': 3}) on the samples where both
         sides report it moving."""
-        samples = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            s = self.sample(server_id, mig_id, src)
-            if s is None:
-                break
-            samples.append(s)
-            if s['api_status'] in rest.FINAL or (until and until(samples)):
-                break
-            time.sleep(0.25)
+        def ended(samples):
+            return samples[-1]['api_status'] in rest.FINAL or bool(
+                until and until(samples))
+        samples = self.sample_until(server_id, mig_id, src, ended, timeout)
         self.truth[name] = {'samples': samples}
         for figure, min_samples in sorted((figures or {'memory': 3})
                                           .items()):
@@ -150,39 +139,6 @@ class _LiveScenario(rest._KvmApiScenario):
         for s, error in zip(moving, errors):
             self.assertLessEqual(s['age'], rest.MAX_AGE, s)
             self.assertLessEqual(abs(error), bound, s)
-
-    def live_migrate(self, server_id, block_migration='auto'):
-        status, body = self.http(
-            'POST', '/servers/%s/action' % server_id,
-            {'os-migrateLive': {'host': None,
-                                'block_migration': block_migration}},
-            version='2.34')
-        self.assertEqual(202, status, body)
-        return self.wait(
-            lambda: [m for m in self.migrations(server_id)
-                     if m['status'] in ('preparing', 'running')],
-            60, 'the migration to start')[0]['id']
-
-    def boot(self, flavor='42', name='guest'):
-        status, body = self.http('POST', '/servers', {'server': {
-            'name': name, 'flavorRef': flavor, 'imageRef': 'any',
-            'networks': 'none'}})
-        self.assertEqual(202, status, body)
-        server_id = body['server']['id']
-        self.wait(lambda: self.server(server_id)['status'] in (
-            'ACTIVE', 'ERROR'), 90, 'the server to boot')
-        server = self.server(server_id)
-        self.assertEqual('ACTIVE', server['status'], server)
-        src = int(server['OS-EXT-SRV-ATTR:host'][-1])
-        self.assertEqual('running', self.domain_state(src, server_id))
-        self.hosts.wait_guest_ready(src, server_id, timeout=90)
-        return server_id, src
-
-    def delete(self, server_id, n):
-        self.assertEqual(204, self.http('DELETE', '/servers/%s'
-                                        % server_id)[0])
-        self.wait(lambda: self.domain_state(n, server_id) is None, 60,
-                  'the guest to be destroyed')
 
 
 class KvmLiveScenariosTest(_LiveScenario, base.TestCase):
@@ -255,19 +211,8 @@ class KvmLiveScenariosTest(_LiveScenario, base.TestCase):
         # 2. Back again: an operator forces it before the timeout.
         src, dst = dst, src
         mig_id = self.live_migrate(server_id)
-
-        def iterating(samples):
-            return sum(1 for s in samples if s['api_memory'] and
-                       s['hv_memory']) >= 4 and \
-                (samples[-1]['iteration'] or 0) >= 2
-        self.watch('force-complete (pause)', server_id, mig_id, src,
-                   until=iterating)
-        status, body = self.http(
-            'POST', '/servers/%s/migrations/%s/action' % (server_id, mig_id),
-            {'force_complete': None}, version='2.22')
-        self.assertEqual(202, status, body)
-        self.assertEqual('completed', self.wait_final(server_id))
-        self.assert_runs_on(server_id, dst)
+        self.force_complete_when_iterating('force-complete (pause)',
+                                           server_id, mig_id, src)
         log = self.compute_log(src)
         self.assertIn('Pausing guest %s so its live migration completes: '
                       'requested by an operator' % server_id, log)

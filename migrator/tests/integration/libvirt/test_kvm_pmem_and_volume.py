@@ -185,16 +185,7 @@ class KvmPmemAndVolumeTest(kvm_api._KvmApiScenario, base.TestCase):
 
         # -- 1. PMEM: boot, the guest writes its NVDIMM -----------------------
         t0 = time.monotonic()
-        status, body = self.http('POST', '/servers', {'server': {
-            'name': 'pmem', 'flavorRef': '43', 'imageRef': 'any',
-            'networks': 'none'}})
-        self.assertEqual(202, status, body)
-        server_id = body['server']['id']
-        self.wait(lambda: self.server(server_id)['status'] in (
-            'ACTIVE', 'ERROR'), 90, 'the server to boot')
-        server = self.server(server_id)
-        self.assertEqual('ACTIVE', server['status'], server)
-        src = int(server['OS-EXT-SRV-ATTR:host'][-1])
+        server_id, src = self.create_server('pmem', '43')
         dst = 3 - src
         word, seed = self.pmem_line(src, server_id)
         self.assertEqual('WRITTEN', word)

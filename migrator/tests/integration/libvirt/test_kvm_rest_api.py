@@ -62,6 +62,8 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
     test_conductor_and_computes_over_rabbitmq = None
     # [live_migration] options of the scenario, besides poll/save/bandwidth.
     LIVE_MIGRATION = {}
+    # The keys of a sample under which each side reports memory moved.
+    API_MEMORY, HV_MEMORY = 'api_processed', 'hv_processed'
 
     def setUp(self):
         kvm_hosts.require_kvm(self)
@@ -193,15 +195,10 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
         except self.libvirt.libvirtError:
             stats = {}      # gone from the source, or ending
         hv_time = time.time()
-        status, body = self.http(
-            'GET', '/servers/%s/migrations/%s' % (server_id, mig_id),
-            version='2.106')
-        api_time = time.time()
-        if status != 200:
+        read = self.read_migration(server_id, mig_id, '2.106')
+        if read is None:
             return None
-        mig = body['migration']
-        updated = timeutils.parse_isotime(mig['updated_at']).astimezone(
-            datetime.timezone.utc).timestamp()
+        mig, api_time, age = read
         return {'t': round(hv_time, 3),
                 'hv_type': stats.get('type'),
                 'hv_processed': stats.get('memory_processed'),
@@ -212,12 +209,26 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
                 'api_total': mig.get('memory_total_bytes'),
                 'percent': mig['progress']['percent'],
                 'iteration': mig['progress']['iteration'],
-                'age': round(api_time - updated, 3),
+                'age': age,
                 'api_call': round(api_time - hv_time, 3)}
 
-    def watch(self, name, server_id, mig_id, src, until, timeout=90):
-        """Sample until ``until(samples)`` or the migration ends; the
-        samples where both sides report memory moving are checked."""
+    def read_migration(self, server_id, mig_id, version):
+        """GET the migration at ``version``: (the migration, when it
+        answered, its age in s), or None once it is not in progress."""
+        status, body = self.http(
+            'GET', '/servers/%s/migrations/%s' % (server_id, mig_id),
+            version=version)
+        api_time = time.time()
+        if status != 200:
+            return None
+        mig = body['migration']
+        updated = timeutils.parse_isotime(mig['updated_at']).astimezone(
+            datetime.timezone.utc).timestamp()
+        return mig, api_time, round(api_time - updated, 3)
+
+    def sample_until(self, server_id, mig_id, src, until, timeout):
+        """Samples until ``until(samples)``, the migration is no longer
+        in progress or ``timeout`` s have passed."""
         samples = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -228,6 +239,17 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
             if until(samples):
                 break
             time.sleep(0.25)
+        return samples
+
+    def memory_moved(self, samples):
+        """How many samples show memory moved on both sides."""
+        return sum(1 for s in samples
+                   if s[self.API_MEMORY] and s[self.HV_MEMORY])
+
+    def watch(self, name, server_id, mig_id, src, until, timeout=90):
+        """Sample until ``until(samples)`` or the migration ends; the
+        samples where both sides report memory moving are checked."""
+        samples = self.sample_until(server_id, mig_id, src, until, timeout)
         # Compared while memory moves at the set bandwidth: not once
         # QEMU has nothing left to send (the stop-and-copy, which it runs
         # at full speed, so the bandwidth bound does not hold there).
@@ -258,11 +280,12 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
             self.assertLessEqual(abs(error), MAX_ERROR, s)
         return samples
 
-    def live_migrate(self, server_id):
+    def live_migrate(self, server_id, block_migration='auto'):
         """POST os-migrateLive at 2.34; the running migration's id."""
         status, body = self.http(
             'POST', '/servers/%s/action' % server_id,
-            {'os-migrateLive': {'host': None, 'block_migration': 'auto'}},
+            {'os-migrateLive': {'host': None,
+                                'block_migration': block_migration}},
             version='2.34')
         self.assertEqual(202, status, body)
         return self.wait(
@@ -270,10 +293,10 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
                      if m['status'] in ('preparing', 'running')],
             60, 'the migration to start')[0]['id']
 
-    def boot(self):
-        """A server whose guest has filled its memory; (id, host n)."""
+    def create_server(self, name, flavor):
+        """POST /servers; once it is ACTIVE: (its id, its host's n)."""
         status, body = self.http('POST', '/servers', {'server': {
-            'name': 'dirty', 'flavorRef': '42', 'imageRef': 'any',
+            'name': name, 'flavorRef': flavor, 'imageRef': 'any',
             'networks': 'none'}})
         self.assertEqual(202, status, body)
         server_id = body['server']['id']
@@ -281,11 +304,36 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
             'ACTIVE', 'ERROR'), 90, 'the server to boot')
         server = self.server(server_id)
         self.assertEqual('ACTIVE', server['status'], server)
-        source = server['OS-EXT-SRV-ATTR:host']
-        src = int(source[-1])
+        return server_id, int(server['OS-EXT-SRV-ATTR:host'][-1])
+
+    def boot(self, flavor='42', name='dirty'):
+        """A server whose guest runs and says it is ready (the dirtying
+        guest: has filled its memory); (id, host n)."""
+        server_id, src = self.create_server(name, flavor)
         self.assertEqual('running', self.domain_state(src, server_id))
         self.hosts.wait_guest_ready(src, server_id, timeout=90)
         return server_id, src
+
+    def force_complete_when_iterating(self, name, server_id, mig_id, src):
+        """Watch until pre-copy is past its first pass, then
+        force-complete (2.22): it completes and runs on the other host."""
+        def iterating(samples):
+            return self.memory_moved(samples) >= 4 and \
+                (samples[-1]['iteration'] or 0) >= 2
+        self.watch(name, server_id, mig_id, src, until=iterating)
+        status, body = self.http(
+            'POST', '/servers/%s/migrations/%s/action' % (server_id, mig_id),
+            {'force_complete': None}, version='2.22')
+        self.assertEqual(202, status, body)
+        self.assertEqual('completed', self.wait_final(server_id))
+        self.assert_runs_on(server_id, 3 - src)
+
+    def delete(self, server_id, n):
+        """DELETE the server; its guest goes from host ``n``."""
+        self.assertEqual(204, self.http('DELETE', '/servers/%s'
+                                        % server_id)[0])
+        self.wait(lambda: self.domain_state(n, server_id) is None, 60,
+                  'the guest to be destroyed')
 
     def wait_final(self, server_id):
         self.wait(lambda: self.migrations(server_id)[0]['status'] in FINAL,
@@ -336,8 +384,7 @@ class KvmRestApiTest(_KvmApiScenario, base.TestCase):
         mig_id = self.live_migrate(server_id)
 
         def moved_enough(samples):
-            return sum(1 for s in samples if s['api_processed'] and
-                       s['hv_processed']) >= 6
+            return self.memory_moved(samples) >= 6
         self.watch('abort', server_id, mig_id, src, until=moved_enough)
         status, body = self.http(
             'DELETE', '/servers/%s/migrations/%s' % (server_id, mig_id),
@@ -347,10 +394,7 @@ class KvmRestApiTest(_KvmApiScenario, base.TestCase):
         self.assert_runs_on(server_id, src)
 
         # Delete: the guest goes from its host.
-        self.assertEqual(204, self.http('DELETE', '/servers/%s'
-                                        % server_id)[0])
-        self.wait(lambda: self.domain_state(src, server_id) is None, 60,
-                  'the guest to be destroyed')
+        self.delete(server_id, src)
 
 
 class KvmPostCopyAndStallTest(_KvmApiScenario, base.TestCase):
@@ -369,19 +413,8 @@ class KvmPostCopyAndStallTest(_KvmApiScenario, base.TestCase):
 
         # 1. Force-complete once pre-copy is past its first pass: post-copy.
         mig_id = self.live_migrate(server_id)
-
-        def iterating(samples):
-            return sum(1 for s in samples if s['api_processed'] and
-                       s['hv_processed']) >= 4 and \
-                (samples[-1]['iteration'] or 0) >= 2
-        self.watch('force-complete (pre-copy part)', server_id, mig_id, src,
-                   until=iterating)
-        status, body = self.http(
-            'POST', '/servers/%s/migrations/%s/action' % (server_id, mig_id),
-            {'force_complete': None}, version='2.22')
-        self.assertEqual(202, status, body)
-        self.assertEqual('completed', self.wait_final(server_id))
-        self.assert_runs_on(server_id, dst)
+        self.force_complete_when_iterating(
+            'force-complete (pre-copy part)', server_id, mig_id, src)
         self.assertIn('Switching the live migration of %s to post-copy'
                       % server_id, self.compute_log(src))
 
@@ -418,8 +451,7 @@ class KvmComputeKilledTest(_KvmApiScenario, base.TestCase):
         mig_id = self.live_migrate(server_id)
 
         def moving(samples):
-            return sum(1 for s in samples if s['api_processed'] and
-                       s['hv_processed']) >= 4
+            return self.memory_moved(samples) >= 4
         self.watch('compute killed', server_id, mig_id, src, until=moving)
         host = 'compute%d' % src
         self.procs[host].send_signal(signal.SIGKILL)
