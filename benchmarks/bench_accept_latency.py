@@ -22,8 +22,6 @@ p50 >= 5; no error but 409.
 
     python -m benchmarks.bench_accept_latency [--quick]
 """
-import argparse
-import json
 import sys
 import time
 
@@ -161,12 +159,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true')
-    args = parser.parse_args(argv)
-    result = run(args.quick)
-    print(json.dumps(result, indent=2))
-    return 0
+    return common.main(run, __doc__, argv)
 
 
 if __name__ == '__main__':

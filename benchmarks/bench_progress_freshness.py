@@ -46,8 +46,6 @@ per second <= 1 / cadence; GET p99 under load <= 2 x idle.
 
     python -m benchmarks.bench_progress_freshness [--quick]
 """
-import argparse
-import json
 import os
 import shutil
 import signal
@@ -454,11 +452,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true')
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return common.main(run, __doc__, argv)
 
 
 if __name__ == '__main__':

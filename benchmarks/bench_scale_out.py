@@ -25,8 +25,6 @@ and the profile.
 
     python -m benchmarks.bench_scale_out [--quick]
 """
-import argparse
-import json
 import os
 import subprocess
 import sys
@@ -289,11 +287,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true')
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return common.main(run, __doc__, argv)
 
 
 if __name__ == '__main__':

@@ -15,8 +15,6 @@ and RSS growth per server. Reported, no target in the issue.
 
     python -m benchmarks.bench_startup [--quick]
 """
-import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -125,11 +123,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true')
-    args = parser.parse_args(argv)
-    print(json.dumps(run(args.quick), indent=2))
-    return 0
+    return common.main(run, __doc__, argv)
 
 
 if __name__ == '__main__':

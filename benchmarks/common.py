@@ -3,6 +3,7 @@ HTTP load generator, percentiles, ratios, and the two ways of running
 migrator as real processes (``migrator-all``, and tools/deploy-local.sh:
 the API under gunicorn, conductors and computes on RabbitMQ and MariaDB).
 """
+import argparse
 import contextlib
 import datetime
 import http.client
@@ -68,6 +69,16 @@ def write_result(result, path=None, **extra):
         json.dump(record, f, indent=2, sort_keys=True, default=str)
         f.write('\n')
     return path
+
+
+def main(run, doc, argv=None):
+    """The command line of a benchmark module: ``[--quick]``, then its
+    ``run(quick)`` result as JSON on stdout."""
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument('--quick', action='store_true')
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.quick), indent=2))
+    return 0
 
 
 def print_ratios(result):
