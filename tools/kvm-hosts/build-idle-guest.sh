@@ -12,7 +12,7 @@ for tool in as ld; do
   command -v $tool >/dev/null || { echo "$tool not found: apt-get install binutils" >&2; exit 1; }
 done
 mkdir -p "$B"
-as --32 -o "$B/idle.o" "$HERE/idle.S"
+as --32 -I "$HERE" -o "$B/idle.o" "$HERE/idle.S"
 ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o "$B/idle.bin" "$B/idle.o"
 # Non-zero filler (zero blocks might be skipped by the copy).
 # (yes through a process substitution: its SIGPIPE is no failure.)

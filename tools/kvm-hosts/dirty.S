@@ -4,27 +4,9 @@
  * 1..33 MiB (8,192 pages). Once the fill pass is done it writes
  * "MIGRATOR-GUEST-READY" on the first serial port (COM1, 0x3f8): the
  * harness waits for that line instead of sleeping. */
-.code16
-.globl _start
-_start:
-  cli
-  xor %ax,%ax
-  mov %ax,%ds
-  in $0x92,%al
-  or $2,%al
-  out %al,$0x92
-  lgdtl gdtdesc
-  mov %cr0,%eax
-  or $1,%eax
-  mov %eax,%cr0
-  ljmpl $0x08,$pm
-.code32
-pm:
-  mov $0x10,%ax
-  mov %ax,%ds
-  mov %ax,%es
-  mov %ax,%ss
-  mov $0x7c00,%esp
+.include "boot.inc"
+boot_sector_start
+enter_protected_mode
   mov $0x12345678,%ebx
   mov $0x100000,%edi
 fill:
@@ -33,14 +15,7 @@ fill:
   cmp $0x10000000,%edi
   jb fill
   mov $ready,%esi
-  mov $0x3f8,%dx
-putc:
-  movb (%esi),%al
-  test %al,%al
-  jz hot
-  out %al,(%dx)
-  inc %esi
-  jmp putc
+  serial_write %esi, hot
 hot:
   inc %ebx
   mov $0x100000,%edi
@@ -50,15 +25,7 @@ hotloop:
   cmp $0x2100000,%edi
   jb hotloop
   jmp hot
-.p2align 3
-gdt:
-  .quad 0
-  .quad 0x00cf9a000000ffff
-  .quad 0x00cf92000000ffff
-gdtdesc:
-  .word gdtdesc - gdt - 1
-  .long gdt
+flat_gdt
 ready:
   .asciz "MIGRATOR-GUEST-READY\n"
-. = _start + 510
-.byte 0x55, 0xaa
+boot_sector_end

@@ -20,27 +20,9 @@
  *     -> "PMEM-INTACT <seed>" or "PMEM-CORRUPT <seed>";
  * then "MIGRATOR-GUEST-READY" and halt (an idle guest). <seed> is 8 hex
  * digits. */
-.code16
-.globl _start
-_start:
-  cli
-  xor %ax,%ax
-  mov %ax,%ds
-  in $0x92,%al
-  or $2,%al
-  out %al,$0x92
-  lgdtl gdtdesc
-  mov %cr0,%eax
-  or $1,%eax
-  mov %eax,%cr0
-  ljmpl $0x08,$pm
-.code32
-pm:
-  mov $0x10,%ax
-  mov %ax,%ds
-  mov %ax,%es
-  mov %ax,%ss
-  mov $0x7c00,%esp
+.include "boot.inc"
+boot_sector_start
+enter_protected_mode
   /* 4-level tables (long mode; 32-bit PAE paging fails on nested
    * AMD KVM): PML4 at 0x1000, PDPT at 0x2000, page directory at 0x3000.
    * CS stays 32-bit: compatibility mode, so the code below is 32-bit. */
@@ -164,14 +146,6 @@ intact:  .asciz "PMEM-INTACT "
 corrupt: .asciz "PMEM-CORRUPT "
 none:    .asciz "PMEM-NONE "
 ready:   .asciz "MIGRATOR-GUEST-READY\n"
-.p2align 3
-gdt:
-  .quad 0
-  .quad 0x00cf9a000000ffff
-  .quad 0x00cf92000000ffff
-gdtdesc:
-  .word gdtdesc - gdt - 1
-  .long gdt
+flat_gdt
 end_of_code:
-. = _start + 510
-.byte 0x55, 0xaa
+boot_sector_end

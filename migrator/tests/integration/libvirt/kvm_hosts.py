@@ -308,7 +308,9 @@ def build_boot_image(base, name):
     ``<base>/<name>.img`` (1 MiB, raw); its path."""
     obj, binary = (os.path.join(base, name + ext) for ext in ('.o', '.bin'))
     image = os.path.join(base, name + '.img')
-    _run('as', '--32', '-o', obj, os.path.join(TOOLS, name + '.S'))
+    # -I: the guests .include boot.inc from their own directory.
+    _run('as', '--32', '-I', TOOLS, '-o', obj,
+         os.path.join(TOOLS, name + '.S'))
     _run('ld', '-m', 'elf_i386', '-Ttext', '0x7c00', '--oformat', 'binary',
          '-o', binary, obj)
     with open(binary, 'rb') as f:
