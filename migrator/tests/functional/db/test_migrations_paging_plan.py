@@ -20,6 +20,20 @@ T0 = datetime.datetime(2026, 1, 1)
 MARKER = '00000000-0000-0000-0000-%012d' % 250
 
 
+def capture_page_statements(test, engine):
+    """A list that collects (statement, parameters) of every migrations
+    page query ``engine`` runs until ``test`` ends."""
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, many):
+        if 'ORDER BY' in statement and 'FROM migrations' in statement:
+            seen.append((statement, parameters))
+    sa.event.listen(engine, 'before_cursor_execute', capture)
+    test.addCleanup(sa.event.remove, engine, 'before_cursor_execute',
+                    capture)
+    return seen
+
+
 class TestPagingPlan(testtools.TestCase):
 
     def setUp(self):
@@ -39,14 +53,7 @@ class TestPagingPlan(testtools.TestCase):
             conn.execute(table.insert(), rows)
 
     def _page_statements(self, **kwargs):
-        seen = []
-
-        def capture(conn, cursor, statement, parameters, context, many):
-            if 'ORDER BY' in statement and 'FROM migrations' in statement:
-                seen.append((statement, parameters))
-        sa.event.listen(self.engine, 'before_cursor_execute', capture)
-        self.addCleanup(sa.event.remove, self.engine,
-                        'before_cursor_execute', capture)
+        seen = capture_page_statements(self, self.engine)
         ctxt = migrator_context.get_admin_context()
         with migrator_context.target_cell(ctxt, self.api.cell) as cctxt:
             page = migration_obj.MigrationList.get_by_filters(
@@ -111,14 +118,7 @@ class TestPagingPlanMySQL(base.TestCase):
             conn.execute(sa.text('ANALYZE TABLE migrations')).all()
 
     def _explain_page(self, filters, marker):
-        seen = []
-
-        def capture(conn, cursor, statement, parameters, context, many):
-            if 'ORDER BY' in statement and 'FROM migrations' in statement:
-                seen.append((statement, parameters))
-        sa.event.listen(self.engine, 'before_cursor_execute', capture)
-        self.addCleanup(sa.event.remove, self.engine,
-                        'before_cursor_execute', capture)
+        seen = capture_page_statements(self, self.engine)
         ctxt = migrator_context.get_admin_context()
         page = migration_obj.MigrationList.get_by_filters(
             ctxt, filters, limit=20, marker=marker)
@@ -145,16 +145,9 @@ class TestPagingPlanMySQL(base.TestCase):
             conn.execute(sa.text(
                 "UPDATE migrations SET instance_uuid = "
                 "'11111111-1111-1111-1111-111111111111' WHERE id <= 300"))
-        seen = []
-
-        def capture(conn, cursor, statement, parameters, context, many):
-            if 'ORDER BY' in statement and 'FROM migrations' in statement:
-                seen.append(statement)
-        sa.event.listen(self.engine, 'before_cursor_execute', capture)
-        self.addCleanup(sa.event.remove, self.engine,
-                        'before_cursor_execute', capture)
+        seen = capture_page_statements(self, self.engine)
         migration_obj.MigrationList.get_by_filters(
             migrator_context.get_admin_context(),
             {'instance_uuid': '11111111-1111-1111-1111-111111111111'},
             limit=20, marker=marker)
-        self.assertNotIn('FORCE INDEX', seen[0])
+        self.assertNotIn('FORCE INDEX', seen[0][0])
