@@ -3,11 +3,18 @@
 # migrator-api under gunicorn (2 workers, the migrator-api-wsgi
 # application), 2 migrator-conductor and 4 migrator-compute (fake driver,
 # hosts compute1..4), on RabbitMQ and MariaDB, cells set up with
-# migrator-manage.
+# migrator-manage's commands (run in one process by
+# tools/deploy-local-manage.py: each migrator-manage process spends
+# seconds importing).
 #
 #   tools/deploy-local.sh start  [DIR]   # set up and start everything
 #   tools/deploy-local.sh status [DIR]   # services up/down, /healthcheck
 #   tools/deploy-local.sh stop   [DIR]   # SIGTERM each, wait for its exit
+#
+# start starts every service at once and returns when each has reported,
+# each compute has its compute node (hosts mapped) and the API answers;
+# it fails at once, naming the log, if one exits. stop stops the API,
+# then the conductors together, then the computes together.
 #
 # DIR (default ./migrator-deploy) holds migrator.conf, logs and pid files.
 # Settings from the environment (defaults in brackets):
@@ -24,7 +31,7 @@
 #   MIGRATOR_EXTRA_CONF     []   a file appended to migrator.conf
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ACTION=${1:-start}
 DIR=$(mkdir -p "${2:-${MIGRATOR_DEPLOY_DIR:-./migrator-deploy}}" &&
       cd "${2:-${MIGRATOR_DEPLOY_DIR:-./migrator-deploy}}" && pwd)
@@ -45,10 +52,17 @@ done
 API_WORKERS=${MIGRATOR_API_WORKERS:-2}
 EXTRA_CONF=${MIGRATOR_EXTRA_CONF:-}
 GRACE=30
+# Seconds start waits for the services and then the API to answer.
+START_TIMEOUT=150
 CONF=$DIR/migrator.conf
 
 say() { printf '==> %s\n' "$*"; }
 manage() { "$BIN/migrator-manage" --config-file "$CONF" "$@"; }
+helper() {
+    local step=$1
+    shift
+    "$BIN/python" "$ROOT/tools/deploy-local-manage.py" "$step" "$CONF" "$@"
+}
 db_url() { echo "$DB_SERVER/$1?charset=utf8mb4"; }
 
 write_config() {
@@ -75,17 +89,6 @@ EOF
     fi
 }
 
-create_databases() {
-    "$BIN/python" - "$DB_SERVER" "$PREFIX" <<'EOF'
-import sys
-import sqlalchemy as sa
-engine = sa.create_engine(sys.argv[1] + '/', isolation_level='AUTOCOMMIT')
-with engine.connect() as conn:
-    for name in (sys.argv[2] + '_api', sys.argv[2], sys.argv[2] + '_cell0'):
-        conn.execute(sa.text('CREATE DATABASE IF NOT EXISTS %s' % name))
-EOF
-}
-
 start_one() {  # name command...
     local name=$1
     shift
@@ -105,50 +108,30 @@ start_service() {  # binary host
         --config-file "$DIR/$2.conf"
 }
 
-wait_until_up() {  # count seconds
-    local i up
-    for ((i = 0; i < $2; i++)); do
-        up=$(manage service list 2>/dev/null | grep -c '| up ' || true)
-        [ "$up" -ge "$1" ] && return 0
-        sleep 1
-    done
-    say "only $up of $1 services up after $2 s"
-    return 1
-}
-
 start() {
     mkdir -p "$DIR/log" "$DIR/run"
     write_config
-    create_databases
-    manage api_db sync
-    manage cell_v2 map_cell0 --database_connection "$(db_url "${PREFIX}_cell0")"
-    manage db sync
-    manage cell_v2 list_cells | grep -q ' cell1 ' ||
-        manage cell_v2 create_cell --name cell1
-    manage flavor list | grep -q ' m1.tiny ' ||
-        manage flavor create m1.tiny --ram 512 --vcpus 1 --disk 1 --id 1
-    manage flavor list | grep -q ' m1.small ' ||
-        manage flavor create m1.small --ram 2048 --vcpus 1 --disk 20 --id 2
-    local name
+    # The set-up and the wait each in one Python process (importing
+    # migrator costs seconds of CPU): tools/deploy-local-manage.py.
+    helper setup "$DB_SERVER" "$PREFIX"
+    local name since
+    since=$(date +%s.%N)
+    # Every service at once: each spends its first seconds importing.
     for name in "${CONDUCTORS[@]}"; do
         start_service migrator-conductor "$name"
     done
     for name in "${COMPUTES[@]}"; do
         start_service migrator-compute "$name"
     done
-    wait_until_up $((${#CONDUCTORS[@]} + ${#COMPUTES[@]})) 90
-    manage cell_v2 discover_hosts
     start_one api env MIGRATOR_CONFIG_FILES="$CONF" "$BIN/gunicorn" \
         --workers "$API_WORKERS" --worker-class gthread --threads 8 \
         --bind "127.0.0.1:$API_PORT" --graceful-timeout "$GRACE" \
         --timeout 120 'migrator.api.wsgi_app:init_application()'
-    local i
-    for ((i = 0; i < 60; i++)); do
-        curl -sf "http://127.0.0.1:$API_PORT/healthcheck" >/dev/null &&
-            break
-        sleep 1
-    done
-    status
+    # Until each service reports and each compute has its compute node,
+    # then discover_hosts, then until /healthcheck answers; prints the
+    # status.
+    helper ready "$DIR" "$since" "$START_TIMEOUT" "$API_PORT" \
+        "${CONDUCTORS[@]}" "${COMPUTES[@]}"
     say "compute API: http://127.0.0.1:$API_PORT/v2.1 (noauth2: token admin:admin)"
     say "stop with: $0 stop $DIR"
 }
@@ -159,26 +142,46 @@ status() {
         "$(curl -s "http://127.0.0.1:$API_PORT/healthcheck" || echo down)"
 }
 
-stop() {
-    local pidfile name pid i failed=0
-    # The API first, then the conductors, then the computes.
-    for name in api "${CONDUCTORS[@]}" "${COMPUTES[@]}"; do
-        pidfile=$DIR/run/$name.pid
-        [ -f "$pidfile" ] || continue
-        pid=$(cat "$pidfile")
-        kill -TERM "$pid" 2>/dev/null || { rm -f "$pidfile"; continue; }
-        for ((i = 0; i < (GRACE + 10) * 2; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.5
+stop_group() {  # name... : SIGTERM to each, then wait for them all
+    local name pid i running failed=0
+    local -A pids=()
+    for name in "$@"; do
+        [ -f "$DIR/run/$name.pid" ] || continue
+        pid=$(cat "$DIR/run/$name.pid")
+        if kill -TERM "$pid" 2>/dev/null; then
+            pids[$name]=$pid
+        else
+            rm -f "$DIR/run/$name.pid"
+        fi
+    done
+    for ((i = 0; i < (GRACE + 10) * 5; i++)); do
+        running=0
+        for name in "${!pids[@]}"; do
+            kill -0 "${pids[$name]}" 2>/dev/null && running=1 && break
         done
-        if kill -0 "$pid" 2>/dev/null; then
-            say "$name (pid $pid) still running after $((GRACE + 10)) s"
+        [ $running -eq 0 ] && break
+        sleep 0.2
+    done
+    for name in "$@"; do
+        [ -n "${pids[$name]:-}" ] || continue
+        if kill -0 "${pids[$name]}" 2>/dev/null; then
+            say "$name (pid ${pids[$name]}) still running after $((GRACE + 10)) s"
             failed=1
         else
             say "$name stopped"
-            rm -f "$pidfile"
+            rm -f "$DIR/run/$name.pid"
         fi
     done
+    return $failed
+}
+
+stop() {
+    local failed=0
+    # The API first, then the conductors, then the computes; the services
+    # of each group at once.
+    stop_group api || failed=1
+    stop_group "${CONDUCTORS[@]}" || failed=1
+    stop_group "${COMPUTES[@]}" || failed=1
     return $failed
 }
 

@@ -70,6 +70,15 @@ class TestDeployLocal(base.TestCase):
             self.assertRegex(out, r'\| %s +\| [^|]+\| enabled \| up ' % host)
         with open(os.path.join(self.dir, 'run', 'api.pid')) as f:
             api_pid = int(f.read())
+        # start mapped every compute host (it waits for their compute
+        # nodes): discovering again finds nothing new.
+        discover = subprocess.run(
+            test_services._command('migrator-manage') +
+            ['--config-file', os.path.join(self.dir, 'migrator.conf'),
+             'cell_v2', 'discover_hosts', '--strict'],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(1, discover.returncode,
+                         discover.stdout + discover.stderr)
         workers = subprocess.run(['pgrep', '-P', str(api_pid)],
                                  capture_output=True, text=True).stdout
         self.assertEqual(2, len(workers.split()), workers)
@@ -106,4 +115,25 @@ class TestDeployLocal(base.TestCase):
         out = self.script('stop')
         for name in ('api', 'conductor1', 'compute4'):
             self.assertIn('%s stopped' % name, out)
+        self.assertEqual([], os.listdir(os.path.join(self.dir, 'run')))
+
+    def test_start_fails_at_once_when_a_service_exits(self):
+        # Every compute exits at start-up (an unknown driver): start says
+        # which and where its log is, without waiting for the time it
+        # allows the services to come up, and stop still stops the rest.
+        extra = os.path.join(self.dir, 'extra.conf')
+        with open(extra, 'w') as f:
+            f.write('[DEFAULT]\ncompute_driver = no-such-driver\n')
+        self.env.update(MIGRATOR_CONDUCTORS='1', MIGRATOR_COMPUTES='1',
+                        MIGRATOR_EXTRA_CONF=extra)
+        result = subprocess.run(['bash', SCRIPT, 'start', self.dir],
+                                env=self.env, capture_output=True,
+                                text=True, timeout=600,
+                                stdin=subprocess.DEVNULL)
+        self.assertEqual(1, result.returncode, result.stdout + result.stderr)
+        self.assertIn('compute1 exited during start-up: see %s' %
+                      os.path.join(self.dir, 'log', 'compute1.log'),
+                      result.stdout)
+        out = self.script('stop')
+        self.assertIn('conductor1 stopped', out)
         self.assertEqual([], os.listdir(os.path.join(self.dir, 'run')))
