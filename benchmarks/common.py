@@ -2,8 +2,14 @@
 HTTP load generator, percentiles, ratios, and the two ways of running
 migrator as real processes (``migrator-all``, and tools/deploy-local.sh:
 the API under gunicorn, conductors and computes on RabbitMQ and MariaDB).
+
+``deployment(shared=True, ...)`` lets benchmarks that need the same
+tools/deploy-local.sh topology use one deployment in a run instead of
+starting and stopping one each (tens of seconds each way); each gets it
+idle and empty: no server, no task in flight, every service up.
 """
 import argparse
+import atexit
 import contextlib
 import datetime
 import http.client
@@ -355,6 +361,15 @@ class Deployment:
             MIGRATOR_CONDUCTORS=str(conductors),
             MIGRATOR_COMPUTES=str(computes),
             MIGRATOR_EXTRA_CONF=extra)
+        # deployment(shared=True): whether a benchmark used it before,
+        # how long its start took, and whether it is to be stopped.
+        self.reused = False
+        self.start_seconds = None
+        self.retired = False
+
+    def retire(self):
+        """Stop this deployment after its block instead of sharing it."""
+        self.retired = True
 
     def script(self, action):
         result = subprocess.run(
@@ -393,8 +408,12 @@ class Deployment:
                     conn.execute(sa.text('DROP DATABASE IF EXISTS %s'
                                          % name))
             if self.vhost:
-                subprocess.run(['rabbitmqctl', 'delete_vhost', self.vhost],
-                               capture_output=True, timeout=60)
+                # In the background: rabbitmqctl spends seconds starting
+                # and nothing waits for the vhost to go.
+                subprocess.Popen(['rabbitmqctl', 'delete_vhost', self.vhost],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL)
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -404,3 +423,102 @@ def running(service):
         yield service
     finally:
         service.stop()
+
+
+# -- one deployment for several benchmarks -----------------------------------
+# {topology: started Deployment}, stopped by stop_shared() (the runner's
+# end, or this process's exit).
+_SHARED = {}
+
+
+def delete_servers(port, timeout=300):
+    """Delete every server and wait until none is listed (at most
+    ``timeout`` s); how many there were."""
+    client = Client(port)
+    _st, _s, body = client.request('GET', '/servers?limit=1000')
+    ids = [s['id'] for s in body['servers']]
+    for server_id in ids:
+        status, _s, body = client.request('DELETE', '/servers/%s'
+                                          % server_id)
+        if status not in (204, 404):
+            raise RuntimeError('delete server %s: %s %s' % (
+                server_id, status, body))
+
+    def gone():
+        _st, _s, body = client.request('GET', '/servers?limit=1000')
+        return not body['servers']
+    if ids:
+        control_plane.wait_for(gone, timeout, 0.2, 'every server deleted')
+    client.close()
+    return len(ids)
+
+
+def services_up(port):
+    """(services up, services listed) of ``GET /os-services``."""
+    _st, _s, body = Client(port).request('GET', '/os-services')
+    services = (body or {}).get('services', [])
+    return sum(1 for s in services if s.get('state') == 'up'), len(services)
+
+
+@contextlib.contextmanager
+def deployment(shared=False, **topology):
+    """A started ``Deployment(**topology)``, stopped at the end of the
+    block, or with ``shared=True`` the run's one deployment of that
+    topology (``extra_conf`` included), started on first use and kept
+    for the next benchmark that asks for it: before the block it is
+    brought back to idle (no task in flight: ``settle``), its servers
+    are deleted, and every service must be up. ``dep.reused`` says
+    whether an earlier benchmark used it, ``dep.start_seconds`` how long
+    its start took. A benchmark that changes it (stops a service, adds
+    one) calls ``dep.retire()``: it is stopped after the block instead.
+    ``MIGRATOR_BENCH_SHARE=0`` in the environment turns sharing off."""
+    if os.environ.get('MIGRATOR_BENCH_SHARE', '1') == '0':
+        shared = False
+    key = tuple(sorted(topology.items()))
+    dep = _SHARED.get(key) if shared else None
+    if dep is not None:
+        busy = settle(dep.port)
+        if busy:
+            raise RuntimeError('the shared deployment still has servers '
+                               'with a task: %s' % ', '.join(busy))
+        delete_servers(dep.port)
+        up, listed = services_up(dep.port)
+        if up < listed:
+            raise RuntimeError('the shared deployment has %d of %d '
+                               'services up' % (up, listed))
+        dep.reused = True
+    else:
+        dep = Deployment(**topology)
+        try:
+            started = time.perf_counter()
+            dep.start()
+            dep.start_seconds = time.perf_counter() - started
+        except BaseException:
+            dep.stop()
+            raise
+        dep.reused = False
+        if shared:
+            _SHARED[key] = dep
+    dep.retired = False
+    try:
+        yield dep
+    except BaseException:
+        dep.retire()
+        raise
+    finally:
+        if dep.retired or not shared:
+            _SHARED.pop(key, None)
+            dep.stop()
+
+
+def stop_shared():
+    """Stop every shared deployment (the runner calls it at its end)."""
+    while _SHARED:
+        _key, dep = _SHARED.popitem()
+        try:
+            dep.stop()
+        except Exception as exc:
+            print('stopping a shared deployment: %s' % exc, file=sys.stderr)
+
+
+atexit.register(stop_shared)
