@@ -142,6 +142,14 @@ status() {
         "$(curl -s "http://127.0.0.1:$API_PORT/healthcheck" || echo down)"
 }
 
+alive() {  # pid: running, and not a zombie (exited, not reaped yet: an
+           # orphan waits for init, which may take a second or more)
+    local state
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) ||
+        return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 stop_group() {  # name... : SIGTERM to each, then wait for them all
     local name pid i running failed=0
     local -A pids=()
@@ -157,14 +165,14 @@ stop_group() {  # name... : SIGTERM to each, then wait for them all
     for ((i = 0; i < (GRACE + 10) * 5; i++)); do
         running=0
         for name in "${!pids[@]}"; do
-            kill -0 "${pids[$name]}" 2>/dev/null && running=1 && break
+            alive "${pids[$name]}" && running=1 && break
         done
         [ $running -eq 0 ] && break
         sleep 0.2
     done
     for name in "$@"; do
         [ -n "${pids[$name]:-}" ] || continue
-        if kill -0 "${pids[$name]}" 2>/dev/null; then
+        if alive "${pids[$name]}"; then
             say "$name (pid ${pids[$name]}) still running after $((GRACE + 10)) s"
             failed=1
         else
