@@ -363,6 +363,10 @@ class LiveMigrationRunner:
             save_progress=lambda p, status=None: self._save_progress(
                 context, instance, migration, p, status),
             start_status='running',
+            # The final figures go out with the status that follows.
+            save_final=lambda p, outcome: self._save_progress(
+                context, instance, migration, p,
+                write=outcome != migration_monitor.COMPLETED),
             set_status=lambda s: set_status(migration, s),
             instance_uuid=instance.uuid,
             check_peer=lambda: destination_down(context, dest),
@@ -381,7 +385,10 @@ class LiveMigrationRunner:
             raise MigrationCancelled(reason='aborted before the transfer')
 
     def _save_progress(self, context, instance, migration, progress,
-                       status=None):
+                       status=None, write=True):
+        """Put ``progress`` (and ``status``) on the migration and write
+        it; with ``write`` False, the next write of the migration (the
+        status the completed transfer moves to) carries it."""
         if status is not None:
             _stamp_status(migration, status)
         for key in progress_mod.SEED_001_KEYS:
@@ -393,7 +400,8 @@ class LiveMigrationRunner:
             if key in progress:
                 detail[key] = progress[key]
         migration.progress_detail = detail
-        migration.save()
+        if write:
+            migration.save()
         if progress.get('percent') is not None and \
                 instance.progress != progress['percent']:
             instance.progress = progress['percent']

@@ -69,7 +69,7 @@ class LiveMigrationMonitor(object):
     def __init__(self, job, lm_conf, data_gb, commands, save_progress,
                  set_status, instance_uuid=None, clock=time.monotonic,
                  sleep=time.sleep, check_peer=None, peer_check_interval=2.0,
-                 start_status=None):
+                 start_status=None, save_final=None):
         """Watch ``job``; nothing runs until ``run()``.
 
         :param job: the driver's MigrationJob.
@@ -94,6 +94,10 @@ class LiveMigrationMonitor(object):
             yet), it is written alone right after it
             (``set_status(start_status)``), so a reader sees the start at
             once either way.
+        :param save_final: ``save_final(progress, status)`` takes the
+            final figures instead of ``save_progress`` (status: the
+            outcome's), so that the caller can write them with the
+            status change that follows, in one write.
         """
         self.job = job
         self.conf = lm_conf
@@ -133,6 +137,7 @@ class LiveMigrationMonitor(object):
         self._last_log = None
         self._last_stats = None
         self._start_status = start_status
+        self._save_final = save_final
         self.saves = 0
 
     # -- the loop -----------------------------------------------------------
@@ -478,7 +483,13 @@ class LiveMigrationMonitor(object):
             final_stats = None   # keep the last running figures
         progress = self._with_controls(self.estimator.finish(
             outcome.status == COMPLETED, final_stats, now))
-        self._save(progress)
+        if self._save_final is not None:
+            self._write_start_status()
+            self._last_saved = progress
+            self.saves += 1
+            self._call(self._save_final, progress, outcome.status)
+        else:
+            self._save(progress)
         log = LOG.info if outcome.status == COMPLETED else LOG.warning
         log('Live migration of %(uuid)s %(status)s after %(secs).1f s%(why)s',
             {'uuid': self.uuid, 'status': outcome.status,

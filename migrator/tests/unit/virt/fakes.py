@@ -128,7 +128,7 @@ class SimulatedMigration(object):
     """
 
     def __init__(self, live_migration=None, fake=None, guest=None,
-                 block_migration=False, start_status=None):
+                 block_migration=False, start_status=None, save_final=None):
         self.conf = make_conf(live_migration, fake)
         self.source = fake_driver.FakeDriver(self.conf)
         self.source.init_host('src')
@@ -156,7 +156,7 @@ class SimulatedMigration(object):
             self.recorder.save_progress, self.recorder.set_status,
             instance_uuid=self.guest['uuid'], clock=self.clock,
             sleep=SteppedSleep(self.clock, self.job),
-            start_status=start_status)
+            start_status=start_status, save_final=save_final)
 
     def run(self):
         return self.monitor.run()

@@ -179,6 +179,20 @@ class TestStartStatus(testtools.TestCase):
                          [status for _, status in writes[1:]])
         self.assertEqual(len(mig.recorder.saves), len(writes))
 
+    def test_final_figures_go_to_save_final(self):
+        finals = []
+        mig = fakes.SimulatedMigration(
+            start_status='running',
+            save_final=lambda p, status: finals.append((dict(p), status)))
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(1, len(finals))
+        final, status = finals[0]
+        self.assertEqual((100, COMPLETED), (final['percent'], status))
+        # Not written as one more save: the caller writes it with the
+        # status that follows.
+        self.assertLess(mig.progresses[-1]['percent'], 100)
+        self.assertEqual(len(mig.recorder.saves) + 1, mig.monitor.saves)
+
     def test_post_copy_at_the_first_sample_keeps_the_phase_order(self):
         mig = fakes.SimulatedMigration(
             dict(NO_STALL, permit_post_copy=True), guest=dirty_guest(200),
