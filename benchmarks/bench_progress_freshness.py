@@ -2,18 +2,23 @@
 it costs (issue 14, item 2), over real processes.
 
 tools/deploy-local.sh (common.Deployment): migrator-api under gunicorn
-(2 workers), 2 conductors and 10 simulated computes (4 with --quick) as
+(2 workers), 2 conductors and 10 simulated computes (2 with --quick) as
 processes of their own (the computes started here, see below), on
 RabbitMQ (a vhost of its own) and MariaDB, with versioned notifications
 on (``messagingv2``, as a deployment that feeds Watcher has them). N
-concurrent live migrations (100; 20 with --quick) of 2 GiB guests at
-the fake driver's real-time speed, all at once. Meanwhile:
+concurrent live migrations (100; 10 with --quick) of 2 GiB guests at
+the fake driver's real-time speed (twice that with --quick: ~10 s
+each), all at once. Meanwhile:
 
 * a poller reads every migration's ``memory_processed`` and every
   instance's ``progress`` straight from the cell database every 0.1 s
   and notes when each new value appeared: the progress writes;
-* readers poll ``GET /servers/{id}/migrations`` (2.80) of every
-  migration round robin.
+* readers (4 clients) read ``GET /servers/{id}/migrations`` (2.80) of
+  every migration once a second (twice with --quick, for enough reads),
+  as a dashboard refreshes;
+* a probe (one client) sends ``GET /servers/{id}`` of a server that is
+  not migrating, one request after the other, for a few seconds before
+  the migrations (idle) and all through them (under the load).
 
   age p99        how old the figures a reader gets are: the time from
                  their write (the monitor saves a sample the moment it
@@ -21,17 +26,19 @@ the fake driver's real-time speed, all at once. Meanwhile:
                  sample) to the read; the poller sees a write up to 0.1 s
                  late, which is added (an upper bound)
   writes/mig/s   progress writes of the migration row per migration per
-                 second of running (target), and beside them those of
-                 the instance row (its percent, written when it moved)
+                 second of running (target), the same per whole cadence
+                 window, and those of the instance row (its percent,
+                 written when it moved)
   RabbitMQ       per migration per second of running: the notifications
                  published (the depth of the vhost's notification
                  queues, which nothing consumes here) and the AMQP
                  frames the broker received from every process of the
                  deployment above its idle rate (``rabbitmqctl
                  list_connections recv_cnt``)
-  GET p99        of ``GET /servers/{id}`` while idle (before the
-                 migrations) and of the migration GETs under the load,
-                 and their ratio
+  GET p99        the probe's, under the load vs idle: the same request
+                 from the same client, so their ratio is the load's; the
+                 readers' latencies beside, and the API's CPU (gunicorn
+                 master and workers) per GET in each phase
   monitor CPU    CPU seconds of the compute processes (where the monitors
                  run) per migration-second
 
@@ -46,6 +53,7 @@ per second <= 1 / cadence; GET p99 under load <= 2 x idle.
 
     python -m benchmarks.bench_progress_freshness [--quick]
 """
+import math
 import os
 import shutil
 import signal
@@ -207,16 +215,19 @@ def cadence_of(index):
     return CADENCES[(index - 1) % len(CADENCES)]
 
 
-def start_computes(dep, computes):
+def start_computes(dep, computes, time_scale):
     """migrator-compute compute1..N as deploy-local.sh starts them (its
     config, a host file, a pid file, a log), each with the save cadence
-    of ``cadence_of``; deploy-local.sh stops them (MIGRATOR_COMPUTES)."""
+    of ``cadence_of``; deploy-local.sh stops them (MIGRATOR_COMPUTES).
+    The host file repeats ``conf()``: the computes need nothing else of
+    the deployment's configuration than its services'."""
     for n in range(1, computes + 1):
         name = 'compute%d' % n
         host_conf = os.path.join(dep.dir, name + '.conf')
         with open(host_conf, 'w') as f:
             f.write('[DEFAULT]\nhost = %s\n[live_migration]\n'
-                    'progress_save_interval = %s\n' % (name, cadence_of(n)))
+                    'progress_save_interval = %s\n%s' % (
+                        name, cadence_of(n), conf(time_scale)))
         with open(os.path.join(dep.dir, 'log', name + '.log'), 'a') as log:
             proc = subprocess.Popen(
                 [os.path.join(common.BIN, 'migrator-compute'),
@@ -266,7 +277,48 @@ def server_hosts(port):
     return {s['id']: s.get('OS-EXT-SRV-ATTR:host') for s in body['servers']}
 
 
-def measure(migrations, computes, time_scale, readers=4):
+def api_cpu(dep):
+    """CPU seconds of the API: the gunicorn master and its workers."""
+    master = dep.pid('api')
+    total = 0.0
+    for pid in [master] + common.descendants(master):
+        try:
+            total += common.cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
+class Probe(threading.Thread):
+    """One keep-alive client sending ``GET /servers/{id}`` (2.80) of a
+    server that is not migrating, one request after the other, until
+    stopped: the same request from the same client idle and under the
+    load, so that their ratio is the load's alone."""
+
+    def __init__(self, port, sid):
+        super().__init__(daemon=True)
+        self.client = common.Client(port)
+        self.sid = sid
+        self.stop = threading.Event()
+        self.times = []
+
+    def run(self):
+        while not self.stop.is_set():
+            self.times.append(self.client.request(
+                'GET', '/servers/%s' % self.sid)[1])
+
+
+def probe_for(port, sid, seconds):
+    probe = Probe(port, sid)
+    probe.start()
+    time.sleep(seconds)
+    probe.stop.set()
+    probe.join(60)
+    return probe.times
+
+
+def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
+            read_period=1.0):
     """One deployment, half its computes saving every second, half every
     5 s, the same load on both: {cadence: figures}, and the figures
     they share."""
@@ -275,18 +327,23 @@ def measure(migrations, computes, time_scale, readers=4):
     try:
         started_at = time.perf_counter()
         dep.start()
-        start_computes(dep, computes)
+        start_computes(dep, computes, time_scale)
         startup = time.perf_counter() - started_at
         port = dep.port
-        ids = boot_spread(port, migrations, computes)
+        # One server more than migrations: the probe's, never migrated.
+        ids = boot_spread(port, migrations + 1, computes)
+        probe_sid, ids = ids[-1], ids[:-1]
         hosts = server_hosts(port)
         cadence = {sid: cadence_of(int(hosts[sid][len('compute'):]))
                    for sid in ids}
-        idle = idle_gets(port, ids[0], 200)
-        # The broker's idle rate (heartbeats, service reports), to take
-        # off the frames counted under the load.
+        probe_for(port, probe_sid, 0.5)         # warm both workers
+        # Idle: the probe alone; meanwhile the broker's idle rate
+        # (heartbeats, service reports), to take off the frames counted
+        # under the load.
         idle_frames0, idle_t0 = broker_frames(dep.vhost), time.perf_counter()
-        time.sleep(5)
+        api0 = api_cpu(dep)
+        idle = probe_for(port, probe_sid, idle_s)
+        api_idle = api_cpu(dep) - api0
         idle_frames1, idle_t1 = broker_frames(dep.vhost), time.perf_counter()
         notes0 = notifications_queued(dep.vhost)
         compute_pids = {n: dep.pid('compute%d' % n)
@@ -295,7 +352,9 @@ def measure(migrations, computes, time_scale, readers=4):
         poller = WritePoller('%s/%s' % (common.MYSQL, dep.prefix))
         poller.start()
         frames0, t0 = broker_frames(dep.vhost), time.perf_counter()
+        api0 = api_cpu(dep)
         started = time.perf_counter()
+        probe = Probe(port, probe_sid)
         by_status, _wall = common.load(
             port, lambda i: ('POST', '/servers/%s/action' % ids[i], {
                 'os-migrateLive': {'host': None, 'block_migration': 'auto'}},
@@ -303,12 +362,17 @@ def measure(migrations, computes, time_scale, readers=4):
         if set(by_status) != {202}:
             raise RuntimeError('live-migrate answers %s' % {
                 k: len(v) for k, v in by_status.items()})
+        probe.start()
         reads, get_times = [], []
         lock = threading.Lock()
 
         def reader(mine):
+            # Each migration read once per read_period (a dashboard's
+            # refresh), not as fast as the API answers: the readers
+            # measure, the migrations are the load.
             client = common.Client(port)
             while True:
+                sweep = time.perf_counter()
                 running = 0
                 for sid in mine:
                     seconds, processed, _present = get_migration(client,
@@ -322,6 +386,8 @@ def measure(migrations, computes, time_scale, readers=4):
                         reads.append((sid, processed, now))
                 if not running and time.perf_counter() - started > 10:
                     return
+                time.sleep(max(0.0, read_period -
+                               (time.perf_counter() - sweep)))
 
         threads = [threading.Thread(target=reader, args=(ids[i::readers],))
                    for i in range(readers)]
@@ -329,12 +395,17 @@ def measure(migrations, computes, time_scale, readers=4):
             t.start()
         for t in threads:
             t.join(900)
+        probe.stop.set()
+        probe.join(60)
+        load_s = time.perf_counter() - started
+        api_load = api_cpu(dep) - api0
         poller.stop.set()
         poller.join(30)
         frames1, t1 = broker_frames(dep.vhost), time.perf_counter()
         notes1 = notifications_queued(dep.vhost)
         cpu = {n: common.cpu_seconds(p) - cpu0[n]
                for n, p in compute_pids.items()}
+        load_avg = [round(x, 2) for x in os.getloadavg()]
         common.settle(port)
     finally:
         stop_computes(dep, computes)
@@ -347,19 +418,33 @@ def measure(migrations, computes, time_scale, readers=4):
         idle_rate = (idle_frames1 - idle_frames0) / (idle_t1 - idle_t0)
         frames = frames1 - frames0 - idle_rate * (t1 - t0)
     notes = notes1 - notes0 if None not in (notes0, notes1) else None
+    load_gets = len(probe.times) + len(get_times)
     shared = {
         'migrations': migrations, 'computes': computes,
-        'deployment': 'deploy-local.sh: gunicorn API (2 workers), 2 '
-                      'conductors, RabbitMQ, MariaDB; %d computes started '
-                      'here, odd ones saving every 1 s, even ones every 5 '
-                      's' % computes,
+        'deployment': 'deploy-local.sh: gunicorn API (2 workers x 8 '
+                      'threads), 2 conductors, RabbitMQ, MariaDB; %d '
+                      'computes started here, odd ones saving every 1 s, '
+                      'even ones every 5 s' % computes,
         'startup_s': round(startup, 1),
+        'time_scale': time_scale,
         'reads': len(reads),
+        'readers': readers, 'read_period_s': read_period,
+        'load_s': round(load_s, 1),
+        'load_average_end_of_load': load_avg,
         'migration_seconds_running': round(all_seconds, 1),
         'notifications_per_migration_s': per_all(notes),
         'amqp_frames_per_migration_s': per_all(frames),
+        # The probe: the same GET /servers/{id} from one client.
         'get_idle': common.percentiles(idle),
-        'get_under_load': common.percentiles(get_times)}
+        'get_under_load': common.percentiles(probe.times),
+        # The readers' GET /servers/{id}/migrations under the load.
+        'reader_gets_under_load': common.percentiles(get_times),
+        'api_gets_per_s_idle': round(len(idle) / idle_s, 1),
+        'api_gets_per_s_under_load': round(load_gets / load_s, 1),
+        'api_cpu_ms_per_get_idle': round(
+            1000 * api_idle / len(idle), 2) if idle else None,
+        'api_cpu_ms_per_get_under_load': round(
+            1000 * api_load / load_gets, 2) if load_gets else None}
     by_cadence = {}
     for every in CADENCES:
         mine = {sid for sid in ids if cadence[sid] == every}
@@ -381,6 +466,14 @@ def measure(migrations, computes, time_scale, readers=4):
             'age': common.percentiles(ages),
             'db_writes_per_migration_s': per(sum(
                 poller.migration_writes.get(sid, 0) for sid in mine)),
+            # The same writes per whole cadence window a migration ran
+            # in (a running phase of T s spans ceil(T / cadence)
+            # windows): at most one write per window is the saver's rule.
+            'db_writes_per_cadence_window': round(sum(
+                poller.migration_writes.get(sid, 0) for sid in mine) /
+                max(1, sum(math.ceil((last - first) / every - 1e-9)
+                           for sid, (first, last) in poller.running.items()
+                           if sid in mine)), 3),
             'db_instance_writes_per_migration_s': per(sum(
                 poller.instance_writes.get(sid, 0) for sid in mine)),
             # The computes of this cadence run the monitors of its
@@ -392,12 +485,19 @@ def measure(migrations, computes, time_scale, readers=4):
 
 
 def run(quick=False):
-    migrations = 20 if quick else 100
-    computes = 4 if quick else 10
-    # Real time: a 2 GiB guest takes ~20 s over the simulated 1 Gbit/s
-    # link, long enough for several 5 s saves.
-    time_scale = 1
-    by_cadence, shared = measure(migrations, computes, time_scale)
+    if quick:
+        # One compute per cadence, 10 migrations of ~10 s (time_scale 2):
+        # still two 5 s saves each; a third of the processes to start.
+        # Each migration read twice a second: enough reads for a p99.
+        migrations, computes, time_scale, idle_s = 10, 2, 2, 3.0
+        read_period = 0.5
+    else:
+        # Real time: a 2 GiB guest takes ~20 s over the simulated 1 Gbit/s
+        # link, long enough for several 5 s saves. 100 reads/s in all.
+        migrations, computes, time_scale, idle_s = 100, 10, 1, 5.0
+        read_period = 1.0
+    by_cadence, shared = measure(migrations, computes, time_scale,
+                                 idle_s=idle_s, read_period=read_period)
     ratios = []
     get = shared['get_under_load']['p99_ms'] / shared['get_idle']['p99_ms']
     ratios.append(common.ratio('GET p99 under load / idle', get, '<= 2',
@@ -406,7 +506,10 @@ def run(quick=False):
             ('notifications_per_migration_s',
              'RabbitMQ notifications per migration per s'),
             ('amqp_frames_per_migration_s',
-             'AMQP frames per migration per s')):
+             'AMQP frames per migration per s'),
+            ('api_cpu_ms_per_get_idle', 'API CPU ms per GET, idle'),
+            ('api_cpu_ms_per_get_under_load',
+             'API CPU ms per GET, under the load')):
         if shared[key] is not None:
             ratios.append(common.ratio(what, shared[key], 'report', True))
     for every, fig in by_cadence.items():
@@ -448,7 +551,24 @@ def run(quick=False):
                 'RabbitMQ (both cadences together): notifications counted '
                 'from the depth of the notification queues; frames from '
                 'rabbitmqctl list_connections recv_cnt, minus the idle '
-                'rate']}
+                'rate',
+                'DB writes counted: changes of memory_processed while the '
+                'row is running, after the poller first saw it running; '
+                'the status running is written with the first sample in '
+                'one write (so that write is not counted: it is the '
+                'status change any migration makes), then one save per '
+                'cadence; the end figures are saved once more as the '
+                'migration ends (counted when the poller sees them before '
+                'the next status); db_writes_per_cadence_window divides '
+                'by the whole cadence windows each running phase spans',
+                'GET p99: a probe (one client, GET /servers/{id} at 2.80 '
+                'of a server not migrating, one request after the other) '
+                'for %.0f s idle and all through the load; the readers '
+                '(%d clients) read each migration once per %.1f s; their '
+                'GET /servers/{id}/migrations latencies are reported '
+                'beside (reader_gets_under_load); API CPU per GET: the '
+                'gunicorn master and workers over all GETs of a phase' % (
+                    idle_s, shared['readers'], shared['read_period_s'])]}
 
 
 def main(argv=None):

@@ -6,6 +6,7 @@ policy file overrides them. ``authorize(context, rule, target)`` raises
 True/False for rules that only change what a response shows.
 """
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
@@ -18,6 +19,35 @@ CONF = cfg.CONF
 _ENFORCER = None
 _lock = threading.Lock()
 
+# Seconds between two looks at the policy file (and policy_dirs) for a
+# change: a changed file takes effect within this time.
+RULES_RECHECK = 1.0
+
+
+class Enforcer(oslo_policy.Enforcer):
+    """oslo.policy's Enforcer, looking for a changed policy file at most
+    every RULES_RECHECK s instead of at every check.
+
+    oslo.policy reloads at each ``enforce``: it searches the config
+    directories for the policy file, stats it and walks every registered
+    rule. ``GET /servers/{id}`` at 2.80 makes 4 checks, and that work
+    was 40 % of its CPU (cProfile in process time, issue 14)."""
+
+    _checked_at = None
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if (not force_reload and self.rules and
+                self._checked_at is not None and
+                0 <= now - self._checked_at < RULES_RECHECK):
+            return
+        super().load_rules(force_reload)
+        self._checked_at = now
+
+    def clear(self):
+        super().clear()
+        self._checked_at = None
+
 
 def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
     global _ENFORCER
@@ -28,9 +58,8 @@ def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
                 # set overrides only): the in-code defaults, no file.
                 conf = cfg.ConfigOpts()
                 conf([], project='migrator', default_config_files=[])
-            enforcer = oslo_policy.Enforcer(conf, policy_file=policy_file,
-                                            rules=rules,
-                                            use_conf=use_conf)
+            enforcer = Enforcer(conf, policy_file=policy_file, rules=rules,
+                                use_conf=use_conf)
             enforcer.register_defaults(policies.list_rules())
             _ENFORCER = enforcer
         return _ENFORCER

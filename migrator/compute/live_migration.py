@@ -40,13 +40,18 @@ def set_status(migration, status, expected=None):
     """Change the status and stamp when the new phase started; with
     ``expected`` (statuses) only if the record is still in one of them.
     Returns whether it changed."""
+    _stamp_status(migration, status)
+    return migration.save(expected_status=expected)
+
+
+def _stamp_status(migration, status):
+    """``set_status`` without the write."""
     detail = dict(migration.progress_detail or {})
     phases = dict(detail.get('phases') or {})
     phases.setdefault(status, timeutils.utcnow().isoformat() + 'Z')
     detail['phases'] = phases
     migration.status = status
     migration.progress_detail = detail
-    return migration.save(expected_status=expected)
 
 
 def destination_down(context, dest):
@@ -343,7 +348,6 @@ class LiveMigrationRunner:
             migration.progress_detail or {},
             post_copy_permitted=migration_policy.permits_post_copy(
                 CONF.live_migration))
-        set_status(migration, 'running')
         data_gb = migration_policy.guest_data_gb(guest, block_migration)
         params = migration_policy.start_params(
             CONF.live_migration, block_migration, data_gb)
@@ -352,10 +356,17 @@ class LiveMigrationRunner:
                 guest, dest, migrate_data, params)
         LOG.info('Live migration %s of %s to %s started (%s)',
                  migration.uuid, instance.uuid, dest, params)
+        # 'running' is written by the monitor with its first sample: one
+        # write for the start and its first figures.
         monitor = migration_monitor.LiveMigrationMonitor(
             tracked.job, CONF.live_migration, data_gb, tracked.commands,
-            save_progress=lambda p: self._save_progress(
-                context, instance, migration, p),
+            save_progress=lambda p, status=None: self._save_progress(
+                context, instance, migration, p, status),
+            start_status='running',
+            # The final figures go out with the status that follows.
+            save_final=lambda p, outcome: self._save_progress(
+                context, instance, migration, p,
+                write=outcome != migration_monitor.COMPLETED),
             set_status=lambda s: set_status(migration, s),
             instance_uuid=instance.uuid,
             check_peer=lambda: destination_down(context, dest),
@@ -373,7 +384,13 @@ class LiveMigrationRunner:
         if tracked.cancelled:
             raise MigrationCancelled(reason='aborted before the transfer')
 
-    def _save_progress(self, context, instance, migration, progress):
+    def _save_progress(self, context, instance, migration, progress,
+                       status=None, write=True):
+        """Put ``progress`` (and ``status``) on the migration and write
+        it; with ``write`` False, the next write of the migration (the
+        status the completed transfer moves to) carries it."""
+        if status is not None:
+            _stamp_status(migration, status)
         for key in progress_mod.SEED_001_KEYS:
             setattr(migration, key, progress.get(key))
         detail = dict(migration.progress_detail or {})
@@ -383,7 +400,8 @@ class LiveMigrationRunner:
             if key in progress:
                 detail[key] = progress[key]
         migration.progress_detail = detail
-        migration.save()
+        if write:
+            migration.save()
         if progress.get('percent') is not None and \
                 instance.progress != progress['percent']:
             instance.progress = progress['percent']

@@ -68,7 +68,8 @@ class LiveMigrationMonitor(object):
 
     def __init__(self, job, lm_conf, data_gb, commands, save_progress,
                  set_status, instance_uuid=None, clock=time.monotonic,
-                 sleep=time.sleep, check_peer=None, peer_check_interval=2.0):
+                 sleep=time.sleep, check_peer=None, peer_check_interval=2.0,
+                 start_status=None, save_final=None):
         """Watch ``job``; nothing runs until ``run()``.
 
         :param job: the driver's MigrationJob.
@@ -86,6 +87,17 @@ class LiveMigrationMonitor(object):
             ``peer_check_interval`` seconds while the transfer runs (not
             in post-copy, which cannot be aborted). A failing peer aborts
             the job and the outcome is ``failed`` with that reason.
+        :param start_status: a status the migration enters as the transfer
+            starts (``'running'``), written with the first save, in one
+            write: ``save_progress(progress, status=start_status)``. When
+            the first sample has nothing to save (the job has not started
+            yet), it is written alone right after it
+            (``set_status(start_status)``), so a reader sees the start at
+            once either way.
+        :param save_final: ``save_final(progress, status)`` takes the
+            final figures instead of ``save_progress`` (status: the
+            outcome's), so that the caller can write them with the
+            status change that follows, in one write.
         """
         self.job = job
         self.conf = lm_conf
@@ -124,6 +136,8 @@ class LiveMigrationMonitor(object):
         self._last_saved = None
         self._last_log = None
         self._last_stats = None
+        self._start_status = start_status
+        self._save_final = save_final
         self.saves = 0
 
     # -- the loop -----------------------------------------------------------
@@ -145,6 +159,7 @@ class LiveMigrationMonitor(object):
             outcome = self._sample(now, tick)
             if outcome is not None:
                 return self._finish(now, outcome)
+            self._write_start_status()
             if tick >= next_sample:
                 next_sample += self.conf.monitor_poll_interval
             # Wake for the next sample, or for the next save if it is due
@@ -315,6 +330,8 @@ class LiveMigrationMonitor(object):
                         'post-copy: %s', self.uuid, e)
             return
         self.in_postcopy = True
+        # The phases in their order: running, then post-copy.
+        self._write_start_status()
         self.estimator.enter_postcopy()
         self._call(self._set_status, STATUS_POSTCOPY)
 
@@ -400,7 +417,19 @@ class LiveMigrationMonitor(object):
     def _save(self, progress):
         self._last_saved = progress
         self.saves += 1
-        self._call(self._save_progress, progress)
+        if self._start_status is not None:
+            # The first save carries the status the transfer started
+            # with: one write, not a status write and a progress write.
+            status, self._start_status = self._start_status, None
+            self._call(self._save_progress, progress, status=status)
+        else:
+            self._call(self._save_progress, progress)
+
+    def _write_start_status(self):
+        """The start status alone, if no save has carried it yet."""
+        if self._start_status is not None:
+            status, self._start_status = self._start_status, None
+            self._call(self._set_status, status)
 
     def _maybe_log(self, now, elapsed, progress):
         if (self._last_log is not None and
@@ -454,7 +483,13 @@ class LiveMigrationMonitor(object):
             final_stats = None   # keep the last running figures
         progress = self._with_controls(self.estimator.finish(
             outcome.status == COMPLETED, final_stats, now))
-        self._save(progress)
+        if self._save_final is not None:
+            self._write_start_status()
+            self._last_saved = progress
+            self.saves += 1
+            self._call(self._save_final, progress, outcome.status)
+        else:
+            self._save(progress)
         log = LOG.info if outcome.status == COMPLETED else LOG.warning
         log('Live migration of %(uuid)s %(status)s after %(secs).1f s%(why)s',
             {'uuid': self.uuid, 'status': outcome.status,
@@ -462,10 +497,10 @@ class LiveMigrationMonitor(object):
              'why': ': %s' % outcome.reason if outcome.reason else ''})
         return outcome
 
-    def _call(self, callback, *args):
+    def _call(self, callback, *args, **kwargs):
         # A failing callback (a DB hiccup) must not orphan the migration.
         try:
-            callback(*args)
+            callback(*args, **kwargs)
         except Exception:
             LOG.exception('Live-migration monitor callback %s failed for %s',
                           getattr(callback, '__name__', callback), self.uuid)

@@ -24,6 +24,7 @@ import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 from oslo_policy import opts as policy_opts
+from oslo_policy import policy as oslo_policy
 import testtools
 
 from migrator import context
@@ -209,6 +210,49 @@ class TestPolicyFile(testtools.TestCase):
         self.assertFalse(policy.check(persona('r'),
                                       'os_compute_api:os-services:delete',
                                       target))
+
+
+class TestPolicyFileRecheck(testtools.TestCase):
+    """The policy file is looked at for a change at most every
+    RULES_RECHECK s, not at every check; a change takes effect within
+    that time."""
+
+    def test_checks_in_between_do_not_reload(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'policy.yaml')
+        with open(path, 'w') as f:
+            f.write('"os_compute_api:os-services:list": "role:reader"\n')
+        conf = cfg.ConfigOpts()
+        conf([], project='migrator', default_config_files=[])
+        policy_opts.set_defaults(conf, policy_file=path)
+        policy.reset()
+        self.addCleanup(policy.reset)
+        now = [1000.0]
+        self.useFixture(fixtures.MockPatch(
+            'migrator.policy.time.monotonic', lambda: now[0]))
+        loads = []
+        original = oslo_policy.Enforcer._load_policy_file
+
+        def counted(enforcer, *args, **kwargs):
+            loads.append(now[0])
+            return original(enforcer, *args, **kwargs)
+        self.useFixture(fixtures.MockPatchObject(
+            oslo_policy.Enforcer, '_load_policy_file', counted))
+        policy.init(conf)
+        target = {'project_id': 'p1', 'user_id': 'alice'}
+        rule = 'os_compute_api:os-services:list'
+        for _ in range(10):
+            self.assertTrue(policy.check(persona('r'), rule, target))
+        self.assertEqual([1000.0], loads)
+        with open(path, 'w') as f:
+            f.write('"os_compute_api:os-services:list": "!"\n')
+        stat = os.stat(path)
+        os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+        now[0] += policy.RULES_RECHECK / 2
+        self.assertTrue(policy.check(persona('r'), rule, target))
+        now[0] += policy.RULES_RECHECK
+        self.assertFalse(policy.check(persona('r'), rule, target))
+        self.assertEqual(2, len(loads))
 
 
 class TestPolicyTools(testtools.TestCase):

@@ -111,12 +111,15 @@ class Recorder(object):
         self.clock = clock
         self.saves = []         # (time, progress dict)
         self.statuses = []
+        self.writes = []        # (time, status or None): each write
 
-    def save_progress(self, progress):
+    def save_progress(self, progress, status=None):
         self.saves.append((self.clock(), dict(progress)))
+        self.writes.append((self.clock(), status))
 
     def set_status(self, status):
         self.statuses.append(status)
+        self.writes.append((self.clock(), status))
 
 
 class SimulatedMigration(object):
@@ -125,7 +128,7 @@ class SimulatedMigration(object):
     """
 
     def __init__(self, live_migration=None, fake=None, guest=None,
-                 block_migration=False):
+                 block_migration=False, start_status=None, save_final=None):
         self.conf = make_conf(live_migration, fake)
         self.source = fake_driver.FakeDriver(self.conf)
         self.source.init_host('src')
@@ -152,7 +155,8 @@ class SimulatedMigration(object):
             self.job, self.conf.live_migration, self.data_gb, self.commands,
             self.recorder.save_progress, self.recorder.set_status,
             instance_uuid=self.guest['uuid'], clock=self.clock,
-            sleep=SteppedSleep(self.clock, self.job))
+            sleep=SteppedSleep(self.clock, self.job),
+            start_status=start_status, save_final=save_final)
 
     def run(self):
         return self.monitor.run()

@@ -161,6 +161,65 @@ class TestOutcomes(testtools.TestCase):
         self.assertIsNone(recorder.saves[-1][1]['memory_total'])
 
 
+class TestStartStatus(testtools.TestCase):
+    """The status the transfer starts with goes out with the first
+    figures, in one write: a migration's first cadence window holds one
+    write, not a status write and a progress write."""
+
+    def test_first_save_carries_the_start_status(self):
+        mig = fakes.SimulatedMigration(start_status='running')
+        started = mig.clock.now
+        self.assertEqual((COMPLETED, None), mig.run())
+        writes = mig.recorder.writes
+        self.assertEqual([], mig.recorder.statuses)
+        # At the first sample, with its figures.
+        self.assertEqual((started, 'running'), writes[0])
+        # Every write after it is a progress save, no status again.
+        self.assertEqual([None] * (len(writes) - 1),
+                         [status for _, status in writes[1:]])
+        self.assertEqual(len(mig.recorder.saves), len(writes))
+
+    def test_final_figures_go_to_save_final(self):
+        finals = []
+        mig = fakes.SimulatedMigration(
+            start_status='running',
+            save_final=lambda p, status: finals.append((dict(p), status)))
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(1, len(finals))
+        final, status = finals[0]
+        self.assertEqual((100, COMPLETED), (final['percent'], status))
+        # Not written as one more save: the caller writes it with the
+        # status that follows.
+        self.assertLess(mig.progresses[-1]['percent'], 100)
+        self.assertEqual(len(mig.recorder.saves) + 1, mig.monitor.saves)
+
+    def test_post_copy_at_the_first_sample_keeps_the_phase_order(self):
+        mig = fakes.SimulatedMigration(
+            dict(NO_STALL, permit_post_copy=True), guest=dirty_guest(200),
+            start_status='running')
+        mig.commands.put('force-complete')
+        self.assertEqual((COMPLETED, None), mig.run())
+        self.assertEqual(['running', 'running (post-copy)'],
+                         mig.recorder.statuses)
+        self.assertEqual([None] * len(mig.recorder.saves),
+                         [s for _, s in mig.recorder.writes[2:]])
+
+    def test_start_status_alone_when_the_job_has_not_started(self):
+        clock = fakes.FakeClock()
+        job = fakes.ScriptedJob(clock, lambda t: {'type': driver.JOB_NONE})
+        job.is_finished = lambda: t_over(clock, job)
+        recorder = fakes.Recorder(clock)
+        monitor = migration_monitor.LiveMigrationMonitor(
+            job, fakes.make_conf().live_migration, 2, queue.Queue(),
+            recorder.save_progress, recorder.set_status, clock=clock,
+            sleep=fakes.SteppedSleep(clock), start_status='running')
+        monitor.run()
+        # Written at the first sample, before any figures.
+        self.assertEqual((job.start, 'running'), recorder.writes[0])
+        self.assertEqual(['running'], recorder.statuses)
+        self.assertIsNone(recorder.writes[-1][1])
+
+
 class LateSleep(fakes.SteppedSleep):
     """Oversleeps by a pseudo-random 0..max_late seconds, as a thread on
     a busy host does."""
