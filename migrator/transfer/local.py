@@ -15,8 +15,8 @@ class LocalFile(base.Endpoint):
     deleted again if the copy fails; one that exists (a file-backed
     namespace, a block device) is overwritten in place from its start,
     keeps its size if larger, and is zeroed over the copied range if the
-    copy fails. The data is fsync'ed before the copy reports success
-    (unless the copy is asked not to sync), and written back as it goes.
+    copy fails. The data is fsync'ed once, after the last write, before
+    the copy reports success (unless the copy is asked not to sync).
     """
     kind = 'file'
 

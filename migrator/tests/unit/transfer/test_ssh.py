@@ -332,6 +332,110 @@ class TestConfig(testtools.TestCase):
             transfer.copy_options()['verify']))
 
 
+class TestFileSinkDurability(testtools.TestCase):
+    """A synced sink flushes once, after its last write, as
+    ``cat > f && sync f`` does: no fsync, fdatasync, sync_file_range or
+    fadvise per chunk (issue 14: the copy's sync cost must be one sync at
+    the end)."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.calls = []
+        # No real data: writes are counted, flushes recorded in order.
+        self.useFixture(fixtures.MonkeyPatch(
+            'migrator.transfer.agent.write_all',
+            lambda fd, data: self.calls.append(('write', len(data)))))
+        for name in ('fsync', 'fdatasync', 'posix_fadvise',
+                     'sync_file_range'):
+            self.useFixture(fixtures.MonkeyPatch(
+                'os.' + name, self.recorder(name)))
+
+    def recorder(self, name):
+        return lambda *args: self.calls.append((name,) + args[:1])
+
+    def flushes(self):
+        return [c for c in self.calls if c[0] != 'write']
+
+    def test_one_fsync_after_the_last_write(self):
+        sink = agent.FileSink(os.path.join(self.tmp, 'f'))
+        fd = sink.fd
+        chunk = memoryview(bytes(1024 * 1024))
+        for _ in range(200):        # 200 MiB in 1 MiB chunks
+            sink.write(chunk)
+        self.assertEqual([], self.flushes())
+        sink.finish()
+        self.assertEqual([('fsync', fd)], self.flushes())
+        self.assertEqual(('fsync', fd), self.calls[-1])
+        self.assertEqual(200 * 1024 * 1024, sink.written)
+
+    def test_nosync_never_flushes(self):
+        sink = agent.FileSink(os.path.join(self.tmp, 'f'), sync=False)
+        for _ in range(100):
+            sink.write(memoryview(bytes(1024 * 1024)))
+        sink.finish()
+        self.assertEqual([], self.flushes())
+
+    def test_local_copy_fsyncs_the_sink_once(self):
+        src = os.path.join(self.tmp, 'src')
+        with open(src, 'wb') as f:
+            f.write(os.urandom(300 * 1024))
+        transfer.copy(transfer.LocalFile(src),
+                      transfer.LocalFile(os.path.join(self.tmp, 'dst')),
+                      chunk_size=64 * 1024)
+        self.assertEqual(['fsync'], [c[0] for c in self.flushes()])
+
+
+class TestStreamingChecksum(testtools.TestCase):
+    """The agent hashes what it writes in the same pass, across its
+    buffers, and a mismatch is still caught with the default checksum."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+
+    def test_agent_hashes_every_buffer_it_writes(self):
+        import xxhash
+        data = os.urandom(5 * agent.BUFFER_SIZE + 17)
+        path = os.path.join(self.tmp, 'f')
+        proc = subprocess.run(
+            [sys.executable, '-c', ssh.AGENT_SOURCE, 'write', 'file', path,
+             str(len(data)), 'xxh3_128'], input=data, capture_output=True)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual('created\nchecksum %s\n'
+                         % xxhash.xxh3_128(data).hexdigest(),
+                         proc.stdout.decode())
+        with open(path, 'rb') as f:
+            self.assertEqual(data, f.read())
+
+    def test_a_byte_changed_on_the_far_side_is_caught(self):
+        # The remote agent writes one byte differently from what it was
+        # sent (and reports the checksum of what it wrote): the copy
+        # fails and the remote file is gone.
+        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
+        fake_ssh, _ = fakes.install_fake_ssh(self.tmp)
+        host = transfer.SSHHost('remote', ssh=fake_ssh,
+                                python=sys.executable)
+        self.useFixture(fixtures.MonkeyPatch(
+            'migrator.transfer.ssh.AGENT_SOURCE', ssh.AGENT_SOURCE.replace(
+                '            if not n:\n                break\n',
+                '            if not n:\n                break\n'
+                '            if done == agent_corrupt_at:\n'
+                '                view[7] ^= 1\n').replace(
+                'FAILED = 3\n', 'FAILED = 3\nagent_corrupt_at = %d\n'
+                % (2 * agent.BUFFER_SIZE))))
+        src, dst = (os.path.join(self.tmp, n) for n in ('src', 'dst'))
+        with open(src, 'wb') as f:
+            f.write(os.urandom(4 * agent.BUFFER_SIZE + 3))
+        for checksum in ('crc32', 'xxh3_128', 'sha256'):
+            exc = self.assertRaises(
+                transfer.ChecksumMismatch, transfer.copy,
+                transfer.LocalFile(src), transfer.RemoteFile(host, dst),
+                checksum=checksum)
+            self.assertNotEqual(exc.expected, exc.actual)
+            self.assertFalse(os.path.exists(dst))
+
+
 class TestBuffers(testtools.TestCase):
     """The checksum comes out the same computed inline or in a thread."""
 
