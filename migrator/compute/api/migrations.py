@@ -15,12 +15,15 @@ LOG = logging.getLogger(__name__)
 
 class MigrationsMixin:
     # -- migrations -------------------------------------------------------
-    def list_migrations(self, context, filters, limit=None, marker=None):
+    def list_migrations(self, context, filters, limit=None, marker=None,
+                        rows=False):
         """Migrations of every cell matching ``filters`` (see
         ``MigrationList.get_by_filters``), newest first (created_at desc,
         id desc), the page after ``marker`` (a migration uuid;
         MarkerNotFound when no cell has it). With one cell this is one
-        keyset-paged query."""
+        keyset-paged query. With ``rows``, the page's database rows (read
+        only, columns as attributes, no cell attached) instead of
+        Migration objects: what a caller that only reads them wants."""
         marker_cell = marker_key = None
         if marker is not None:
             marker_cell, row = self._find_migration_marker(context, marker)
@@ -34,7 +37,8 @@ class MigrationsMixin:
                     marker=page_marker, after=after),
             'migrations', 'created_at', 'desc', limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key,
-            build=migration_obj.MigrationList.from_row)
+            build=None if rows else migration_obj.MigrationList.from_row,
+            tag=not rows)
 
     def _find_migration_marker(self, context, marker):
         """(cell, migration) of a list marker, every cell asked at once;
