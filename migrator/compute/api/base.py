@@ -71,7 +71,7 @@ class APIBase:
 
     def _merge_cells(self, context, fetch, what, sort_key, sort_dir,
                      limit=None, marker=None, marker_cell=None,
-                     marker_key=None, build=None, tag=True):
+                     marker_key=None, build=None, tag=True, cells=None):
         """The rows of every cell, merged in (sort_key, cell, id) order,
         the page after ``marker``: a ``CellResults`` list whose
         ``down_cells`` are the cells that did not answer (logged, their
@@ -90,8 +90,10 @@ class APIBase:
         sorting a row (GET /os-migrations,
         benchmarks/bench_os_migrations_paging.py). Each result knows its
         cell (``_cell``, ``_cell_index``) unless ``tag`` is false (plain
-        database rows, which take no attributes)."""
-        cells = self.cells(context)
+        database rows, which take no attributes). ``cells``: the cells
+        to ask, if the caller has read them already."""
+        if cells is None:
+            cells = self.cells(context)
         index = {cell.uuid: n for n, cell in enumerate(cells)}
         marker_index = index.get(marker_cell.uuid) if marker_cell else None
 
