@@ -1,15 +1,19 @@
 """``migrator-manage cell_v2 map_instances`` against its floor and against
 Nova's row-at-a-time algorithm, on SQLite, MariaDB and PostgreSQL.
 
-For each database a cell is filled with N instances (10 % of them
-deleted) and no mappings, then timed:
+For each database one cell is grown to each N in turn (10 % of the
+instances deleted; the rows cell_seed gives, so a grown cell holds what
+a fresh fill would; made by the server itself, INSERT ... SELECT of a
+generated sequence, on MariaDB and PostgreSQL, and in one transaction
+on SQLite), with no mappings, then timed:
 
 floor
     One ``INSERT ... SELECT`` anti-join of all the cell's instances into
     ``instance_mappings``, on the same server (SQLite: the cell file
     ATTACHed; MariaDB: two databases of one server; PostgreSQL: two
     schemas of one database). Run twice (before and after the migrator),
-    the faster counts. Target: migrator / floor <= 2.
+    the faster counts; once at the largest size. Target: migrator /
+    floor <= 2.
 migrator
     The real ``migrator-manage cell_v2 map_instances --cell_uuid U``
     process, from start to exit; its peak RSS (VmHWM, read while it
@@ -37,8 +41,11 @@ benchmarks/results/map_instances.json.
         [--backends sqlite,mysql,postgresql] [--quick]
 """
 import argparse
+import contextlib
+import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -123,7 +130,8 @@ class Databases:
             engine.dispose()
 
 
-def prepare(dbs, count):
+def prepare(dbs):
+    """The schemas and the cell's mapping; (API engine, cell id)."""
     migration.db_sync('api', dbs.api_url)
     migration.db_sync('main', dbs.cell_url)
     api = session.engine_for(dbs.api_url)
@@ -136,12 +144,153 @@ def prepare(dbs, count):
         cell_id = conn.execute(sa.text(
             'SELECT id FROM cell_mappings WHERE uuid = :u'),
             {'u': CELL}).scalar()
-    started = time.perf_counter()
-    cell_seed.fill_instances(session.engine_for(dbs.cell_url), count)
-    print('  filled %d instances in %.1f s' % (
-        count, time.perf_counter() - started), flush=True)
-    analyze(session.engine_for(dbs.cell_url), 'instances')
     return api, cell_id
+
+
+def grow(dbs, have, count):
+    """Fill the cell from ``have`` to ``count`` instances: the rows
+    cell_seed.instance_rows gives (ids have + 1 ... count, uuids in
+    random order, every tenth deleted), so a cell grown 10,000 ->
+    100,000 holds what a cell filled with 100,000 at once does. The
+    servers make the rows themselves (INSERT ... SELECT of a generated
+    sequence, the secondary indexes built after); SQLite takes them in
+    one transaction without fsync (the load only: map_instances opens
+    the file with its own settings)."""
+    started = time.perf_counter()
+    engine = session.engine_for(dbs.cell_url)
+    if engine.dialect.name == 'sqlite':
+        _grow_sqlite(engine, have, count)
+    else:
+        with engine.begin() as conn, _indexes_later(conn, 'instances'):
+            conn.execute(sa.text(_grow_sql(engine.dialect.name, have,
+                                           count)),
+                         {'base': datetime.datetime(2024, 1, 1)})
+            if engine.dialect.name == 'postgresql':
+                conn.execute(sa.text(
+                    "SELECT setval(pg_get_serial_sequence('instances', "
+                    "'id'), :n)"), {'n': count})
+    _check_grow(engine, have, count)
+    print('  filled instances %d -> %d in %.1f s' % (
+        have, count, time.perf_counter() - started), flush=True)
+    analyze(engine, 'instances')
+
+
+# cell_seed.instance_rows' columns (and locked, the model's default).
+_COLUMNS = ('id', 'uuid', 'display_name', 'project_id', 'user_id',
+            'vm_state', 'power_state', 'created_at', 'deleted',
+            'deleted_at', 'locked')
+
+
+def _grow_sqlite(engine, have, count):
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.execute('PRAGMA synchronous = OFF')
+        cur.execute('PRAGMA cache_size = -262144')
+        # The driver's own transactions are off (migrator.db.session).
+        cur.execute('BEGIN')
+        # The plain indexes are built after the rows, from their own
+        # CREATE INDEX (the unique uuid's stays: it has none).
+        indexes = cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+            "tbl_name = 'instances' AND sql IS NOT NULL").fetchall()
+        for name, _ in indexes:
+            cur.execute('DROP INDEX %s' % name)
+        cur.executemany(
+            'INSERT INTO instances (%s) VALUES (%s)' % (
+                ', '.join(_COLUMNS), ', '.join('?' * len(_COLUMNS))),
+            (tuple(row[c] for c in _COLUMNS[:-1]) + (False,)
+             for row in cell_seed.instance_rows(count - have, have)))
+        for _, sql in indexes:
+            cur.execute(sql)
+        cur.execute('COMMIT')
+    finally:
+        conn.close()
+
+
+def _grow_sql(backend, have, count):
+    """cell_seed.instance_rows n = have ... count - 1 as one INSERT ...
+    SELECT: seed_uuid(n) is md5('instance-<n>') with the version-4 bits
+    set (the 13th hex digit 4, the 17th one of 8, 9, a, b)."""
+    if backend == 'mysql':
+        source = 'seq_%d_to_%d' % (have, count - 1)
+        n = 'seq'
+        md5 = "MD5(CONCAT('instance-', seq))"
+        cat = 'CONCAT(%s)'
+        seconds = 'TIMESTAMPADD(SECOND, seq, :base)'
+        pos = 'INSTR'
+        false = '0'
+    else:
+        source = 'generate_series(%d, %d) n' % (have, count - 1)
+        n = 'n'
+        md5 = "md5('instance-' || n)"
+        cat = 'concat(%s)'
+        seconds = "CAST(:base AS timestamp) + n * interval '1 second'"
+        pos = 'strpos'
+        false = 'false'
+    uuid = cat % ', '.join([
+        'SUBSTR(h, 1, 8)', "'-'", 'SUBSTR(h, 9, 4)', "'-4'",
+        'SUBSTR(h, 14, 3)', "'-'",
+        "SUBSTR('89ab89ab89ab89ab', %s('0123456789abcdef', "
+        "SUBSTR(h, 17, 1)), 1)" % pos,
+        'SUBSTR(h, 18, 3)', "'-'", 'SUBSTR(h, 21, 12)'])
+    deleted = '%s %% 10 = 9' % n
+    values = [
+        '%s + 1' % n, uuid, cat % ("'vm-', %s" % n),
+        cat % ("'project-', %s %% 97" % n), cat % ("'user-', %s %% 13" % n),
+        "CASE WHEN %s THEN 'deleted' ELSE 'active' END" % deleted, '1',
+        seconds, 'CASE WHEN %s THEN %s + 1 ELSE 0 END' % (deleted, n),
+        'CASE WHEN %s THEN CAST(:base AS %s) END' % (
+            deleted, 'datetime' if backend == 'mysql' else 'timestamp'),
+        false]
+    return ('INSERT INTO instances (%s) SELECT %s FROM (SELECT %s, %s AS h '
+            'FROM %s) g ORDER BY %s' % (
+                ', '.join(_COLUMNS), ', '.join(values), n, md5, source, n))
+
+
+def _check_grow(engine, have, count):
+    """The cell holds cell_seed's rows: compare a few."""
+    from migrator.db.main import models as main_models
+    table = main_models.Instance.__table__
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(
+            'SELECT count(*) FROM instances')).scalar() == count
+        for n in sorted({have, have + 1, have + 9, (have + count) // 2,
+                         count - 2, count - 1} & set(range(have, count))):
+            want = next(cell_seed.instance_rows(1, n))
+            got = conn.execute(sa.select(*[table.c[c] for c in _COLUMNS])
+                               .where(table.c.id == n + 1)).one()._asdict()
+            assert got == dict(want, locked=False), (n, got, want)
+
+
+@contextlib.contextmanager
+def _indexes_later(conn, table):
+    """Load without ``table``'s plain secondary indexes and build them
+    afterwards, as a bulk load does, each from the server's own
+    definition of it (pg_indexes, SHOW CREATE TABLE): the table ends as
+    db_sync made it. Primary key and unique keys stay."""
+    if conn.dialect.name == 'postgresql':
+        defs = conn.execute(sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+            ":t AND schemaname = current_schema() AND indexdef NOT LIKE "
+            "'CREATE UNIQUE %'"), {'t': table}).all()
+        drop = ['DROP INDEX %s' % name for name, _ in defs]
+        make = [sql for _, sql in defs]
+    else:
+        create = conn.execute(sa.text(
+            'SHOW CREATE TABLE %s' % table)).one()[1]
+        keys = [line.strip().rstrip(',') for line in create.splitlines()
+                if line.strip().startswith('KEY ')]
+        drop = ['ALTER TABLE %s %s' % (table, ', '.join(
+            'DROP INDEX %s' % key.split()[1] for key in keys))] if keys \
+            else []
+        make = ['ALTER TABLE %s %s' % (table, ', '.join(
+            'ADD %s' % key for key in keys))] if keys else []
+    for sql in drop:
+        conn.execute(sa.text(sql))
+    yield
+    for sql in make:
+        conn.execute(sa.text(sql))
 
 
 def analyze(engine, table):
@@ -216,6 +365,7 @@ def run_migrator(dbs, tmp):
     argv += ['--config-file', conf, 'cell_v2', 'map_instances',
              '--cell_uuid', CELL]
     started = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)
@@ -239,11 +389,15 @@ def run_migrator(dbs, tmp):
     output = proc.stdout.read().decode()
     proc.wait()
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - children.ru_utime -
+           children.ru_stime)
     watcher.join()
     if proc.returncode != 0:
         raise RuntimeError('map_instances exited %d: %s'
                            % (proc.returncode, output))
-    return elapsed, peak[0] / 1024.0, output.strip().splitlines()[-1]
+    return (elapsed, peak[0] / 1024.0, output.strip().splitlines()[-1],
+            cpu)
 
 
 def run_row_at_a_time(dbs, cell_id, count, max_rows, max_seconds):
@@ -294,6 +448,9 @@ NAME = 'map_instances'
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 SIZES = (10000, 100000, 1000000)
 QUICK_SIZES = (2000, 20000)
+# The row-at-a-time sample: seconds give its rate (3-35 ms a row here).
+BASELINE_ROWS = 5000
+BASELINE_SECONDS = 15.0
 TARGETS = {'floor': 2.0, 'speedup': 100.0, 'rss_mb': 200.0, 'growth': 1.5}
 
 
@@ -301,72 +458,98 @@ def _load():
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def bench(backend, count, baseline_rows, baseline_seconds):
-    """One database at one size: the floor twice (before and after the
-    migrator), the migrator, and (``baseline_rows`` > 0) the
-    row-at-a-time sample."""
-    print('== %s, %d instances (load %s)' % (backend, count, _load()),
-          flush=True)
+def bench(backend, sizes, baseline_rows, baseline_seconds):
+    """One database at each size, smallest first, in one cell grown from
+    one size to the next (see ``grow``)."""
+    results = []
     with tempfile.TemporaryDirectory(prefix='bench-map-') as tmp, \
             Databases(backend, tmp) as dbs:
-        api, cell_id = prepare(dbs, count)
-        load = _load()
-        floor1, rows, strategy = run_floor(dbs, api, cell_id)
-        assert rows == count, (rows, count)
-        print('  floor (one INSERT ... SELECT, %s): %.2f s' % (
-            strategy, floor1), flush=True)
-        clear_mappings(api)
-        migrator_s, rss_mb, summary = run_migrator(dbs, tmp)
-        assert mapped_count(api) == count
-        print('  migrator-manage map_instances: %.2f s, peak RSS %.0f MB'
-              % (migrator_s, rss_mb), flush=True)
-        print('    ' + summary, flush=True)
-        clear_mappings(api)
-        floor2, _, _ = run_floor(dbs, api, cell_id)
-        print('  floor again: %.2f s' % floor2, flush=True)
-        floor = min(floor1, floor2)
-        result = {
-            'backend': backend, 'instances': count, 'deleted_fraction': 0.1,
-            'strategy': strategy, 'load_average': load,
-            'floor_seconds': round(floor, 3),
-            'floor_runs_seconds': [round(floor1, 3), round(floor2, 3)],
-            'migrator_seconds': round(migrator_s, 3),
-            'migrator_mapping_seconds': _summary_seconds(summary),
-            'migrator_peak_rss_mb': round(rss_mb, 1),
-            'migrator_summary': summary,
-            'ratio_to_floor': round(migrator_s / floor, 2),
-        }
-        if baseline_rows:
+        api, cell_id = prepare(dbs)
+        have = 0
+        for count in sorted(sizes):
+            print('== %s, %d instances (load %s)' % (
+                backend, count, _load()), flush=True)
+            grow(dbs, have, count)
+            have = count
             clear_mappings(api)
-            session.reset()
-            base_s, base_rows = run_row_at_a_time(
-                dbs, cell_id, count, baseline_rows, baseline_seconds)
-            extrapolated = base_rows < count
-            baseline_s = base_s * count / max(base_rows, 1)
-            print('  row-at-a-time (Nova, batches of 50): %d rows in %.2f s'
-                  ' (%.2f ms a row)%s' % (
-                      base_rows, base_s, 1000.0 * base_s / max(base_rows, 1),
-                      ', EXTRAPOLATED linearly to %.0f s for %d' % (
-                          baseline_s, count) if extrapolated else ''),
-                  flush=True)
-            result.update({
-                'row_at_a_time_sample_rows': base_rows,
-                'row_at_a_time_sample_seconds': round(base_s, 3),
-                'row_at_a_time_ms_per_row': round(
-                    1000.0 * base_s / max(base_rows, 1), 3),
-                'row_at_a_time_seconds': round(baseline_s, 1),
-                'row_at_a_time_extrapolated': extrapolated,
-                'speedup_vs_row_at_a_time': round(baseline_s / migrator_s,
-                                                  1),
-                'floor_speedup_vs_row_at_a_time': round(baseline_s / floor,
-                                                        1),
-            })
-            print('  ratio to floor %.2f, %.0fx faster than row-at-a-time '
-                  '(the floor itself: %.0fx)' % (
-                      result['ratio_to_floor'],
-                      result['speedup_vs_row_at_a_time'],
-                      result['floor_speedup_vs_row_at_a_time']), flush=True)
-        return result
+            # The row-at-a-time sample at the largest size only; there
+            # too the floor runs once (a minute a run at 1,000,000).
+            largest = count == max(sizes)
+            results.append(bench_size(
+                dbs, tmp, api, cell_id, count,
+                baseline_rows if largest else 0, baseline_seconds,
+                floor_runs=1 if largest else 2))
+    return results
+
+
+def bench_size(dbs, tmp, api, cell_id, count, baseline_rows,
+               baseline_seconds, floor_runs=2):
+    """One size: the floor (``floor_runs`` 2: before and after the
+    migrator, the faster counts), the migrator, and (``baseline_rows`` >
+    0) the row-at-a-time sample."""
+    backend = dbs.backend
+    load = _load()
+    floor1, rows, strategy = run_floor(dbs, api, cell_id)
+    assert rows == count, (rows, count)
+    print('  floor (one INSERT ... SELECT, %s): %.2f s' % (
+        strategy, floor1), flush=True)
+    clear_mappings(api)
+    migrator_s, rss_mb, summary, cpu_s = run_migrator(dbs, tmp)
+    assert mapped_count(api) == count
+    print('  migrator-manage map_instances: %.2f s (CPU %.2f s), peak RSS '
+          '%.0f MB' % (migrator_s, cpu_s, rss_mb), flush=True)
+    print('    ' + summary, flush=True)
+    floors = [floor1]
+    if floor_runs > 1:
+        clear_mappings(api)
+        floors.append(run_floor(dbs, api, cell_id)[0])
+        print('  floor again: %.2f s' % floors[-1], flush=True)
+    floor = min(floors)
+    result = {
+        'backend': backend, 'instances': count, 'deleted_fraction': 0.1,
+        'strategy': strategy, 'load_average': load,
+        'floor_seconds': round(floor, 3),
+        'floor_runs_seconds': [round(f, 3) for f in floors],
+        'migrator_seconds': round(migrator_s, 3),
+        # The whole process's CPU (user + system): what to compare on a
+        # shared machine.
+        'migrator_cpu_seconds': round(cpu_s, 2),
+        'migrator_mapping_seconds': _summary_seconds(summary),
+        'migrator_peak_rss_mb': round(rss_mb, 1),
+        'migrator_summary': summary,
+        'ratio_to_floor': round(migrator_s / floor, 2),
+    }
+    if baseline_rows:
+        clear_mappings(api)
+        session.reset()
+        base_s, base_rows = run_row_at_a_time(
+            dbs, cell_id, count, baseline_rows, baseline_seconds)
+        extrapolated = base_rows < count
+        baseline_s = base_s * count / max(base_rows, 1)
+        print('  row-at-a-time (Nova, batches of 50): %d rows in %.2f s'
+              ' (%.2f ms a row)%s' % (
+                  base_rows, base_s, 1000.0 * base_s / max(base_rows, 1),
+                  ', EXTRAPOLATED linearly to %.0f s for %d' % (
+                      baseline_s, count) if extrapolated else ''),
+              flush=True)
+        result.update({
+            'row_at_a_time_sample_rows': base_rows,
+            'row_at_a_time_sample_seconds': round(base_s, 3),
+            'row_at_a_time_ms_per_row': round(
+                1000.0 * base_s / max(base_rows, 1), 3),
+            'row_at_a_time_seconds': round(baseline_s, 1),
+            'row_at_a_time_extrapolated': extrapolated,
+            'speedup_vs_row_at_a_time': round(baseline_s / migrator_s,
+                                              1),
+            'floor_speedup_vs_row_at_a_time': round(baseline_s / floor,
+                                                    1),
+        })
+        print('  ratio to floor %.2f, %.0fx faster than row-at-a-time '
+              '(the floor itself: %.0fx)' % (
+                  result['ratio_to_floor'],
+                  result['speedup_vs_row_at_a_time'],
+                  result['floor_speedup_vs_row_at_a_time']), flush=True)
+    return result
 
 
 def _summary_seconds(summary):
@@ -428,22 +611,19 @@ def ratios_of(results):
     return ratios
 
 
-def measure(backends=BACKENDS, sizes=SIZES, baseline_rows=20000,
-            baseline_seconds=60.0):
+def measure(backends=BACKENDS, sizes=SIZES, baseline_rows=BASELINE_ROWS,
+            baseline_seconds=BASELINE_SECONDS):
     import migrator.conf  # noqa: F401 - registers the option groups
     from migrator import objects
     objects.register_all()
     results = []
     for backend in backends:
-        for count in sizes:
-            # The row-at-a-time sample at the largest size only.
-            results.append(bench(
-                backend, count,
-                baseline_rows if count == max(sizes) else 0,
-                baseline_seconds))
+        results += bench(backend, sizes, baseline_rows, baseline_seconds)
     notes = [
         'floor: one INSERT ... SELECT anti-join of every instance on the '
-        'same server, the faster of two runs',
+        'same server, the faster of two runs (one at the largest size)',
+        'one cell per database, grown from one size to the next with the '
+        'rows a fresh fill of that size has (generated on the server)',
         'row-at-a-time: Nova\'s algorithm (batches of 50 read after a '
         'marker, one transaction per mapping); its time at the largest '
         'size is EXTRAPOLATED linearly from a sample of at most %d rows / '
@@ -461,8 +641,8 @@ def run(quick):
     """The benchmarks contract: 10,000 to 1,000,000 instances on each
     database (quick: 2,000 and 20,000, a 10 s baseline sample)."""
     if quick:
-        return measure(sizes=QUICK_SIZES, baseline_rows=2000,
-                       baseline_seconds=10.0)
+        return measure(sizes=QUICK_SIZES, baseline_rows=500,
+                       baseline_seconds=5.0)
     return measure()
 
 
@@ -487,8 +667,9 @@ def main(argv=None):
                         help='2,000 and 20,000 instances, a short baseline '
                              'sample')
     parser.add_argument('--backends', default=','.join(BACKENDS))
-    parser.add_argument('--baseline-rows', type=int, default=20000)
-    parser.add_argument('--baseline-seconds', type=float, default=60.0)
+    parser.add_argument('--baseline-rows', type=int, default=BASELINE_ROWS)
+    parser.add_argument('--baseline-seconds', type=float,
+                        default=BASELINE_SECONDS)
     parser.add_argument('--output', default=RESULTS)
     parser.add_argument('--keep-others', action='store_true',
                         help='keep the results of the other databases '
@@ -498,8 +679,8 @@ def main(argv=None):
     sizes = [int(n) for n in args.sizes.split(',')]
     if args.quick:
         sizes = list(QUICK_SIZES)
-        args.baseline_rows = min(args.baseline_rows, 2000)
-        args.baseline_seconds = min(args.baseline_seconds, 10)
+        args.baseline_rows = min(args.baseline_rows, 500)
+        args.baseline_seconds = min(args.baseline_seconds, 5)
     backends = args.backends.split(',')
     report = measure(backends, sizes, args.baseline_rows,
                      args.baseline_seconds)

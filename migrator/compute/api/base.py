@@ -2,6 +2,7 @@
 cells it works across, and the lock and state checks of server actions."""
 import copy
 import functools
+import operator
 import threading
 import time
 
@@ -70,7 +71,7 @@ class APIBase:
 
     def _merge_cells(self, context, fetch, what, sort_key, sort_dir,
                      limit=None, marker=None, marker_cell=None,
-                     marker_key=None, build=None):
+                     marker_key=None, build=None, tag=True, cells=None):
         """The rows of every cell, merged in (sort_key, cell, id) order,
         the page after ``marker``: a ``CellResults`` list whose
         ``down_cells`` are the cells that did not answer (logged, their
@@ -87,8 +88,12 @@ class APIBase:
         the rows of the page are made objects: with N cells a page reads
         up to N x limit rows, and making an object costs far more than
         sorting a row (GET /os-migrations,
-        benchmarks/bench_os_migrations_paging.py)."""
-        cells = self.cells(context)
+        benchmarks/bench_os_migrations_paging.py). Each result knows its
+        cell (``_cell``, ``_cell_index``) unless ``tag`` is false (plain
+        database rows, which take no attributes). ``cells``: the cells
+        to ask, if the caller has read them already."""
+        if cells is None:
+            cells = self.cells(context)
         index = {cell.uuid: n for n, cell in enumerate(cells)}
         marker_index = index.get(marker_cell.uuid) if marker_cell else None
 
@@ -111,14 +116,20 @@ class APIBase:
                 down_cells.append(cell)
                 continue
             n = index[cell.uuid]
-            merged.extend(((sort_value(getattr(row, sort_key)), n, row.id),
-                           cell, row) for row in rows)
+            if not rows:
+                continue
+            key = _reader(rows[0], sort_key, 'id')
+            merged.extend(((sort_value(value), n, id_), cell, row)
+                          for row, (value, id_) in zip(rows, map(key, rows)))
         merged.sort(key=lambda entry: entry[0],
                     reverse=(sort_dir == 'desc'))
         if limit is not None:
             del merged[limit:]
         results = CellResults()
         results.down_cells = down_cells
+        if not tag:
+            results.extend(row for _key, _cell, row in merged)
+            return results
         cell_contexts = {}
         for (_key, n, _id), cell, row in merged:
             if build is not None:
@@ -256,6 +267,17 @@ def migration_by_marker(context, marker):
     if str(marker).isdigit():
         return migration_obj.Migration.get_by_id(context, int(marker))
     return migration_obj.Migration.get_by_uuid(context, marker)
+
+
+def _reader(item, *names):
+    """A function giving the ``names`` of ``item`` and of every item like
+    it: by position for a database row (the rows of one statement share
+    their columns; a row's attribute costs ten times as much), by
+    attribute for an object."""
+    fields = getattr(item, '_fields', None)
+    if fields is None:
+        return operator.attrgetter(*names)
+    return operator.itemgetter(*[fields.index(name) for name in names])
 
 
 def sort_value(value):

@@ -15,15 +15,21 @@ LOG = logging.getLogger(__name__)
 
 class MigrationsMixin:
     # -- migrations -------------------------------------------------------
-    def list_migrations(self, context, filters, limit=None, marker=None):
+    def list_migrations(self, context, filters, limit=None, marker=None,
+                        rows=False):
         """Migrations of every cell matching ``filters`` (see
         ``MigrationList.get_by_filters``), newest first (created_at desc,
         id desc), the page after ``marker`` (a migration uuid;
         MarkerNotFound when no cell has it). With one cell this is one
-        keyset-paged query."""
+        keyset-paged query. With ``rows``, the page's database rows (read
+        only, columns as attributes, no cell attached) instead of
+        Migration objects: what a caller that only reads them wants."""
         marker_cell = marker_key = None
+        # The cells are read once for the marker's lookup and the page.
+        cells = self.cells(context)
         if marker is not None:
-            marker_cell, row = self._find_migration_marker(context, marker)
+            marker_cell, row = self._find_migration_marker(context, marker,
+                                                           cells)
             marker_key, marker = row.created_at, row.uuid
 
         return self._merge_cells(
@@ -34,9 +40,10 @@ class MigrationsMixin:
                     marker=page_marker, after=after),
             'migrations', 'created_at', 'desc', limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key,
-            build=migration_obj.MigrationList.from_row)
+            build=None if rows else migration_obj.MigrationList.from_row,
+            tag=not rows, cells=cells)
 
-    def _find_migration_marker(self, context, marker):
+    def _find_migration_marker(self, context, marker, cells=None):
         """(cell, migration) of a list marker, every cell asked at once;
         MarkerNotFound when no cell that answers has it."""
         def find(cctxt, cell):
@@ -46,7 +53,8 @@ class MigrationsMixin:
                 except exception.MigrationNotFound:
                     return None
 
-        cells = self.cells(context)
+        if cells is None:
+            cells = self.cells(context)
         answers = base.gather_cells(context, cells, find)
         for cell in cells:
             row = answers[cell.uuid]

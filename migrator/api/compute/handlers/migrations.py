@@ -96,11 +96,11 @@ def index(req):
     if filters is not None:
         try:
             migrations = API.list_migrations(ctx, filters, limit=limit,
-                                             marker=marker)
+                                             marker=marker, rows=True)
         except exception.MarkerNotFound:
             raise errors.BadRequest('Marker %s could not be found.'
                                     % marker)
-    items = [views.os_migration(req, m, show_host) for m in migrations]
+    items = views.os_migrations(req, migrations, show_host)
     body = {'migrations': items}
     if paged:
         links = common.next_link(req, 'os-migrations', items, limit,
