@@ -331,7 +331,9 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         startup = time.perf_counter() - started_at
         port = dep.port
         # One server more than migrations: the probe's, never migrated.
+        booted_at = time.perf_counter()
         ids = boot_spread(port, migrations + 1, computes)
+        boot_s = time.perf_counter() - booted_at
         probe_sid, ids = ids[-1], ids[:-1]
         hosts = server_hosts(port)
         cadence = {sid: cadence_of(int(hosts[sid][len('compute'):]))
@@ -406,9 +408,13 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         cpu = {n: common.cpu_seconds(p) - cpu0[n]
                for n, p in compute_pids.items()}
         load_avg = [round(x, 2) for x in os.getloadavg()]
+        settled_at = time.perf_counter()
         common.settle(port)
+        settle_s = time.perf_counter() - settled_at
     finally:
+        stopped_at = time.perf_counter()
         stop_computes(dep, computes)
+        stop_s = time.perf_counter() - stopped_at
     all_seconds = sum(last - first
                       for first, last in poller.running.values())
     per_all = (lambda n: round(n / all_seconds, 3) if all_seconds and
@@ -426,6 +432,10 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
                       'computes started here, odd ones saving every 1 s, '
                       'even ones every 5 s' % computes,
         'startup_s': round(startup, 1),
+        # Where the rest of the run goes (the load phase is load_s).
+        'boot_s': round(boot_s, 1),
+        'settle_s': round(settle_s, 1),
+        'stop_s': round(stop_s, 1),
         'time_scale': time_scale,
         'reads': len(reads),
         'readers': readers, 'read_period_s': read_period,
