@@ -56,7 +56,6 @@ per second <= 1 / cadence; GET p99 under load <= 2 x idle.
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -215,12 +214,13 @@ def cadence_of(index):
     return CADENCES[(index - 1) % len(CADENCES)]
 
 
-def start_computes(dep, computes, time_scale):
+def start_computes(dep, computes, time_scale, procs):
     """migrator-compute compute1..N as deploy-local.sh starts them (its
     config, a host file, a pid file, a log), each with the save cadence
     of ``cadence_of``; deploy-local.sh stops them (MIGRATOR_COMPUTES).
     The host file repeats ``conf()``: the computes need nothing else of
-    the deployment's configuration than its services'."""
+    the deployment's configuration than its services'. Their Popen
+    objects go to ``procs``."""
     for n in range(1, computes + 1):
         name = 'compute%d' % n
         host_conf = os.path.join(dep.dir, name + '.conf')
@@ -234,6 +234,7 @@ def start_computes(dep, computes, time_scale):
                  '--config-file', dep.conf, '--config-file', host_conf],
                 stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
+        procs.append(proc)
         with open(os.path.join(dep.dir, 'run', name + '.pid'), 'w') as f:
             f.write(str(proc.pid))
     dep.env['MIGRATOR_COMPUTES'] = str(computes)
@@ -251,23 +252,32 @@ def start_computes(dep, computes, time_scale):
                    check=True, capture_output=True, timeout=300)
 
 
-def stop_computes(dep, computes):
-    """deploy-local.sh stop, which gives each service 40 s; a compute
-    still running then (a busy machine) is killed."""
-    pids = []
-    for n in range(1, computes + 1):
+def stop_computes(dep, procs):
+    """The computes started here first, all at once (SIGTERM, SIGKILL
+    after 40 s), and reaped here; then deploy-local.sh stop for the rest.
+    deploy-local.sh waits, one service after the other, for a pid to
+    vanish, and a child of ours it signalled stayed a zombie until we
+    waited for it: each compute cost the stop its whole 40 s grace
+    (96 s of a 169 s quick run)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + 40
+    for proc in procs:
         try:
-            pids.append(dep.pid('compute%d' % n))
-        except (OSError, ValueError):
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for n in range(1, len(procs) + 1):
+        try:
+            os.unlink(os.path.join(dep.dir, 'run', 'compute%d.pid' % n))
+        except OSError:
             pass
     try:
         dep.stop()
     except RuntimeError:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        pass
 
 
 def server_hosts(port):
@@ -324,14 +334,17 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
     they share."""
     dep = common.Deployment(api_workers=2, conductors=2, computes=0,
                             extra_conf=conf(time_scale))
+    procs = []
     try:
         started_at = time.perf_counter()
         dep.start()
-        start_computes(dep, computes, time_scale)
+        start_computes(dep, computes, time_scale, procs)
         startup = time.perf_counter() - started_at
         port = dep.port
         # One server more than migrations: the probe's, never migrated.
+        booted_at = time.perf_counter()
         ids = boot_spread(port, migrations + 1, computes)
+        boot_s = time.perf_counter() - booted_at
         probe_sid, ids = ids[-1], ids[:-1]
         hosts = server_hosts(port)
         cadence = {sid: cadence_of(int(hosts[sid][len('compute'):]))
@@ -406,9 +419,13 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         cpu = {n: common.cpu_seconds(p) - cpu0[n]
                for n, p in compute_pids.items()}
         load_avg = [round(x, 2) for x in os.getloadavg()]
+        settled_at = time.perf_counter()
         common.settle(port)
+        settle_s = time.perf_counter() - settled_at
     finally:
-        stop_computes(dep, computes)
+        stopped_at = time.perf_counter()
+        stop_computes(dep, procs)
+        stop_s = time.perf_counter() - stopped_at
     all_seconds = sum(last - first
                       for first, last in poller.running.values())
     per_all = (lambda n: round(n / all_seconds, 3) if all_seconds and
@@ -426,6 +443,10 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
                       'computes started here, odd ones saving every 1 s, '
                       'even ones every 5 s' % computes,
         'startup_s': round(startup, 1),
+        # Where the rest of the run goes (the load phase is load_s).
+        'boot_s': round(boot_s, 1),
+        'settle_s': round(settle_s, 1),
+        'stop_s': round(stop_s, 1),
         'time_scale': time_scale,
         'reads': len(reads),
         'readers': readers, 'read_period_s': read_period,
