@@ -12,7 +12,10 @@ deployed  tools/deploy-local.sh: migrator-api under gunicorn (gthread,
           robin over a pool of ACTIVE servers. A server still migrating
           answers 409 (expected, counted apart); any other error fails.
           py-spy samples the API workers during the 2.34 case: the notes
-          name where its time goes.
+          name where its time goes. Each case reports the CPU per
+          request of the API workers, the conductors and the computes
+          (on 2 cores at concurrency 16 a request mostly waits for a
+          core: its p50 follows that CPU) and the load average.
 embedded  migrator-all (SQLite, in-process transport), one client, one
           request at a time: the figures a new user sees first (left out
           of --quick, which must stay within 2 minutes).
@@ -22,6 +25,7 @@ p50 >= 5; no error but 409.
 
     python -m benchmarks.bench_accept_latency [--quick]
 """
+import os
 import sys
 import time
 
@@ -57,8 +61,24 @@ def summarize(by_status, wall, expected=(202,)):
     return figures
 
 
+def _cpu(pids):
+    total = 0.0
+    for pid in pids:
+        try:
+            total += common.cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
 def measure_deployed(port, server_ids, total, concurrency,
-                     profile_pids=()):
+                     profile_pids=(), cpu_groups=None):
+    """Each case's figures, with the CPU each group of processes
+    (``cpu_groups``: {label: [pids]}) used per request of the case: on 2
+    cores at concurrency 16 a request mostly waits for a core, so its
+    p50 follows the CPU the API spends on it and what the conductors
+    and computes spend at the same time."""
+    cpu_groups = cpu_groups or {}
     results = {}
     for name, make, expected in (
             ('floor GET /v2.1', floor_request, (200,)),
@@ -68,8 +88,16 @@ def measure_deployed(port, server_ids, total, concurrency,
         if name == '2.34 asynchronous' and profile_pids:
             sampler = profiling.Sampler(profile_pids, seconds=15)
             time.sleep(0.5)
+        load_before = os.getloadavg()[0]
+        cpu0 = {k: _cpu(v) for k, v in cpu_groups.items()}
         by_status, wall = common.load(port, make, total, concurrency)
+        cpu1 = {k: _cpu(v) for k, v in cpu_groups.items()}
         results[name] = summarize(by_status, wall, expected)
+        requests = max(1, results[name]['requests'])
+        results[name]['cpu_ms_per_request'] = {
+            k: round(1000.0 * (cpu1[k] - cpu0[k]) / requests, 2)
+            for k in cpu_groups}
+        results[name]['load_average_before'] = round(load_before, 2)
         if sampler is not None:
             results[name]['profile'] = sampler.top(within='migrate_live')
         errors = {k: v for k, v in results[name]['statuses'].items()
@@ -139,14 +167,34 @@ def run(quick=False):
         common.load(deployment.port, live_migrate(server_ids, '2.34'),
                     servers, CONCURRENCY)
         common.settle(deployment.port)
+        api_pids = common.descendants(deployment.pid('api'))
+        groups = {'api': [deployment.pid('api')] + api_pids}
+        for name in ('conductor1', 'conductor2', 'compute1', 'compute2',
+                     'compute3', 'compute4'):
+            pid = deployment.pid(name)
+            groups.setdefault(name[:-1] + 's', []).append(pid)
         figures['deployed'] = measure_deployed(
             deployment.port, server_ids, total, CONCURRENCY,
-            profile_pids=common.descendants(deployment.pid('api')))
+            profile_pids=api_pids, cpu_groups=groups)
         ratios += _ratios(figures['deployed'], 'deployed c16')
     notes.append(profiling.describe(
         figures['deployed']['2.34 asynchronous'].get(
             'profile', {'error': 'none'}),
         'API workers during the 2.34 case'))
+    deployed = figures['deployed']
+    notes.append(
+        'CPU per request (ms; 409s included) of the API workers: floor '
+        '%s, 2.34 %s, 2.30 %s; conductors during 2.34 %s, 2.30 %s; '
+        'computes during 2.34 %s; load average %s before the 2.34 case' % (
+            deployed['floor GET /v2.1']['cpu_ms_per_request']['api'],
+            deployed['2.34 asynchronous']['cpu_ms_per_request']['api'],
+            deployed['2.30 blocking']['cpu_ms_per_request']['api'],
+            deployed['2.34 asynchronous']['cpu_ms_per_request'][
+                'conductors'],
+            deployed['2.30 blocking']['cpu_ms_per_request']['conductors'],
+            deployed['2.34 asynchronous']['cpu_ms_per_request'][
+                'computes'],
+            deployed['2.34 asynchronous']['load_average_before']))
     notes.append('deployed: %d servers, %d requests per case at '
                  'concurrency %d; a request for a server still migrating '
                  'is a 409, counted in statuses and left out of the '

@@ -204,8 +204,12 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         with session.writer(self._context) as db:
             result = db.execute(query.values(**values))
             if result.rowcount != 1:
+                # The row as it is now (locked, and not the copy a caller
+                # may have read earlier in this transaction): the state
+                # that made the compare-and-swap fail.
                 row = db.scalars(sa.select(models.Instance).where(
-                    models.Instance.uuid == self.uuid)).first()
+                    models.Instance.uuid == self.uuid).with_for_update(
+                ).execution_options(populate_existing=True)).first()
                 if row is None or row.deleted:
                     raise exception.InstanceNotFound(instance_id=self.uuid)
                 raise exception.UnexpectedTaskStateError(

@@ -55,19 +55,24 @@ def _arguments(req, body):
 def migrate_live(req):
     ctx = req.context
     server_id = req.url_vars['server_id']
-    instance = API.get_server(ctx, server_id)
-    target = {'project_id': instance.project_id,
-              'user_id': instance.user_id}
-    policy.authorize(ctx, ms_policies.POLICY_ROOT % 'migrate_live', target)
     body = req.json()['os-migrateLive']
-    if body['host']:
-        policy.authorize(ctx, ms_policies.POLICY_ROOT % 'migrate_live:host',
+
+    def prepare(instance):
+        # Run once the server is read, in the accept's transaction: a
+        # refusal here writes nothing.
+        target = {'project_id': instance.project_id,
+                  'user_id': instance.user_id}
+        policy.authorize(ctx, ms_policies.POLICY_ROOT % 'migrate_live',
                          target)
-    host, block_migration, force = _arguments(req, body)
+        if body['host']:
+            policy.authorize(ctx,
+                             ms_policies.POLICY_ROOT % 'migrate_live:host',
+                             target)
+        return _arguments(req, body)
+
     async_ = req.is_version('2.34')
     try:
-        API.live_migrate(ctx, instance, host, block_migration, force,
-                         async_)
+        API.accept_live_migration(ctx, server_id, prepare, async_)
     except exception.MigrationPreCheckError as exc:
         if async_:
             # A cast cannot bring a pre-check back: if one gets here it

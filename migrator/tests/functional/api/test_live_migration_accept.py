@@ -82,3 +82,113 @@ class TestAcceptIsAllOrNothing(testtools.TestCase):
         self.assertEqual(202, resp.status_int, resp.text)
         self.assertEqual('completed',
                          self.plane.wait_for_migration(inst.uuid).status)
+
+
+class TestAcceptIsOneTransaction(testtools.TestCase):
+    """An accept of a server the API has seen reads it, claims it and
+    writes the action and the Migration on one connection of its cell:
+    four statements, one checkout (each checkout is a ping and rollbacks
+    more, and the read used to go through a cell worker thread of its
+    own: benchmarks/bench_accept_latency.py)."""
+
+    def setUp(self):
+        super().setUp()
+        self.api = self.useFixture(control_plane_api.ControlPlaneAPI())
+        self.plane = self.api.plane
+        self.app = self.api.app()
+        # The conductor is not asked: only the API's own work is counted.
+        self.casts = []
+        self.useFixture(fixtures.MockPatch(
+            'migrator.rpcapi.conductor.ConductorAPI.live_migrate_server',
+            autospec=True,
+            side_effect=lambda *a, **k: self.casts.append(k)))
+
+    def request(self, method, path, body=None, version='2.34'):
+        req = webob.Request.blank(
+            '/v2.1' + path, method=method,
+            headers={'X-Auth-Token': 'admin:admin',
+                     'OpenStack-API-Version': 'compute %s' % version})
+        if body is not None:
+            req.body = json.dumps(body).encode()
+            req.content_type = 'application/json'
+        return req.get_response(self.app)
+
+    def capture(self):
+        """The statements and pool checkouts of this thread (the
+        request's) from now on."""
+        import threading
+
+        import sqlalchemy as sa
+        me = threading.get_ident()
+        seen = {'statements': [], 'checkouts': 0}
+
+        def statement(conn, cursor, text, params, context, many):
+            first = text.lstrip().split(None, 1)[0].upper()
+            if threading.get_ident() == me and first in (
+                    'SELECT', 'INSERT', 'UPDATE', 'DELETE'):
+                seen['statements'].append(' '.join(text.split()[:3]))
+
+        def checkout(dbapi, record, proxy):
+            if threading.get_ident() == me:
+                seen['checkouts'] += 1
+        sa.event.listen(sa.engine.Engine, 'before_cursor_execute',
+                        statement)
+        sa.event.listen(sa.pool.Pool, 'checkout', checkout)
+        self.addCleanup(sa.event.remove, sa.engine.Engine,
+                        'before_cursor_execute', statement)
+        self.addCleanup(sa.event.remove, sa.pool.Pool, 'checkout', checkout)
+        return seen
+
+    def migrate(self, uuid, version='2.34'):
+        return self.request('POST', '/servers/%s/action' % uuid, {
+            'os-migrateLive': {'host': None, 'block_migration': 'auto'}},
+            version)
+
+    def test_accept_statements(self):
+        inst = self.plane.boot('m1.tiny', host='compute1')
+        # Seen once, as a client looks at a server before moving it.
+        self.assertEqual(200, self.request(
+            'GET', '/servers/%s' % inst.uuid).status_int)
+        seen = self.capture()
+        resp = self.migrate(inst.uuid)
+        self.assertEqual(202, resp.status_int, resp.text)
+        self.assertEqual(1, len(self.casts))
+        self.assertEqual(
+            ['SELECT instances.id, instances.uuid,',
+             'UPDATE instances SET',
+             'INSERT INTO instance_actions',
+             'INSERT INTO migrations'],
+            seen['statements'])
+        self.assertEqual(1, seen['checkouts'])
+        migration = self.plane.migration_of(inst.uuid)
+        self.assertEqual('accepted', migration.status)
+
+    def test_refused_accept_writes_nothing(self):
+        inst = self.plane.boot('m1.tiny', host='compute1')
+        self.assertEqual(202, self.migrate(inst.uuid).status_int)
+        seen = self.capture()
+        # Still migrating (the conductor was not asked): a 409, from the
+        # same single read, and nothing written.
+        resp = self.migrate(inst.uuid)
+        self.assertEqual(409, resp.status_int, resp.text)
+        self.assertEqual(['SELECT instances.id, instances.uuid,'],
+                         seen['statements'])
+        self.assertEqual(1, seen['checkouts'])
+
+    def test_policy_and_arguments_are_checked_before_anything_is_written(
+            self):
+        inst = self.plane.boot('m1.tiny', host='compute1')
+        # 2.30: force without a host is the caller's mistake (400).
+        resp = self.request('POST', '/servers/%s/action' % inst.uuid, {
+            'os-migrateLive': {'host': None, 'block_migration': 'auto',
+                               'force': True}}, '2.30')
+        self.assertEqual(400, resp.status_int, resp.text)
+        after = instance_obj.Instance.get_by_uuid(self.plane.admin,
+                                                  inst.uuid)
+        self.assertIsNone(after.task_state)
+        self.assertIsNone(self.plane.migration_of(inst.uuid))
+        self.assertEqual([], self.casts)
+
+    def test_unknown_server_is_404(self):
+        resp = self.migrate('8c6c0e9e-6d3a-4a36-9d1b-1f5f0c2d7c11')
+        self.assertEqual(404, resp.status_int, resp.text)
