@@ -192,7 +192,7 @@ def bottleneck(rounds):
 
 
 def run(quick=False):
-    servers = 32 if quick else 96
+    servers = 16 if quick else 96
     # accept_latency's topology, so that the run's shared deployment
     # serves both (this benchmark stops a conductor: it retires it).
     computes = 4
@@ -233,10 +233,12 @@ def run(quick=False):
             rounds['2.34, 2 API workers'] = one_round(
                 deployment.port, server_ids, '2.34', procs)
             # The profiles come from rounds of their own: py-spy's
-            # sampling must not slow the rounds that are compared.
-            profiled['2.34, 2 API workers'] = one_round(
-                deployment.port, server_ids, '2.34', procs,
-                profile_pids=workers, profile_within='migrate_live')
+            # sampling must not slow the rounds that are compared. Only
+            # the full run takes them (--quick keeps to its minutes).
+            if not quick:
+                profiled['2.34, 2 API workers'] = one_round(
+                    deployment.port, server_ids, '2.34', procs,
+                    profile_pids=workers, profile_within='migrate_live')
             rounds['2.30, 2 conductors'] = one_round(
                 deployment.port, server_ids, '2.30', procs)
             # Every migration is terminal: conductor2 stops idle. The
@@ -247,10 +249,11 @@ def run(quick=False):
                 'compute%d' % (n + 1) for n in range(computes)])
             rounds['2.30, 1 conductor'] = one_round(
                 deployment.port, server_ids, '2.30', procs)
-            profiled['2.30, 1 conductor'] = one_round(
-                deployment.port, server_ids, '2.30', procs,
-                profile_pids=[deployment.pid('conductor1')],
-                profile_within='migrator/conductor/')
+            if not quick:
+                profiled['2.30, 1 conductor'] = one_round(
+                    deployment.port, server_ids, '2.30', procs,
+                    profile_pids=[deployment.pid('conductor1')],
+                    profile_within='migrator/conductor/')
             # one_round waited for every migration to be terminal: the
             # processes stop with nothing accepted or running.
         finally:
@@ -272,12 +275,16 @@ def run(quick=False):
         common.ratio('2.30 accepted/s, 2 / 1 conductors', conductor_factor,
                      'report (ideal 2)', True)]
     notes.append('bottleneck: ' + bottleneck(rounds))
-    notes.append(profiling.describe(
-        profiled['2.34, 2 API workers']['profile'],
-        'API workers during the 2.34 round'))
-    notes.append(profiling.describe(
-        profiled['2.30, 1 conductor']['profile'],
-        'conductor1 during the 1-conductor 2.30 round'))
+    if quick:
+        notes.append('--quick takes no profiles (two more rounds); the '
+                     'full run has them')
+    else:
+        notes.append(profiling.describe(
+            profiled['2.34, 2 API workers']['profile'],
+            'API workers during the 2.34 round'))
+        notes.append(profiling.describe(
+            profiled['2.30, 1 conductor']['profile'],
+            'conductor1 during the 1-conductor 2.30 round'))
     notes.append('%d servers, each live-migrated once per round at '
                  'concurrency %d; every round waited until every '
                  'migration was terminal; %d cores shared by the load '

@@ -360,7 +360,10 @@ class Deployment:
             MIGRATOR_API_WORKERS=str(api_workers),
             MIGRATOR_CONDUCTORS=str(conductors),
             MIGRATOR_COMPUTES=str(computes),
-            MIGRATOR_EXTRA_CONF=extra)
+            MIGRATOR_EXTRA_CONF=extra,
+            # A benchmark's deployment is thrown away: nothing to drain
+            # in order, every service is signalled at once.
+            MIGRATOR_STOP_AT_ONCE='1')
         # deployment(shared=True): whether a benchmark used it before,
         # how long its start took, and whether it is to be stopped.
         self.reused = False

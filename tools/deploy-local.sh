@@ -29,6 +29,9 @@
 #   MIGRATOR_CONDUCTORS     [2]  conductor1 .. N
 #   MIGRATOR_COMPUTES       [4]  compute1 .. N
 #   MIGRATOR_EXTRA_CONF     []   a file appended to migrator.conf
+#   MIGRATOR_STOP_AT_ONCE   [0]  1: stop signals every service at once
+#                                       (a throw-away deployment with
+#                                       nothing in flight: nothing to drain)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -187,6 +190,10 @@ stop() {
     local failed=0
     # The API first, then the conductors, then the computes; the services
     # of each group at once.
+    if [ "${MIGRATOR_STOP_AT_ONCE:-0}" = 1 ]; then
+        stop_group api "${CONDUCTORS[@]}" "${COMPUTES[@]}"
+        return
+    fi
     stop_group api || failed=1
     stop_group "${CONDUCTORS[@]}" || failed=1
     stop_group "${COMPUTES[@]}" || failed=1
