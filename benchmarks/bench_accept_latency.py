@@ -143,7 +143,7 @@ def _ratios(section, label):
 
 def run(quick=False):
     servers = 16 if quick else 128
-    total = 128 if quick else 2000
+    total = 64 if quick else 2000
     figures, ratios, notes = {}, [], []
     if not quick:
         figures['embedded'] = measure_embedded(30)
