@@ -78,10 +78,18 @@ state_path = $DIR
 report_interval = 2
 service_down_time = 10
 graceful_shutdown_timeout = $GRACE
+# At most 5 + 10 connections per engine and process: with oslo.db's
+# default overflow of 50 a loaded conductor held 53, and the deployment
+# reached a default MariaDB's max_connections (151): builds failed with
+# "Too many connections". A thread past the cap waits for a connection.
 [database]
 connection = $(db_url "$PREFIX")
+max_pool_size = 5
+max_overflow = 10
 [api_database]
 connection = $(db_url "${PREFIX}_api")
+max_pool_size = 5
+max_overflow = 10
 [api]
 auth_strategy = noauth2
 [oslo_messaging_rabbit]

@@ -26,8 +26,12 @@ def set_api_defaults(conf):
 
 
 # The client libraries' codes for "no connection" (PyMySQL: can't
-# connect, server gone away, lost connection during a query).
-_MYSQL_CONNECTION_CODES = (2003, 2006, 2013, 2055)
+# connect, server gone away, lost connection during a query, and the
+# server refusing a new connection: too many connections, too many for
+# the user -- a full server, which a retry later may find free).
+_MYSQL_CONNECTION_CODES = (2003, 2006, 2013, 2055, 1040, 1203)
+# PostgreSQL's SQLSTATE for "sorry, too many clients already".
+_PG_TOO_MANY_CONNECTIONS = '53300'
 
 
 def is_unavailable(exc):
@@ -48,7 +52,7 @@ def _lost_connection(exc):
     if hasattr(orig, 'pgcode'):
         # psycopg2: an error of the server has a SQLSTATE; a connection
         # that could not be made or was lost has none.
-        return orig.pgcode is None
+        return orig.pgcode in (None, _PG_TOO_MANY_CONNECTIONS)
     args = getattr(orig, 'args', ())
     return bool(args) and args[0] in _MYSQL_CONNECTION_CODES
 

@@ -35,6 +35,14 @@ class TestIsUnavailable(testtools.TestCase):
         self.assertTrue(db_faults.is_unavailable(_operational(
             Exception(2013, 'Lost connection to MySQL server'))))
 
+    def test_full_server_refuses_a_connection(self):
+        # MariaDB at max_connections, and PostgreSQL's equivalent: the
+        # request gets a 503 to retry, not a 500.
+        self.assertTrue(db_faults.is_unavailable(_operational(
+            Exception(1040, 'Too many connections'))))
+        self.assertTrue(db_faults.is_unavailable(_operational(_PgError(
+            'sorry, too many clients already', '53300'))))
+
     def test_invalidated_connection(self):
         exc = sa_exc.DBAPIError('SELECT 1', {}, Exception('gone'),
                                 connection_invalidated=True)
