@@ -428,6 +428,12 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         stop_s = time.perf_counter() - stopped_at
     all_seconds = sum(last - first
                       for first, last in poller.running.values())
+    if not all_seconds:
+        # Nothing measured is a failure, not a met target (a full-size
+        # run once reported age 0 and 0 writes with no migration run).
+        raise RuntimeError('no live migration was seen running (%d '
+                           'migrations asked); see the deployment logs'
+                           % migrations)
     per_all = (lambda n: round(n / all_seconds, 3) if all_seconds and
                n is not None else None)
     frames = None
