@@ -61,16 +61,6 @@ def summarize(by_status, wall, expected=(202,)):
     return figures
 
 
-def _cpu(pids):
-    total = 0.0
-    for pid in pids:
-        try:
-            total += common.cpu_seconds(pid)
-        except OSError:
-            pass
-    return total
-
-
 def measure_deployed(port, server_ids, total, concurrency,
                      profile_pids=(), cpu_groups=None):
     """Each case's figures, with the CPU each group of processes
@@ -89,9 +79,9 @@ def measure_deployed(port, server_ids, total, concurrency,
             sampler = profiling.Sampler(profile_pids, seconds=15)
             time.sleep(0.5)
         load_before = os.getloadavg()[0]
-        cpu0 = {k: _cpu(v) for k, v in cpu_groups.items()}
+        cpu0 = {k: common.cpu_seconds_of(v) for k, v in cpu_groups.items()}
         by_status, wall = common.load(port, make, total, concurrency)
-        cpu1 = {k: _cpu(v) for k, v in cpu_groups.items()}
+        cpu1 = {k: common.cpu_seconds_of(v) for k, v in cpu_groups.items()}
         results[name] = summarize(by_status, wall, expected)
         requests = max(1, results[name]['requests'])
         results[name]['cpu_ms_per_request'] = {

@@ -97,16 +97,8 @@ class Processes:
                 self.groups[label] = [int(p) for p in pids]
 
     def read(self):
-        cpu = {}
-        for label, pids in self.groups.items():
-            total = 0.0
-            for pid in pids:
-                try:
-                    total += common.cpu_seconds(pid)
-                except OSError:
-                    pass
-            cpu[label] = total
-        return cpu
+        return {label: common.cpu_seconds_of(pids)
+                for label, pids in self.groups.items()}
 
 
 def one_round(port, server_ids, version, processes, profile_pids=(),

@@ -143,6 +143,18 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
+def cpu_seconds_of(pids):
+    """CPU seconds of ``pids`` together; a process that has exited
+    counts nothing."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
+
+
 # -- HTTP ---------------------------------------------------------------------
 class Client:
     """One keep-alive connection to the compute API."""
