@@ -8,7 +8,10 @@ RabbitMQ (a vhost of its own) and MariaDB, with versioned notifications
 on (``messagingv2``, as a deployment that feeds Watcher has them). N
 concurrent live migrations (100; 10 with --quick) of 2 GiB guests at
 the fake driver's real-time speed (twice that with --quick: ~10 s
-each), all at once. Meanwhile:
+each), all at once. The load phase lasts until every migration has
+ended (as the poller below sees its status), however long the
+conductors take to hand the last ones to their sources (15 s for the
+first at full size on a loaded machine). Meanwhile:
 
 * a poller reads every migration's ``memory_processed`` and every
   instance's ``progress`` straight from the cell database every 0.1 s
@@ -51,6 +54,14 @@ both cadences see the same moments of a shared machine).
 Targets: age p99 <= cadence + 0.5 s; migration-row writes per migration
 per second <= 1 / cadence; GET p99 under load <= 2 x idle.
 
+A run that measured nothing fails instead of reporting an age of 0 and
+0 writes as met: no migration seen running, or a cadence with no
+running seconds or no read of a running migration. The error gives the
+statuses each migration went through (``status_paths``, also in the
+figures) and a copy of the deployment's logs, kept for such a run.
+``MIGRATOR_BENCH_FRESHNESS_SIZE=MIGRATIONSxCOMPUTES`` (e.g. ``40x4``)
+runs another size.
+
     python -m benchmarks.bench_progress_freshness [--quick]
 """
 import math
@@ -58,15 +69,19 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 import sqlalchemy as sa
 
 from benchmarks import common
+from migrator.objects import migration as migration_obj
 
 NAME = 'progress_freshness'
 POLL = 0.1
+# Seconds the migrations may take to end, from the first request.
+LOAD_TIMEOUT = 900
 
 
 def conf(time_scale):
@@ -170,6 +185,15 @@ class WritePoller(threading.Thread):
         self.migration_writes = {}
         self.instance_writes = {}
         self.running = {}       # server: (first seen running, last seen)
+        self.statuses = {}      # server: the statuses seen, in order
+        self.first_running = None
+
+    def unfinished(self, ids):
+        """How many of the migrations of servers ``ids`` have not ended
+        (not seen yet, or last seen in a status not final)."""
+        return sum(1 for sid in ids
+                   if not self.statuses.get(sid) or
+                   self.statuses[sid][-1] in migration_obj.NOT_FINISHED)
 
     def run(self):
         last_m, last_i = {}, {}
@@ -185,8 +209,13 @@ class WritePoller(threading.Thread):
                     'WHERE deleted = 0')).all()
                 conn.rollback()
                 for sid, processed, status in rows:
+                    seen = self.statuses.setdefault(sid, [])
+                    if not seen or seen[-1] != status:
+                        seen.append(status)
                     if status not in ('running', 'running (post-copy)'):
                         continue
+                    if self.first_running is None:
+                        self.first_running = now
                     first, _last = self.running.get(sid, (now, now))
                     self.running[sid] = (first, now)
                     if sid in last_m and last_m[sid] != processed:
@@ -274,10 +303,13 @@ def stop_computes(dep, procs):
             os.unlink(os.path.join(dep.dir, 'run', 'compute%d.pid' % n))
         except OSError:
             pass
+    kept = tempfile.mkdtemp(prefix='migrator-bench-freshness-logs-')
+    shutil.copytree(os.path.join(dep.dir, 'log'), kept, dirs_exist_ok=True)
     try:
         dep.stop()
     except RuntimeError:
         pass
+    return kept
 
 
 def server_hosts(port):
@@ -335,6 +367,7 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
     dep = common.Deployment(api_workers=2, conductors=2, computes=0,
                             extra_conf=conf(time_scale))
     procs = []
+    failed = False
     try:
         started_at = time.perf_counter()
         dep.start()
@@ -378,36 +411,42 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         probe.start()
         reads, get_times = [], []
         lock = threading.Lock()
+        ended = threading.Event()
 
         def reader(mine):
             # Each migration read once per read_period (a dashboard's
             # refresh), not as fast as the API answers: the readers
-            # measure, the migrations are the load.
+            # measure, the migrations are the load. Until every migration
+            # has ended: at full size the conductors take tens of seconds
+            # to hand the last ones to their sources, and a reader that
+            # stopped when it saw none running yet measured nothing.
             client = common.Client(port)
-            while True:
+            while not ended.is_set():
                 sweep = time.perf_counter()
-                running = 0
                 for sid in mine:
                     seconds, processed, _present = get_migration(client,
                                                                  sid)
                     now = time.perf_counter()
                     with lock:
                         get_times.append(seconds)
-                        if processed is None:
-                            continue
-                        running += 1
-                        reads.append((sid, processed, now))
-                if not running and time.perf_counter() - started > 10:
-                    return
-                time.sleep(max(0.0, read_period -
+                        if processed is not None:
+                            reads.append((sid, processed, now))
+                ended.wait(max(0.0, read_period -
                                (time.perf_counter() - sweep)))
 
-        threads = [threading.Thread(target=reader, args=(ids[i::readers],))
+        threads = [threading.Thread(target=reader, args=(ids[i::readers],),
+                                    daemon=True)
                    for i in range(readers)]
         for t in threads:
             t.start()
-        for t in threads:
-            t.join(900)
+        try:
+            common.control_plane.wait_for(
+                lambda: not poller.unfinished(ids), LOAD_TIMEOUT, 0.5,
+                'every live migration to end')
+        finally:
+            ended.set()
+            for t in threads:
+                t.join(120)
         probe.stop.set()
         probe.join(60)
         load_s = time.perf_counter() - started
@@ -422,18 +461,33 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         settled_at = time.perf_counter()
         common.settle(port)
         settle_s = time.perf_counter() - settled_at
+    except BaseException:
+        failed = True
+        raise
     finally:
         stopped_at = time.perf_counter()
-        stop_computes(dep, procs)
+        # The logs outlive the deployment until the run is known good.
+        kept = stop_computes(dep, procs)
         stop_s = time.perf_counter() - stopped_at
+        if failed:
+            print('bench_progress_freshness failed; the deployment logs: %s'
+                  % kept, file=sys.stderr, flush=True)
     all_seconds = sum(last - first
                       for first, last in poller.running.values())
+    # The statuses each migration went through, as the poller saw them
+    # (counted per path): how the run went, and why when it measured
+    # nothing.
+    paths = {}
+    for sid in ids:
+        path = ' > '.join(poller.statuses.get(sid) or ['never seen'])
+        paths[path] = paths.get(path, 0) + 1
     if not all_seconds:
         # Nothing measured is a failure, not a met target (a full-size
         # run once reported age 0 and 0 writes with no migration run).
         raise RuntimeError('no live migration was seen running (%d '
-                           'migrations asked); see the deployment logs'
-                           % migrations)
+                           'migrations asked; the statuses the poller saw, '
+                           'per migration: %s); the deployment logs: %s'
+                           % (migrations, paths, kept))
     per_all = (lambda n: round(n / all_seconds, 3) if all_seconds and
                n is not None else None)
     frames = None
@@ -459,6 +513,10 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         'load_s': round(load_s, 1),
         'load_average_end_of_load': load_avg,
         'migration_seconds_running': round(all_seconds, 1),
+        # From the first live-migrate request to the first migration the
+        # poller saw running, and the statuses each went through.
+        'first_running_after_s': round(poller.first_running - started, 1),
+        'status_paths': paths,
         'notifications_per_migration_s': per_all(notes),
         'amqp_frames_per_migration_s': per_all(frames),
         # The probe: the same GET /servers/{id} from one client.
@@ -508,7 +566,35 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
             'compute_cpu_s_per_migration_s': per(sum(
                 c for n, c in cpu.items() if cadence_of(n) == every)),
         }
+        if not seconds or not ages:
+            # A cadence that measured nothing has no figure to meet its
+            # target with (its age and writes would read 0).
+            raise RuntimeError(
+                'cadence %s s measured nothing: %.1f migration-seconds '
+                'running, %d reads of a running migration (statuses: %s); '
+                'the deployment logs: %s' % (every, seconds, len(ages),
+                                             paths, kept))
+    shutil.rmtree(kept, ignore_errors=True)
     return by_cadence, shared
+
+
+def size(migrations, computes, environ=os.environ):
+    """(migrations, computes): the given ones, or those of
+    MIGRATOR_BENCH_FRESHNESS_SIZE=MIGRATIONSxCOMPUTES (e.g. 40x4), to look
+    into a size without the whole run (same cadences and time scale)."""
+    value = environ.get('MIGRATOR_BENCH_FRESHNESS_SIZE')
+    if not value:
+        return migrations, computes
+    try:
+        migrations, computes = (int(x) for x in value.lower().split('x'))
+    except ValueError:
+        raise ValueError('MIGRATOR_BENCH_FRESHNESS_SIZE=%r: expected '
+                         'MIGRATIONSxCOMPUTES, e.g. 40x4' % value)
+    if migrations < 1 or computes < 2:
+        # Both cadences need a compute (odd: 1 s, even: 5 s).
+        raise ValueError('MIGRATOR_BENCH_FRESHNESS_SIZE=%r: at least 1 '
+                         'migration and 2 computes' % value)
+    return migrations, computes
 
 
 def run(quick=False):
@@ -523,6 +609,7 @@ def run(quick=False):
         # link, long enough for several 5 s saves. 100 reads/s in all.
         migrations, computes, time_scale, idle_s = 100, 10, 1, 5.0
         read_period = 1.0
+    migrations, computes = size(migrations, computes)
     by_cadence, shared = measure(migrations, computes, time_scale,
                                  idle_s=idle_s, read_period=read_period)
     ratios = []
