@@ -297,7 +297,9 @@ def settle(port, timeout=180):
     try:
         control_plane.wait_for(idle, timeout, 0.5,
                                'every migration to end')
-    except RuntimeError:
+    except AssertionError:
+        # wait_for's timeout (an AssertionError, not the RuntimeError
+        # this caught before): the busy ids are the answer.
         pass
     return list(busy)
 

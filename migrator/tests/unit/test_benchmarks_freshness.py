@@ -1,8 +1,10 @@
-"""bench_progress_freshness: when its load phase ends, and its size
-override (no deployment is started)."""
+"""bench_progress_freshness: when its load phase ends, its size
+override, and common.settle at its timeout (no deployment started)."""
+import fixtures
 import testtools
 
 from benchmarks import bench_progress_freshness as fresh
+from benchmarks import common
 
 
 class TestLoadPhaseEnd(testtools.TestCase):
@@ -44,3 +46,29 @@ class TestSize(testtools.TestCase):
         for bad in ('40', 'ax4', '40x1', '0x4'):
             self.assertRaises(ValueError, fresh.size, 100, 10,
                               environ={'MIGRATOR_BENCH_FRESHNESS_SIZE': bad})
+
+
+class TestLoadTimeout(testtools.TestCase):
+
+    def test_bounded_by_the_waves(self):
+        # 10 per source, 5 at once: 2 waves of 20 s, three times over.
+        self.assertEqual(240, fresh.load_timeout(100, 10, 1))
+        # --quick: one wave of 10 s.
+        self.assertEqual(150, fresh.load_timeout(10, 2, 2))
+
+
+class TestSettle(testtools.TestCase):
+
+    def test_returns_the_busy_servers_at_its_timeout(self):
+        # A migration left behind keeps its server's task: settle gives
+        # its id back (the callers report it) instead of raising.
+        class Busy:
+            def __init__(self, port):
+                pass
+
+            def request(self, method, path, version=None):
+                return 200, 0.0, {'servers': [
+                    {'id': 'a', 'OS-EXT-STS:task_state': 'migrating'},
+                    {'id': 'b', 'OS-EXT-STS:task_state': None}]}
+        self.useFixture(fixtures.MockPatchObject(common, 'Client', Busy))
+        self.assertEqual(['a'], common.settle(1, timeout=0.1))
