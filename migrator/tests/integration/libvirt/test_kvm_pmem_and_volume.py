@@ -275,7 +275,9 @@ class KvmPmemAndVolumeTest(kvm_api._KvmApiScenario, base.TestCase):
             before_info, hv_t = dom.blockJobInfo(dev, 0), time.time()
             vol = self.volume(volume_id)
             after_info = dom.blockJobInfo(dev, 0)
-            if vol['migration_status'] not in ('migrating', 'starting'):
+            # 'completing' (the swap's last step) is still under way.
+            if vol['migration_status'] not in ('starting', 'migrating',
+                                               'completing'):
                 break
             if before_info and after_info and after_info.get('end') and \
                     'migration_progress' in vol:
