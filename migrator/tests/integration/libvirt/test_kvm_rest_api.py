@@ -214,7 +214,14 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
 
     def read_migration(self, server_id, mig_id, version):
         """GET the migration at ``version``: (the migration, when it
-        answered, its age in s), or None once it is not in progress."""
+        answered, its age in s), or None once it is not in progress.
+
+        The age is taken from when the request was sent: the API read
+        the row after that, and on a loaded machine the answer itself
+        can take most of a second, which says nothing of how often the
+        progress is saved (a saver that stalls still shows: the row is
+        old before the request goes out)."""
+        asked = time.time()
         status, body = self.http(
             'GET', '/servers/%s/migrations/%s' % (server_id, mig_id),
             version=version)
@@ -224,7 +231,7 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
         mig = body['migration']
         updated = timeutils.parse_isotime(mig['updated_at']).astimezone(
             datetime.timezone.utc).timestamp()
-        return mig, api_time, round(api_time - updated, 3)
+        return mig, api_time, round(asked - updated, 3)
 
     def sample_until(self, server_id, mig_id, src, until, timeout):
         """Samples until ``until(samples)``, the migration is no longer
