@@ -298,8 +298,8 @@ def settle(port, timeout=180):
         control_plane.wait_for(idle, timeout, 0.5,
                                'every migration to end')
     except AssertionError:
-        # wait_for's timeout (an AssertionError, not the RuntimeError
-        # this caught before): the busy ids are the answer.
+        # wait_for's timeout is an AssertionError: the busy ids are the
+        # answer.
         pass
     return list(busy)
 
