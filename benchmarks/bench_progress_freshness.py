@@ -317,7 +317,11 @@ def stop_computes(dep, procs):
         except OSError:
             pass
     kept = tempfile.mkdtemp(prefix='migrator-bench-freshness-logs-')
-    shutil.copytree(os.path.join(dep.dir, 'log'), kept, dirs_exist_ok=True)
+    try:
+        shutil.copytree(os.path.join(dep.dir, 'log'), kept,
+                        dirs_exist_ok=True)
+    except OSError:
+        pass    # no logs yet (it failed to start): keep the first error
     try:
         dep.stop()
     except RuntimeError:
