@@ -34,9 +34,11 @@ arrives for a migration no longer ``accepted``.
 import copy
 import datetime
 
+from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
+from migrator.db import session
 from migrator import exception
 from migrator import interrupted
 from migrator.objects import cell_mapping as cell_obj
@@ -96,15 +98,14 @@ def expire(context, timeout, rpcapi=None):
             down = _computes_down(context)
         if migration.source_compute not in down:
             continue   # a queue that waits on a live compute is fine
-        if migration.dest_compute:
-            # The source cannot roll the destination back: if it returns,
-            # its periodic retry does.
-            interrupted.mark_rollback_pending(migration)
+        # The source cannot roll a named destination back: if it
+        # returns, its periodic retry does.
         expired += _end(context, rpcapi, migration, SOURCE_PREPARING,
                         instance_obj.MIGRATING,
                         '%s %d s ago on %s, whose compute service is down'
                         % (migration.status, timeout,
-                           migration.source_compute))
+                           migration.source_compute),
+                        rollback_pending=bool(migration.dest_compute))
     for migration in _stale(context, ['pre-migrating'], COLD, cutoff):
         if migration.dest_compute:
             if down is None:
@@ -131,18 +132,37 @@ def _computes_down(context):
         context, binary='migrator-compute') if not s.is_up}
 
 
-def _end(context, rpcapi, migration, expected, task_state, why):
-    migration.status = 'error'
-    if not migration.save(expected_status=expected):
+def _end(context, rpcapi, migration, expected, task_state, why,
+         rollback_pending=False):
+    if not _end_and_release(context, migration, expected, task_state,
+                            rollback_pending):
         return 0   # it moved on meanwhile
     LOG.warning('%s %s of %s ended (error): %s',
                 migration.migration_type, migration.uuid,
                 migration.instance_uuid, why)
-    _release(context, migration.instance_uuid, migration.source_compute,
-             task_state)
     interrupted.close_action(context, migration, 'expired: ' + why)
     interrupted.refresh_destination(context, rpcapi, migration)
     return 1
+
+
+@oslo_db_api.wrap_db_retry(max_retries=3, retry_interval=0.2,
+                           retry_on_deadlock=True)
+def _end_and_release(context, migration, expected, task_state,
+                     rollback_pending):
+    """The migration's compare-and-swap to ``error`` and its server's
+    release, in one transaction: ended apart, a failure between the two
+    writes left the server in its task with its migration over, and no
+    later check would free it. Whether the migration was ended here."""
+    with session.writer(context):
+        # Set again on each try: a write rolled back has reset them.
+        migration.status = 'error'
+        if rollback_pending:
+            interrupted.mark_rollback_pending(migration)
+        if not migration.save(expected_status=expected):
+            return False
+        _release(context, migration.instance_uuid,
+                 migration.source_compute, task_state)
+    return True
 
 
 def _cleanup_destination(context, rpcapi, migration):

@@ -13,7 +13,11 @@ Steps, top to bottom:
    migration is cast to the source compute.
 
 On a failed check the Migration goes to ``error`` and the instance back to
-its state with no task: the guest was never touched.
+its state with no task: the guest was never touched. A migration that is
+no longer ``accepted`` (the stale-migration check ended it while the
+request waited in a queue, and the server may since have taken another)
+is left alone: its checks stop, and neither it nor the server is
+written.
 """
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -21,9 +25,11 @@ from oslo_log import log as logging
 from migrator import capacity
 from migrator.conductor import scheduler
 from migrator.conductor.tasks import base
+from migrator.db import session
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import host_mapping as host_mapping_obj
+from migrator.objects import instance as instance_obj
 from migrator.objects import instance_mapping as instance_mapping_obj
 from migrator.objects import migration as migration_obj
 from migrator.rpcapi import compute as compute_rpcapi
@@ -48,6 +54,8 @@ class LiveMigrationTask(base.TaskBase):
         if self.migration is None:
             self.migration = migration_obj.Migration.create_live_migration(
                 self.context, self.instance)
+        else:
+            self._check_still_accepted()
         scheduler.usable_service(self.context, self.source)
         if self.destination:
             dest_node = self._check_requested_destination()
@@ -58,13 +66,25 @@ class LiveMigrationTask(base.TaskBase):
         self.migration.dest_compute = dest_node.host
         self.migration.dest_node = dest_node.hypervisor_hostname
         self.migration.dest_host = dest_node.host_ip or dest_node.host
-        self.migration.save()
+        if not self.migration.save(expected_status=['accepted']):
+            self._ended_meanwhile('during its pre-checks')
         LOG.info('Live migration %s of %s: pre-checks passed, %s -> %s',
                  self.migration.uuid, self.instance.uuid, self.source,
                  dest_node.host)
         self.compute_rpcapi.live_migration(
             self.context, self.instance, dest_node.host, self.migration,
             self.migrate_data)
+
+    def _check_still_accepted(self):
+        current = migration_obj.Migration.get_by_id(self.context,
+                                                    self.migration.id)
+        if current.status != 'accepted':
+            self._ended_meanwhile('(%s) before its pre-checks began'
+                                  % current.status)
+
+    def _ended_meanwhile(self, when):
+        raise exception.MigrationPreCheckError(
+            reason='migration %s was ended %s' % (self.migration.uuid, when))
 
     # -- destination checks ---------------------------------------------
     def _check_requested_destination(self):
@@ -138,9 +158,19 @@ class LiveMigrationTask(base.TaskBase):
         raise exception.NoValidHost(reason='; '.join(failures))
 
     def rollback(self, exc):
-        if self.migration is not None:
-            self.migration.status = 'error'
-            self.migration.save()
-        # The guest was never touched: it stays as it was, with no task.
-        self.instance.task_state = None
-        self.instance.save()
+        # One transaction: the migration ended without its server freed
+        # would hold the server in its task for ever.
+        with session.writer(self.context):
+            if self.migration is not None:
+                self.migration.status = 'error'
+                if not self.migration.save(expected_status=['accepted']):
+                    # Ended by someone else, who freed the server: it may
+                    # since be another request's.
+                    return
+            # The guest was never touched: it stays as it was, no task.
+            self.instance.task_state = None
+            try:
+                self.instance.save(
+                    expected_task_state=[instance_obj.MIGRATING])
+            except exception.UnexpectedTaskStateError:
+                pass

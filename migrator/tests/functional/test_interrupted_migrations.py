@@ -96,6 +96,49 @@ class TestInterrupted(lm.LiveMigrationTestBase):
         return self.cp.services[0].manager.expire_stale_migrations(
             self.cp.admin)
 
+    def test_expired_migration_taken_late_leaves_the_next_one_alone(self):
+        # The conductor takes a request only after the stale-migration
+        # check ended it and the server took another migration: it must
+        # neither run the old one nor free the server of the new one.
+        ctxt, inst, expired = self._stranded('accepted')
+        self.assertEqual(1, self._expire_later())
+        server = self.instance(inst.uuid)
+        server.task_state = instance_obj.MIGRATING
+        server.save(expected_task_state=[None])
+        current = migration_obj.Migration.create_live_migration(ctxt,
+                                                                server)
+        conductor = self.cp.services[0].manager
+        # Its own source as destination: a check that fails, so that a
+        # roll-back runs.
+        error = self.assertRaises(
+            messaging.ExpectedException, conductor.live_migrate_server,
+            ctxt, self.instance(inst.uuid), 'compute1', migration=expired)
+        self.assertIn('was ended (error) before its pre-checks began',
+                      str(error.exc_info[1]))
+        self.assertEqual(instance_obj.MIGRATING,
+                         self.instance(inst.uuid).task_state)
+        current.refresh()
+        self.assertEqual('accepted', current.status)
+
+    def test_expiry_is_retried_whole_when_the_database_refuses(self):
+        # Ending the migration and freeing its server are one write: a
+        # deadlock between them left the server in its task for good.
+        from oslo_db import exception as db_exc
+        ctxt, inst, migration = self._stranded('accepted')
+        release = stale_migrations._release
+        refusals = [db_exc.DBDeadlock()]
+
+        def deadlock_once(*args):
+            if refusals:
+                raise refusals.pop()
+            return release(*args)
+        with mock.patch.object(stale_migrations, '_release',
+                               side_effect=deadlock_once):
+            self.assertEqual(1, self._expire_later())
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+
     def test_queued_on_a_dead_source_is_ended(self):
         ctxt, inst, migration = self._stranded(
             'preparing', dest='compute2', event='compute_live_migration')
