@@ -32,12 +32,20 @@ class InFlight:
         self._running = {}
         self._unrecorded = []
 
-    @contextlib.contextmanager
-    def track(self, instance_uuid, migration):
+    def add(self, instance_uuid, migration):
+        """Count a workflow in flight from now, before it starts (a stop
+        then records one still waiting for a thread); returns the key
+        for ``running``."""
         key = object()
         with self._lock:
             self._running[key] = (instance_uuid,
                                   migration.uuid if migration else None)
+        return key
+
+    @contextlib.contextmanager
+    def running(self, key, instance_uuid, migration):
+        """The workflow ``add`` counted runs in this block: a failure is
+        recorded, and at the end it no longer counts."""
         try:
             yield
         except Exception as exc:
@@ -51,6 +59,11 @@ class InFlight:
         finally:
             with self._lock:
                 self._running.pop(key, None)
+
+    def track(self, instance_uuid, migration):
+        """``add`` and ``running`` at once: a workflow that starts now."""
+        return self.running(self.add(instance_uuid, migration),
+                            instance_uuid, migration)
 
     def _record_or_keep(self, failure):
         try:
@@ -76,9 +89,12 @@ class InFlight:
         with self._lock:
             return len(self._running)
 
-    def record_interrupted(self, reason):
+    def record_interrupted(self, reason, keys=None):
+        """End every workflow in flight (or those of ``keys``, from
+        ``add``) as cut short by ``reason``."""
         with self._lock:
-            running = list(self._running.values())
+            running = [entry for key, entry in self._running.items()
+                       if keys is None or key in keys]
         context = migrator_context.get_admin_context()
         reason = 'conductor on %s %s' % (self.host, reason)
         for instance_uuid, migration_uuid in running:

@@ -39,7 +39,13 @@ class ConductorAPI(base.RPCClientBase):
                                 'Asynchronous live migration (2.34 and '
                                 'later, seed 000): the same pre-checks, '
                                 'their outcome recorded only on the '
-                                'instance action and the migration.'),
+                                'instance action and the migration. The '
+                                'pre-checks run in the conductor\'s own '
+                                'pool, so those waiting on computes never '
+                                'hold the RPC server\'s threads; a stop '
+                                'gives them graceful_shutdown_timeout, '
+                                'then records those left as '
+                                'interrupted.'),
         'cold_migrate_server': ('1.1', 'call',
                                 ['instance', 'flavor', 'host',
                                  'copy_pmem_devices', 'migration'],

@@ -9,6 +9,7 @@ from oslo_utils import timeutils
 
 from migrator.compute import manager as compute_manager
 from migrator.conductor import stale_migrations
+from migrator import exception
 from migrator import interrupted
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
@@ -111,10 +112,10 @@ class TestInterrupted(lm.LiveMigrationTestBase):
         # Its own source as destination: a check that fails, so that a
         # roll-back runs.
         error = self.assertRaises(
-            messaging.ExpectedException, conductor.live_migrate_server,
+            exception.MigrationPreCheckError, conductor.run_live_migration,
             ctxt, self.instance(inst.uuid), 'compute1', migration=expired)
         self.assertIn('was ended (error) before its pre-checks began',
-                      str(error.exc_info[1]))
+                      str(error))
         self.assertEqual(instance_obj.MIGRATING,
                          self.instance(inst.uuid).task_state)
         current.refresh()
@@ -244,7 +245,7 @@ class TestInterrupted(lm.LiveMigrationTestBase):
                 mock.patch.object(in_flight._Failure, 'record',
                                   refused_then_record):
             self.assertRaises(db_exc.DBConnectionError,
-                              conductor.live_migrate_server, ctxt,
+                              conductor.run_live_migration, ctxt,
                               self.instance(inst.uuid), None,
                               migration=migration)
             for _ in range(refusals):
