@@ -60,7 +60,11 @@ class _BrokerRestart(test_faults._FaultScenario):
             # between two hosts: 2 MiB/s per server, at 20 times real
             # time, keeps every 512 MiB guest under way for about 13 s,
             # while the broker stops and starts.
+            # Heartbeats that a loaded machine delays (200 builds, then
+            # 200 migrations, on 2 cores) must not make a compute look
+            # down (the scenario's 3 s): builds would find no host.
             f.write('[DEFAULT]\nrpc_response_timeout = %d\n'
+                    'service_down_time = 30\n'
                     '[compute]\nmax_concurrent_live_migrations = 0\n'
                     '[fake_driver]\ntime_scale = 20\nvcpus = 64\n'
                     'link_bandwidth_mib = %d\n'
