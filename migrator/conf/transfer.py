@@ -62,18 +62,29 @@ transfer_opts = [
                      'other end reports it wrote, computed in the same '
                      'stream (no second pass); a copy that differs fails '
                      'and its destination is cleaned.'),
-    cfg.StrOpt('checksum', default='crc32',
-               choices=[('xxh3_128', 'xxHash XXH3, 128 bits: about 4 times '
+    cfg.StrOpt('checksum', default='auto',
+               choices=[('auto', 'xxh3_128 when this host and the other '
+                                 'end both have the xxhash Python module, '
+                                 'else crc32, chosen per copy: each other '
+                                 'host is asked once (one short ssh, '
+                                 'remembered for an hour) and a fallback '
+                                 'is logged at INFO naming the host that '
+                                 'lacks the module'),
+                        ('xxh3_128', 'xxHash XXH3, 128 bits: about 3 times '
                                      'cheaper than CRC-32; needs the xxhash '
                                      'Python module on every host (Debian: '
-                                     'python3-xxhash; pip: xxhash)'),
+                                     'python3-xxhash; pip: xxhash); a copy '
+                                     'to or from a host without it fails, '
+                                     'naming the module'),
                         ('sha256', 'SHA-256 (hashlib on both ends)'),
                         ('sha1', 'SHA-1'),
                         ('blake2b', 'BLAKE2b'),
                         ('crc32', 'zlib CRC-32: the cheapest in the '
                                   'standard library; detects accidental '
                                   'corruption only')],
-               help='Checksum used to verify copies.'),
+               help='Checksum used to verify copies. Only auto adapts to '
+                    'the hosts; any other value is used as configured, '
+                    'and a copy whose end cannot compute it fails.'),
 ]
 
 

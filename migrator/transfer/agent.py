@@ -26,6 +26,10 @@ Modes:
 ``discard`` clean up after a failed write: ``discard KIND PATH LENGTH
             created|existing`` deletes or zeroes.
 ``delete``  remove PATH (a regular file); absent is fine.
+``checksums`` print the names of the checksums ``auto`` chooses from
+            that this Python can compute, preferred first (``checksums - -``;
+            KIND and PATH are ignored): how the local side learns, once
+            per host, whether the far end has the xxhash module.
 """
 import hashlib
 import os
@@ -90,6 +94,23 @@ def new_checksum(name):
             raise ValueError('checksum %s needs the xxhash module (Debian: '
                              'python3-xxhash; pip: xxhash): %s' % (name, exc))
     return hashlib.new(name)
+
+
+#: What [transfer] checksum = auto chooses from, preferred first: XXH3
+#: when the xxhash module is there, else CRC-32 (always there).
+AUTO_CHOICES = ('xxh3_128', 'crc32')
+
+
+def supported_checksums():
+    """The names in ``AUTO_CHOICES`` this Python can compute."""
+    names = []
+    for name in AUTO_CHOICES:
+        try:
+            new_checksum(name)
+        except ValueError:
+            continue
+        names.append(name)
+    return names
 
 
 class Failure(Exception):
@@ -420,6 +441,8 @@ def main(argv):
             zero(kind, path, None if rest[0] == '-' else int(rest[0]))
         elif mode == 'discard':
             discard(kind, path, int(rest[0]), rest[1] == 'created')
+        elif mode == 'checksums':
+            _say(sys.stdout.buffer, ' '.join(supported_checksums()))
         elif mode == 'delete':
             try:
                 os.unlink(path)

@@ -15,6 +15,14 @@ class Endpoint(object):
         """Bytes the endpoint holds."""
         raise NotImplementedError()
 
+    def checksums(self):
+        """The checksums ``auto`` may choose that this endpoint can
+        compute on its own side (preferred first), or None when it
+        computes none there: local endpoints, whose bytes this process
+        hashes.
+        """
+        return None
+
     def open_reader(self, length, checksum):
         """A ``Reader`` of the first ``length`` bytes. ``checksum`` names
         the algorithm a source that hashes on its own side uses ('none'

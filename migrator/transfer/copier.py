@@ -14,20 +14,24 @@ import time
 from migrator import progress as progress_model
 from migrator.transfer import agent
 from migrator.transfer import errors
+from migrator.transfer import negotiate
 from migrator.transfer import throttle
 
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
-#: The checksum both sides compute: 'crc32' (zlib's CRC-32) or any
-#: hashlib name the remote python3 also has ('sha256', ...).
-DEFAULT_CHECKSUM = 'crc32'
+#: The checksum both sides compute: 'auto' (XXH3 where both ends have the
+#: xxhash module, else CRC-32; see ``negotiate``), 'crc32' (zlib's
+#: CRC-32), 'xxh3_128' or any hashlib name the remote python3 also has.
+DEFAULT_CHECKSUM = negotiate.AUTO
 #: A throttled copy uses chunks of at most this many seconds' worth.
 THROTTLED_CHUNK_SECONDS = 0.25
 MIN_CHUNK_SIZE = 64 * 1024
 
 CopyResult = collections.namedtuple(
-    'CopyResult', ['bytes_copied', 'checksum', 'seconds'])
+    'CopyResult', ['bytes_copied', 'checksum', 'seconds', 'algorithm'],
+    defaults=[None])
 CopyResult.__doc__ = """What a finished copy did: bytes, the hex checksum
-of them (None when verification was off), and the seconds it took."""
+of them (None when verification was off), the seconds it took, and the
+checksum's name ('crc32', 'xxh3_128', ...; 'none' when off)."""
 
 CopyProgress = collections.namedtuple('CopyProgress', progress_model.KEYS)
 CopyProgress.__doc__ = """Progress of a copy: ``total``, ``processed`` and
@@ -51,9 +55,12 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
     raises ``CopyCancelled``. ``verify``: compare the checksum of what was
     read with what the sink reports it wrote (and, for a remote source,
     with what it reports it read); ``ChecksumMismatch`` otherwise.
-    ``checksum``: 'crc32' (zlib's CRC-32, the default: the cheapest the
-    standard library has), 'xxh3_128' (about four times cheaper again;
-    needs the xxhash module on both ends) or a hashlib name ('sha256').
+    ``checksum``: 'auto' (the default: 'xxh3_128' when this process and
+    every remote end have the xxhash module, else 'crc32'; remote hosts
+    are asked once and remembered), 'crc32' (zlib's CRC-32, the cheapest
+    the standard library has), 'xxh3_128' (about three times cheaper
+    again; a copy whose end lacks the xxhash module fails naming it) or a
+    hashlib name ('sha256').
     ``sync``: make the sink's data durable (fsync) before returning; off
     only for scratch copies.
     ``clock`` and ``sleep`` are injectable for tests.
@@ -76,6 +83,8 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
         limiter = throttle.RateLimiter(rate_limit, clock, sleep)
         chunk_size = min(chunk_size, max(
             MIN_CHUNK_SIZE, int(rate_limit * THROTTLED_CHUNK_SECONDS)))
+    if verify and checksum == negotiate.AUTO:
+        checksum = negotiate.choose(source, sink)
     algorithm = checksum if verify else 'none'
     hasher = _call(agent.new_checksum, 'checksum', algorithm)
     estimator = progress_model.ByteProgress(length)
@@ -145,7 +154,7 @@ def copy(source, sink, length=None, chunk_size=DEFAULT_CHUNK_SIZE,
     if on_progress is not None:
         estimator.update(clock(), done)
         on_progress(CopyProgress(**estimator.finish(True)))
-    return CopyResult(done, ours, seconds)
+    return CopyResult(done, ours, seconds, algorithm)
 
 
 def zero(endpoint, length=None):

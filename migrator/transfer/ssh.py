@@ -13,11 +13,17 @@ costs no second pass, and cleans up itself when its stream ends early
 import os
 import shlex
 import subprocess
+import threading
+import time
+
+from oslo_log import log as logging
 
 from migrator.transfer import agent
 from migrator.transfer import base
 from migrator.transfer import errors
 from migrator.transfer import process
+
+LOG = logging.getLogger(__name__)
 
 with open(os.path.splitext(agent.__file__)[0] + '.py') as _f:
     AGENT_SOURCE = _f.read()
@@ -30,6 +36,15 @@ _HOST_KEY_REFUSED = ('Host key verification failed',
                      'REMOTE HOST IDENTIFICATION HAS CHANGED')
 #: Seconds a short remote command (size, zero, delete) may take.
 COMMAND_TIMEOUT = 3600
+#: How long what a host said about its checksums is believed: a host that
+#: gains (or loses) the xxhash module is noticed within this many seconds.
+CHECKSUMS_CACHE_SECONDS = 3600
+#: Seconds the checksums probe may take (one short ssh).
+PROBE_TIMEOUT = 60
+
+#: (ssh argv, host name, python) -> (expires, names): one probe per host.
+_checksums_cache = {}
+_checksums_lock = threading.Lock()
 
 
 class SSHHost(object):
@@ -136,6 +151,31 @@ class SSHHost(object):
                     'no message')))
         return proc.stdout.decode(errors='replace')
 
+    def checksums(self, clock=time.monotonic):
+        """The checksums of ``agent.AUTO_CHOICES`` the host's python can
+        compute, preferred first: asked once (one short ssh) and
+        remembered for ``CHECKSUMS_CACHE_SECONDS``. A probe that fails is
+        not remembered and answers ``['crc32']``; the copy that follows
+        reports the real trouble.
+        """
+        key = (tuple(self.ssh_argv()), self.hostname, self.python)
+        now = clock()
+        with _checksums_lock:
+            cached = _checksums_cache.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            names = self.run_agent('checksums', '-', '-',
+                                   timeout=PROBE_TIMEOUT).split()
+        except errors.CopyFailed as exc:
+            LOG.debug('Could not ask %s which checksums it has: %s', self,
+                      exc)
+            return ['crc32']
+        names = [n for n in names if n in agent.AUTO_CHOICES] or ['crc32']
+        with _checksums_lock:
+            _checksums_cache[key] = (now + CHECKSUMS_CACHE_SECONDS, names)
+        return names
+
 
 class _RemoteEndpoint(base.Endpoint):
 
@@ -151,6 +191,9 @@ class _RemoteEndpoint(base.Endpoint):
 
     def size(self):
         return int(self.host.run_agent('size', self.kind, self.path).strip())
+
+    def checksums(self):
+        return self.host.checksums()
 
     def open_reader(self, length, checksum):
         return process.ProcessReader(
