@@ -8,14 +8,18 @@ queued or preparing one stops it before the transfer starts.
 """
 import queue
 import threading
+import time
 
 from futurist import ThreadPoolExecutor
 from futurist import waiters
 from oslo_config import cfg
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import oslo_messaging as messaging
 from oslo_utils import timeutils
+import sqlalchemy.exc
 
+from migrator.db import session
 from migrator import exception
 from migrator.instance_events import wrap_instance_event
 from migrator import interrupted
@@ -42,6 +46,30 @@ def set_status(migration, status, expected=None):
     Returns whether it changed."""
     _stamp_status(migration, status)
     return migration.save(expected_status=expected)
+
+
+# A database that refuses a connection (MariaDB 1040 "Too many
+# connections", a restart) or a deadlock is worth another try: the
+# hand-off must not be dropped on a transient error.
+TRANSIENT_DB_ERRORS = (db_exc.DBConnectionError, db_exc.DBDeadlock,
+                       sqlalchemy.exc.OperationalError)
+#: Seconds between the tries of a hand-off's first write (then gives up).
+HAND_OFF_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def _retried(write, what, delays=None):
+    """``write()``, tried again after each of ``delays`` seconds while
+    it fails on a transient database error; the last error is raised."""
+    delays = HAND_OFF_RETRY_DELAYS if delays is None else delays
+    for delay in tuple(delays) + (None,):
+        try:
+            return write()
+        except TRANSIENT_DB_ERRORS as exc:
+            if delay is None:
+                raise
+            LOG.warning('%s failed on the database (%s); retrying in '
+                        '%.1f s', what, exc, delay)
+            time.sleep(delay)
 
 
 def _stamp_status(migration, status):
@@ -120,7 +148,12 @@ class LiveMigrationRunner:
         if self._stopping:
             self._refuse(context, instance, migration)
             return
-        if not set_status(migration, 'queued', expected=['accepted']):
+        try:
+            taken = self._take(migration)
+        except TRANSIENT_DB_ERRORS as exc:
+            self._give_up_hand_off(context, instance, migration, exc)
+            return
+        if not taken:
             LOG.warning('Live migration %s of %s is no longer accepted '
                         '(expired or ended); not starting it',
                         migration.uuid, instance.uuid)
@@ -131,6 +164,54 @@ class LiveMigrationRunner:
             self._futures[migration.id] = self._executor.submit(
                 self._run_and_forget, context, instance, dest, migration,
                 migrate_data)
+
+    @staticmethod
+    def _take(migration):
+        """accepted -> queued, retried on transient database errors.
+        A retry also accepts ``queued``: the failed try may have been
+        committed before its answer was lost, and this compute is the
+        only one that queues this migration."""
+        expected = ['accepted']
+
+        def attempt():
+            try:
+                return set_status(migration, 'queued',
+                                  expected=list(expected))
+            except TRANSIENT_DB_ERRORS:
+                expected[:] = ['accepted', 'queued']
+                raise
+        return _retried(attempt, 'Taking live migration %s' % migration.uuid)
+
+    def _give_up_hand_off(self, context, instance, migration, exc):
+        """The database refused the hand-off's first write every time:
+        end the migration visibly (error, action closed, server
+        released) rather than leave it ``accepted`` for the stale
+        migration check."""
+        reason = ('the source compute %s could not record the hand-off: '
+                  '%s' % (self.host, exc))
+        LOG.error('Live migration %s of %s not started: %s',
+                  migration.uuid, instance.uuid, reason)
+        try:
+            # 'queued' too: a failed try may have been committed. Ended
+            # and released in one transaction: a server left migrating
+            # after its migration ended would have nothing to free it.
+            def end():
+                with session.writer(context):
+                    if not set_status(migration, 'error',
+                                      expected=['accepted', 'queued']):
+                        return False
+                    interrupted.release_instance(context, instance.uuid,
+                                                 self.host)
+                return True
+            if not _retried(end, 'Ending live migration %s'
+                            % migration.uuid):
+                return   # someone else ended or moved it meanwhile
+            interrupted.close_action(context, migration, reason)
+        except TRANSIENT_DB_ERRORS:
+            LOG.error('Live migration %s of %s could not be ended either; '
+                      'the conductor\'s stale migration check ends it '
+                      '([conductor] stale_migration_timeout)',
+                      migration.uuid, instance.uuid, exc_info=True)
 
     def _refuse(self, context, instance, migration):
         """The service is stopping: a hand-off that arrives now ends at

@@ -162,6 +162,21 @@ class ControlPlane(fixtures.Fixture):
         return wait_for(lambda: self.settled(inst.uuid),
                         what='server %s to build' % inst.uuid)
 
+    def claimed_for_live_migration(self, flavor_name='m1.small',
+                                   host='compute1'):
+        """A booted server claimed for a live migration, with its action
+        and Migration (``accepted``), as the API leaves it before it
+        casts to the conductor: (context, instance, migration)."""
+        inst = self.boot(flavor_name, host=host)
+        ctxt = self.new_context()
+        inst.task_state = instance_obj.MIGRATING
+        inst.save(expected_task_state=[None])
+        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                    'live-migration')
+        migration = migration_obj.Migration.create_live_migration(ctxt,
+                                                                  inst)
+        return ctxt, inst, migration
+
     def settled(self, uuid):
         inst = instance_obj.Instance.get_by_uuid(self.admin, uuid)
         if inst.vm_state != instance_obj.BUILDING:

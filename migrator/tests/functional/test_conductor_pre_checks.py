@@ -10,8 +10,6 @@ from oslo_messaging import opts as messaging_opts
 
 from migrator.compute import manager as compute_manager
 from migrator.objects import instance as instance_obj
-from migrator.objects import instance_action
-from migrator.objects import migration as migration_obj
 from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests import base
 from migrator.tests.functional import control_plane
@@ -48,20 +46,9 @@ class TestPreChecksOffTheRPCThreads(base.TestCase):
             compute_manager.ComputeManager,
             'check_can_live_migrate_destination', held))
 
-    def _accepted(self):
-        """A server MIGRATING with its migration ``accepted``, as the API
-        leaves them before it casts."""
-        inst = self.cp.boot('m1.tiny', host='compute1')
-        ctxt = self.cp.new_context()
-        inst.task_state = instance_obj.MIGRATING
-        inst.save(expected_task_state=[None])
-        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
-                                                    'live-migration')
-        return ctxt, inst, migration_obj.Migration.create_live_migration(
-            ctxt, inst)
-
     def _cast_held(self, count):
-        accepted = [self._accepted() for _ in range(count)]
+        accepted = [self.cp.claimed_for_live_migration('m1.tiny')
+                    for _ in range(count)]
         conductor = conductor_rpcapi.ConductorAPI()
         for ctxt, inst, migration in accepted:
             conductor.live_migrate_server(ctxt, inst, 'compute2',

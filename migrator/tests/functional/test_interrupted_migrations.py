@@ -4,6 +4,7 @@ server released; a queued one is cancelled at once when aborted."""
 import datetime
 from unittest import mock
 
+import fixtures
 import oslo_messaging as messaging
 from oslo_utils import timeutils
 
@@ -28,14 +29,7 @@ class TestInterrupted(lm.LiveMigrationTestBase):
     def _stranded(self, status, dest=None, event=None):
         """A server MIGRATING with a migration in ``status`` and an open
         ``event`` of its action, as a dead service leaves them."""
-        inst = self.cp.boot(host='compute1')
-        ctxt = self.cp.new_context()
-        inst.task_state = instance_obj.MIGRATING
-        inst.save(expected_task_state=[None])
-        instance_action.InstanceAction.action_start(ctxt, inst.uuid,
-                                                    'live-migration')
-        migration = migration_obj.Migration.create_live_migration(ctxt,
-                                                                  inst)
+        ctxt, inst, migration = self.cp.claimed_for_live_migration()
         if dest:
             migration.dest_compute = dest
             migration.dest_node = dest
@@ -319,3 +313,57 @@ class TestInterrupted(lm.LiveMigrationTestBase):
                          self.cp.wait_for_migration(first.uuid).status)
         self.assertEqual('cancelled',
                          self.cp.migration_of(second.uuid).status)
+
+
+class TestHandOffOnABusyDatabase(lm.LiveMigrationTestBase):
+    """The source compute's first write of a hand-off (accepted ->
+    queued) fails on the database: it is retried, and if the database
+    keeps refusing, the migration still ends visibly."""
+
+    _stranded = TestInterrupted._stranded
+    assert_action_closed = TestInterrupted.assert_action_closed
+
+    def setUp(self):
+        super().setUp()
+        from migrator.compute import live_migration
+        self.useFixture(fixtures.MockPatchObject(
+            live_migration, 'HAND_OFF_RETRY_DELAYS', (0.01, 0.01),
+            create=True))
+
+    def _hand_off(self, refusals):
+        """The conductor's hand-off reaches compute1; the database
+        refuses the first ``refusals`` writes of status ``queued``."""
+        from oslo_db import exception as db_exc
+
+        from migrator.compute import live_migration
+        ctxt, inst, migration = self._stranded(
+            'accepted', dest='compute2',
+            event='conductor_live_migrate_server')
+        set_status = live_migration.set_status
+        left = [refusals]
+
+        def refused(mig, status, expected=None):
+            if status == 'queued' and left[0]:
+                left[0] -= 1
+                raise db_exc.DBConnectionError(
+                    '(1040, Too many connections)')
+            return set_status(mig, status, expected)
+        compute = self.cp.computes['compute1']
+        with mock.patch.object(live_migration, 'set_status', refused):
+            compute.live_migration(ctxt, self.instance(inst.uuid),
+                                   'compute2', migration, {})
+        return ctxt, inst, migration
+
+    def test_first_write_refused_once_is_retried(self):
+        ctxt, inst, migration = self._hand_off(refusals=1)
+        ended = self.cp.wait_for_migration(inst.uuid)
+        self.assertNotIn(ended.status, ('accepted', 'error'))
+        self.assertIn('queued', ended.progress_detail['phases'])
+
+    def test_first_write_always_refused_ends_the_migration(self):
+        ctxt, inst, migration = self._hand_off(refusals=100)
+        migration.refresh()
+        self.assertEqual('error', migration.status)
+        self.assertIsNone(self.instance(inst.uuid).task_state)
+        self.assert_action_closed(ctxt, inst,
+                                  'conductor_live_migrate_server')
