@@ -5,6 +5,7 @@ policy file overrides them. ``authorize(context, rule, target)`` raises
 ``PolicyNotAuthorized`` (403) when the rule denies; ``check`` answers
 True/False for rules that only change what a response shows.
 """
+import inspect
 import threading
 import time
 
@@ -49,6 +50,33 @@ class Enforcer(oslo_policy.Enforcer):
         self._checked_at = None
 
 
+def _fix_check_signatures():
+    """Give each policy check class's ``__call__`` its signature,
+    computed once, as ``__signature__``.
+
+    oslo.policy asks ``inspect.getfullargspec(check.__call__)`` at every
+    check it evaluates (whether to pass ``current_rule``); inspect builds
+    the signature from the function each time unless the function has a
+    ``__signature__`` (Python's documented override), which it then
+    returns as is: 38 -> 9 us per check, 13 % of a ``GET
+    /os-migrations`` (issue 14). The signature set is the function's
+    own, so every answer stays the same.
+    """
+    seen = set()
+    todo = [oslo_policy.Check, oslo_policy.AndCheck, oslo_policy.OrCheck,
+            oslo_policy.NotCheck, oslo_policy.RuleCheck]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        todo.extend(cls.__subclasses__())
+        call = cls.__dict__.get('__call__')
+        if inspect.isfunction(call) and \
+                getattr(call, '__signature__', None) is None:
+            call.__signature__ = inspect.signature(call)
+
+
 def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
     global _ENFORCER
     with _lock:
@@ -61,6 +89,7 @@ def init(conf=CONF, policy_file=None, rules=None, use_conf=True):
             enforcer = Enforcer(conf, policy_file=policy_file, rules=rules,
                                 use_conf=use_conf)
             enforcer.register_defaults(policies.list_rules())
+            _fix_check_signatures()
             _ENFORCER = enforcer
         return _ENFORCER
 

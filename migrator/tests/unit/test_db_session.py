@@ -50,3 +50,79 @@ class TestPyMySQLSharedSSLContext(testtools.TestCase):
             driver = 'pysqlite'
         self.assertIsNone(session._pymysql_shared_ssl_context(
             Sqlite(), None, (), {}))
+
+
+class TestRollbackOnReturn(testtools.TestCase):
+    """A connection goes back to the pool without a second ROLLBACK when
+    its transaction was ended, and is rolled back when it may still be in
+    one (issue 14: the extra ROLLBACK was a round trip per checkout on
+    MariaDB)."""
+
+    def setUp(self):
+        super().setUp()
+        import sqlite3
+
+        import fixtures
+        import sqlalchemy as sa
+        from sqlalchemy import event
+
+        from migrator.tests import fixtures as migrator_fixtures
+        self.useFixture(migrator_fixtures.ConfFixture())
+        self.sa = sa
+        self.rollbacks = rollbacks = []
+
+        class Counting(sqlite3.Connection):
+            def rollback(self):
+                rollbacks.append(self.in_transaction)
+                return super().rollback()
+
+        def connect(dialect, record, cargs, cparams):
+            if dialect.name == 'sqlite':
+                cparams['factory'] = Counting
+        event.listen(sa.engine.Engine, 'do_connect', connect)
+        self.addCleanup(event.remove, sa.engine.Engine, 'do_connect',
+                        connect)
+        path = self.useFixture(fixtures.TempDir()).path
+        session.reset()
+        self.addCleanup(session.reset)
+        self.manager = session.main_manager('sqlite:///%s/db.sqlite' % path)
+        self.engine = self.manager.writer.get_engine()
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql('CREATE TABLE t (x INTEGER)')
+        del self.rollbacks[:]
+
+    def context(self):
+        from migrator import context
+        return context.get_admin_context()
+
+    def test_reader_rolls_back_once(self):
+        with self.manager.reader.using(self.context()) as db:
+            db.execute(self.sa.text('SELECT x FROM t')).all()
+        # enginefacade's own rollback; none more on return.
+        self.assertEqual(1, len(self.rollbacks))
+
+    def test_writer_commits_and_is_not_rolled_back(self):
+        with self.manager.writer.using(self.context()) as db:
+            db.execute(self.sa.text('INSERT INTO t VALUES (1)'))
+        self.assertEqual([], self.rollbacks)
+
+    def test_connection_returned_mid_transaction_is_rolled_back(self):
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql('INSERT INTO t VALUES (1)')
+        self.assertEqual([True], self.rollbacks)
+        with self.engine.connect() as conn:
+            self.assertEqual(0, conn.exec_driver_sql(
+                'SELECT count(*) FROM t').scalar())
+
+    def test_raw_connection_after_an_ended_transaction_is_rolled_back(self):
+        with self.manager.writer.using(self.context()) as db:
+            db.execute(self.sa.text('INSERT INTO t VALUES (1)'))
+        # The same pooled connection, used without a Connection.
+        raw = self.engine.raw_connection()
+        raw.cursor().execute('BEGIN')
+        raw.cursor().execute('INSERT INTO t VALUES (2)')
+        raw.close()
+        self.assertEqual([True], self.rollbacks)
+        with self.engine.connect() as conn:
+            self.assertEqual(1, conn.exec_driver_sql(
+                'SELECT count(*) FROM t').scalar())

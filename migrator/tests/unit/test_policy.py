@@ -74,3 +74,29 @@ class TestPolicyDefaults(testtools.TestCase):
         self.assertEqual(403, exc.code)
         self.assertIn('os_compute_api:os-services:list',
                       exc.format_message())
+
+
+class TestCheckSignatures(testtools.TestCase):
+    """oslo.policy asks inspect.getfullargspec(check.__call__) at every
+    check; the check classes carry their signature, computed once, so
+    inspect answers from it (the same answer)."""
+
+    def setUp(self):
+        super().setUp()
+        policy.reset()
+        self.addCleanup(policy.reset)
+
+    def test_check_classes_carry_their_own_signature(self):
+        import inspect
+
+        from oslo_policy import policy as oslo_policy
+        policy.init()
+        calls = [oslo_policy.Check.__subclasses__()[0].__call__,
+                 oslo_policy.AndCheck.__call__,
+                 oslo_policy.RuleCheck.__call__]
+        for call in calls:
+            self.assertIsInstance(call.__dict__.get('__signature__'),
+                                  inspect.Signature, call)
+            code = call.__code__
+            self.assertEqual(list(code.co_varnames[:code.co_argcount]),
+                             list(call.__signature__.parameters))
