@@ -25,17 +25,12 @@ def _flavor_usage(flavor):
 
 def host_usage(context, host):
     """(vcpus, memory_mb, disk_gb, running_vms) used or claimed on host."""
-    vcpus = memory = disk = count = 0
-    instances = instance_obj.InstanceList.get_by_host(context, host)
-    here = set()
-    for inst in instances:
-        here.add(inst.uuid)
-        vcpus += inst.vcpus or 0
-        memory += inst.memory_mb or 0
-        disk += (inst.root_gb or 0) + (inst.ephemeral_gb or 0)
-        count += 1
-    for mig in migration_obj.MigrationList.get_unfinished_by_host(
-            context, host):
+    migrations = migration_obj.MigrationList.get_unfinished_by_host(
+        context, host)
+    (vcpus, memory, disk, count), here = \
+        instance_obj.InstanceList.usage_by_host(
+            context, host, [m.instance_uuid for m in migrations])
+    for mig in migrations:
         if mig.instance_uuid in here:
             continue
         if mig.dest_compute != host:

@@ -158,6 +158,14 @@ def sort_and_page(query, model, sort_key, sort_dir, marker_row=None,
     return query
 
 
+class ValuesRow:
+    """The values of a row just written, read as the row
+    (``_from_db_object`` reads attributes)."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
 class CellRowMixin:
     """Reading and writing an object kept as one row of ``_model`` in a
     cell database (soft-deleted rows follow the context's read_deleted)."""

@@ -38,6 +38,52 @@ _PLAIN = ('id', 'uuid', 'display_name', 'user_id', 'project_id', 'host',
           'availability_zone', 'launched_at', 'terminated_at',
           'created_at', 'updated_at', 'deleted_at', 'deleted')
 
+# The instances table's columns under the model's attribute names (its
+# "metadata" column is the model's metadata_json): a Core row of them
+# reads as a model row.
+_ROW_COLUMNS = tuple(
+    prop.columns[0] if prop.key == prop.columns[0].key
+    else prop.columns[0].label(prop.key)
+    for prop in sa.inspect(models.Instance).column_attrs)
+
+
+# Statements built once (building one, and its cache key, costs more
+# than running it), with bound parameters named b_*.
+_TABLE = models.Instance.__table__
+_BY_UUID = {}   # read_deleted -> the select of one row by uuid
+_CLAIM = sa.update(_TABLE).where(
+    _TABLE.c.uuid == sa.bindparam('b_uuid'), _TABLE.c.deleted == 0,
+    _TABLE.c.task_state.is_(None),
+    _TABLE.c.vm_state.in_(sa.bindparam('b_vm_states', expanding=True)),
+).values(task_state=sa.bindparam('b_task_state'),
+         updated_at=sa.bindparam('b_updated_at'))
+# The state a lost compare-and-swap met, the row locked.
+_STATE_NOW = sa.select(_TABLE.c.task_state, _TABLE.c.deleted).where(
+    _TABLE.c.uuid == sa.bindparam('b_uuid')).with_for_update()
+
+
+def _by_uuid(context):
+    """The Core select of one whole instance row by uuid (b_uuid), with
+    the context's read_deleted: its columns named as the model's
+    attributes, so that ``_from_db_object`` reads it as a model row."""
+    mode = getattr(context, 'read_deleted', 'no')
+    query = _BY_UUID.get(mode)
+    if query is None:
+        query = _BY_UUID[mode] = base.read_deleted_filter(
+            sa.select(*_ROW_COLUMNS), models.Instance, context).where(
+                models.Instance.uuid == sa.bindparam('b_uuid'))
+    return query
+
+
+def _refuse(uuid, expected, row):
+    """A compare-and-swap on ``uuid`` changed nothing: why, from the row
+    as it is now (locked; None if gone)."""
+    if row is None or row.deleted:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    raise exception.UnexpectedTaskStateError(
+        instance_uuid=uuid, expected=expected, actual=row.task_state)
+
+
 # The keys of server_attributes (the request fields Nova accepts that
 # migrator keeps for the API only; views/servers.py shows them).
 ATTRIBUTE_KEYS = ('description', 'hostname', 'access_ip_v4',
@@ -116,13 +162,21 @@ class Instance(base.CellRowMixin, base.MigratorObject,
 
     @classmethod
     def _from_db_object(cls, context, obj, db_obj):
+        """``obj`` filled from ``db_obj``: a model row, or a Core row of
+        ``_by_uuid`` (the same names)."""
+        fields = cls.fields
+        state = obj.__dict__
         for name in _PLAIN:
-            value = db_obj[name]
-            if name == 'deleted':
+            value = getattr(db_obj, name)
+            if name in ('deleted', 'locked'):
                 value = bool(value)
-            if name == 'locked':
-                value = bool(value)
-            setattr(obj, name, value)
+            if '_obj_' + name in state:
+                # Already set: the setter checks read-only fields.
+                setattr(obj, name, value)
+            else:
+                # What the setter stores, without its bookkeeping (the
+                # changes are reset below).
+                state['_obj_' + name] = fields[name].coerce(obj, name, value)
         obj.metadata = jsonutils.loads(db_obj.metadata_json or '{}')
         obj.server_attributes = jsonutils.loads(
             db_obj.server_attributes or '{}')
@@ -134,19 +188,22 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         return obj
 
     def _db_values(self):
-        values = self._changed_values()
+        # What changed, asked once: obj_what_changed looks at every field
+        # (and into the flavor) each time.
+        changed = self.obj_what_changed()
+        values = {name: getattr(self, name) for name in changed
+                  if name not in ('id', 'flavor', 'deleted')}
         if 'metadata' in values:
             values['metadata_json'] = jsonutils.dumps(values.pop('metadata'))
-        if 'server_attributes' in self.obj_what_changed():
+        if 'server_attributes' in changed:
             values['server_attributes'] = jsonutils.dumps(
                 self.server_attributes or {})
-        if 'tags' in self.obj_what_changed():
+        if 'tags' in changed:
             values['tags'] = (',%s,' % ','.join(self.tags)
                               if self.tags else None)
-        if 'flavor' in self.obj_what_changed():
+        if 'flavor' in changed:
             values['flavor'] = (jsonutils.dumps(self.flavor.snapshot())
                                 if self.flavor else None)
-        values.pop('deleted', None)
         return values
 
     @staticmethod
@@ -157,11 +214,33 @@ class Instance(base.CellRowMixin, base.MigratorObject,
     @classmethod
     def get_by_uuid(cls, context, uuid):
         with session.reader(context) as db:
-            row = db.scalars(cls._select(context).where(
-                models.Instance.uuid == uuid)).first()
-            if row is None:
-                raise exception.InstanceNotFound(instance_id=uuid)
-            return cls._from_db_object(context, cls(), row)
+            return cls.read_in(db, context, uuid)
+
+    @classmethod
+    def read_in(cls, db, context, uuid):
+        """``get_by_uuid`` in the caller's transaction ``db``: a Core
+        read, no ORM object made (it costs more than the row)."""
+        row = db.connection().execute(_by_uuid(context),
+                                      {'b_uuid': uuid}).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return cls._from_db_object(context, cls(), row)
+
+    @staticmethod
+    def claim_task(db, uuid, task_state, vm_states, now):
+        """Give server ``uuid`` the task ``task_state`` if it has none and
+        its vm_state is one of ``vm_states``, in the caller's transaction
+        ``db``: a compare-and-swap (one UPDATE), so of two racing requests
+        one wins and the other gets UnexpectedTaskStateError, as
+        ``save(expected_task_state=[None], expected_vm_state=...)``.
+        The caller updates its object (``updated_at`` is ``now``)."""
+        conn = db.connection()
+        result = conn.execute(_CLAIM, {
+            'b_uuid': uuid, 'b_vm_states': list(vm_states),
+            'b_task_state': task_state, 'b_updated_at': now})
+        if result.rowcount != 1:
+            _refuse(uuid, [None], conn.execute(_STATE_NOW,
+                                               {'b_uuid': uuid}).first())
 
     def create(self):
         if self.obj_attr_is_set('id'):
@@ -210,11 +289,7 @@ class Instance(base.CellRowMixin, base.MigratorObject,
                 row = db.scalars(sa.select(models.Instance).where(
                     models.Instance.uuid == self.uuid).with_for_update(
                 ).execution_options(populate_existing=True)).first()
-                if row is None or row.deleted:
-                    raise exception.InstanceNotFound(instance_id=self.uuid)
-                raise exception.UnexpectedTaskStateError(
-                    instance_uuid=self.uuid,
-                    expected=expected_task_state, actual=row.task_state)
+                _refuse(self.uuid, expected_task_state, row)
         self.updated_at = values['updated_at']
         self.obj_reset_changes()
 
@@ -327,3 +402,28 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
     @classmethod
     def get_by_host(cls, context, host):
         return cls.get_by_filters(context, {'host': host})
+
+    @classmethod
+    def usage_by_host(cls, context, host, uuids=()):
+        """(vcpus, memory_mb, disk_gb, count) of the instances on
+        ``host``, summed by the database, and which of ``uuids`` are
+        among them. The scheduler asks for every host at every boot and
+        move: building an Instance per row made each ask grow with the
+        host's instances (a boot took ~160 ms of CPU at 1,000 servers)."""
+        model = models.Instance
+        where = (model.host == host,)
+        totals = base.read_deleted_filter(sa.select(
+            sa.func.coalesce(sa.func.sum(model.vcpus), 0),
+            sa.func.coalesce(sa.func.sum(model.memory_mb), 0),
+            sa.func.coalesce(sa.func.sum(
+                sa.func.coalesce(model.root_gb, 0) +
+                sa.func.coalesce(model.ephemeral_gb, 0)), 0),
+            sa.func.count(model.id)), model, context).where(*where)
+        with session.reader(context) as db:
+            vcpus, memory, disk, count = db.execute(totals).one()
+            here = set()
+            if uuids:
+                here = set(db.scalars(base.read_deleted_filter(
+                    sa.select(model.uuid), model, context).where(
+                        *where, model.uuid.in_(sorted(set(uuids))))))
+        return (int(vcpus), int(memory), int(disk), int(count)), here

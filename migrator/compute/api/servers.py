@@ -1,4 +1,6 @@
 """Servers: create, list, show and delete, across cells."""
+import time
+
 from oslo_log import log as logging
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -16,6 +18,18 @@ from migrator.objects import instance_mapping as mapping_obj
 from migrator.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
+
+# Seconds a host's host_status is answered from memory: an admin's GET of
+# a server at 2.16+ otherwise reads the host's service row each time (one
+# more checkout and 3 round trips per GET, and one per server of a
+# detailed list). A service that goes down or is disabled shows within
+# this time more; its heartbeat (service_down_time) is slower anyway.
+HOST_STATUS_TTL = 1.0
+_host_statuses = {}  # (cell uuid, host) -> (monotonic time, status)
+
+
+def _remembered(instance):
+    """``remember`` for a server read in the cell already remembered."""
 
 
 class ServersMixin:
@@ -43,35 +57,46 @@ class ServersMixin:
     def get_server(self, context, uuid):
         """The instance, read in its cell; its cell is
         ``instance.cell_mapping`` (not a field: set on the object)."""
+        def read(cell, remember):
+            instance = self._read_server(context, cell, uuid)
+            remember(instance)
+            # Read through a copy of the context: hand the caller's back.
+            instance._context = context
+            instance._cell = cell
+            return instance
+        return self._in_server_cell(context, uuid, read)
+
+    def _in_server_cell(self, context, uuid, read):
+        """``read(cell, remember)`` in the cell of server ``uuid``: the
+        cell this process remembers for it (``instance_cells.CELLS``), or
+        else its instance mapping's. ``read`` raises InstanceNotFound if
+        the cell has no such server, and calls ``remember(instance)`` once
+        it has read it, so that the cell of a scheduled server is kept.
+        Another project's server is not found for a project-scoped
+        caller, as in ``_mapping``; a remembered cell that no longer has
+        the server (deleted) is forgotten and the mapping asked."""
         if not uuidutils.is_uuid_like(uuid):
             raise exception.InstanceNotFound(instance_id=uuid)
         known = instance_cells.CELLS.get(uuid)
-        instance = None
         if known is not None:
             cell, project_id = known
-            # The same 404 for another project's server as _mapping's.
             if getattr(context, 'project_scoped', False) and \
                     project_id != context.project_id:
                 raise exception.InstanceNotFound(instance_id=uuid)
             try:
-                instance = self._read_server(context, cell, uuid)
+                return read(cell, _remembered)
             except exception.InstanceNotFound:
-                # Deleted: the mapping says so (or where it went).
                 instance_cells.CELLS.forget(uuid)
-        if instance is None:
-            mapping = self._mapping(context, uuid)
-            cell = mapping.cell_mapping
-            instance = self._read_server(context, cell, uuid)
+        mapping = self._mapping(context, uuid)
+        cell = mapping.cell_mapping
+
+        def remember(instance):
             # A scheduled server (or one kept in cell0) stays in its
-            # cell: remember it. One still being scheduled may yet be
-            # moved to cell0.
+            # cell. One still being scheduled may yet be moved to cell0.
             if instance.host or cell.is_cell0:
                 instance_cells.CELLS.remember(uuid, cell,
                                               mapping.project_id)
-        # Read through a copy of the context: hand the caller's back.
-        instance._context = context
-        instance._cell = cell
-        return instance
+        return read(cell, remember)
 
     @staticmethod
     def _read_server(context, cell, uuid):
@@ -252,9 +277,19 @@ class ServersMixin:
         """Nova's host_status: UP, DOWN, MAINTENANCE (disabled) or ''."""
         if not instance.host:
             return ''
+        key = (getattr(context, 'cell_uuid', None), instance.host)
+        now = time.monotonic()
+        seen = _host_statuses.get(key)
+        if seen is not None and 0 <= now - seen[0] < HOST_STATUS_TTL:
+            return seen[1]
+        status = self._read_host_status(context, instance.host)
+        _host_statuses[key] = (now, status)
+        return status
+
+    @staticmethod
+    def _read_host_status(context, host):
         try:
-            service = service_obj.Service.get_by_compute_host(
-                context, instance.host)
+            service = service_obj.Service.get_by_compute_host(context, host)
         except exception.ComputeHostNotFound:
             return 'UNKNOWN'
         if service.forced_down or not service.is_up:

@@ -37,6 +37,8 @@ from migrator.rpcapi import compute as compute_rpcapi
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
+_UNREAD = object()
+
 
 class LiveMigrationTask(base.TaskBase):
     def __init__(self, context, instance, destination, block_migration,
@@ -49,20 +51,44 @@ class LiveMigrationTask(base.TaskBase):
         self.source = instance.host
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self.migrate_data = None
+        # Read once per task (_source_node, _instance_cell).
+        self._source_cn = None
+        self._my_cell = _UNREAD
 
     def _execute(self):
-        if self.migration is None:
+        handed_over = self.migration is not None
+        if not handed_over:
             self.migration = migration_obj.Migration.create_live_migration(
                 self.context, self.instance)
-        else:
-            self._check_still_accepted()
-        scheduler.usable_service(self.context, self.source)
+        # The checks' reads, up to the first call to a compute, in one
+        # transaction of the cell database (and one of the API's): they
+        # were a transaction each, a connection checkout, ping and
+        # rollback apiece, most of the conductor's CPU per migration.
+        # None is held across an RPC call.
+        with session.reader(self.context):
+            if handed_over:
+                self._check_still_accepted()
+            scheduler.usable_service(self.context, self.source)
+            if self.destination:
+                dest_node = self._check_requested_destination()
+            else:
+                candidates = scheduler.select_hosts(
+                    self.context, self.instance.flavor,
+                    exclude=[self.source],
+                    limit=CONF.scheduler.max_attempts,
+                    hints=self.instance.attribute('scheduler_hints'))
+                # Each candidate is compared with the source's node: read
+                # it here with the rest. If it is missing, the first
+                # comparison raises, as it did.
+                try:
+                    self._source_node()
+                except exception.ComputeNodeNotFound:
+                    pass
         if self.destination:
-            dest_node = self._check_requested_destination()
             self.migrate_data = self._call_compute_checks(
                 self.destination)
         else:
-            dest_node = self._find_destination()
+            dest_node = self._find_destination(candidates)
         self.migration.dest_compute = dest_node.host
         self.migration.dest_node = dest_node.hypervisor_hostname
         self.migration.dest_host = dest_node.host_ip or dest_node.host
@@ -102,10 +128,11 @@ class LiveMigrationTask(base.TaskBase):
 
     def _check_same_cell(self, dest):
         try:
-            dest_cell = host_mapping_obj.HostMapping.get_by_host(
-                self.context, dest).cell_mapping
-            mine = instance_mapping_obj.InstanceMapping.get_by_instance_uuid(
-                self.context, self.instance.uuid).cell_mapping
+            # Both mappings in one transaction of the API database.
+            with session.api_reader(self.context):
+                dest_cell = host_mapping_obj.HostMapping.get_by_host(
+                    self.context, dest).cell_mapping
+                mine = self._instance_cell()
         except (exception.HostMappingNotFound,
                 exception.InstanceMappingNotFound):
             # Unmapped hosts live in the default cell, as the instance.
@@ -113,6 +140,15 @@ class LiveMigrationTask(base.TaskBase):
         if mine is not None and dest_cell.uuid != mine.uuid:
             raise exception.MigrationPreCheckError(
                 reason='destination %s is in another cell' % dest)
+
+    def _instance_cell(self):
+        # Read once per task: each candidate destination is checked
+        # against it.
+        if self._my_cell is _UNREAD:
+            self._my_cell = instance_mapping_obj.InstanceMapping.\
+                get_by_instance_uuid(self.context,
+                                     self.instance.uuid).cell_mapping
+        return self._my_cell
 
     def _check_room(self, node):
         free = capacity.free_capacity(self.context, node)
@@ -122,8 +158,7 @@ class LiveMigrationTask(base.TaskBase):
                                                   reason=short)
 
     def _check_hypervisor(self, dest_node):
-        source_node = compute_node_obj.ComputeNode.get_by_host_and_nodename(
-            self.context, self.source, self.instance.node)
+        source_node = self._source_node()
         if source_node.hypervisor_type != dest_node.hypervisor_type:
             raise exception.InvalidHypervisorType(
                 reason='source is %s, destination %s'
@@ -132,17 +167,23 @@ class LiveMigrationTask(base.TaskBase):
                 (source_node.hypervisor_version or 0):
             raise exception.DestinationHypervisorTooOld()
 
+    def _source_node(self):
+        # Read once per task: each candidate destination is compared
+        # with it.
+        if self._source_cn is None:
+            self._source_cn = compute_node_obj.ComputeNode.\
+                get_by_host_and_nodename(self.context, self.source,
+                                         self.instance.node)
+        return self._source_cn
+
     def _call_compute_checks(self, dest):
         return self.compute_rpcapi.check_can_live_migrate_destination(
             self.context, self.instance, dest, self.block_migration,
             self.migration)
 
-    def _find_destination(self):
-        """Try the scheduler's candidates, best first, a bounded number."""
-        candidates = scheduler.select_hosts(
-            self.context, self.instance.flavor, exclude=[self.source],
-            limit=CONF.scheduler.max_attempts,
-            hints=self.instance.attribute('scheduler_hints'))
+    def _find_destination(self, candidates):
+        """Try the scheduler's candidates, best first (at most
+        ``[scheduler] max_attempts`` of them)."""
         failures = []
         for node in candidates:
             try:

@@ -8,6 +8,8 @@ from oslo_utils import uuidutils
 import testtools
 
 from migrator import context as migrator_context
+from migrator.db.main import models
+from migrator.db import session
 from migrator import exception
 from migrator.objects import cell_mapping
 from migrator.objects import compute_node
@@ -229,6 +231,54 @@ class TestInstance(base.DBTestCase):
         self.assertRaises(exception.InstanceNotFound, stale.save,
                           expected_task_state=[None])
 
+    def _claim(self, uuid, vm_states=(instance.ACTIVE,)):
+        now = timeutils.utcnow()
+        with session.writer(self.context) as db:
+            instance.Instance.claim_task(db, uuid, instance.MIGRATING,
+                                         vm_states, now)
+        return now
+
+    def test_claim_task_compare_and_swap(self):
+        inst = _instance(self.context)
+        now = self._claim(inst.uuid)
+        got = instance.Instance.get_by_uuid(self.context, inst.uuid)
+        self.assertEqual(instance.MIGRATING, got.task_state)
+        self.assertEqual(now.replace(tzinfo=None),
+                         got.updated_at.replace(tzinfo=None))
+        # The loser gets save()'s error, with the state it met.
+        exc = self.assertRaises(exception.UnexpectedTaskStateError,
+                                self._claim, inst.uuid)
+        self.assertEqual(
+            'Conflict updating instance %s. Expected: [None]. Actual: '
+            'migrating' % inst.uuid, exc.format_message())
+
+    def test_claim_task_wrong_vm_state_or_deleted(self):
+        inst = _instance(self.context, vm_state=instance.STOPPED)
+        exc = self.assertRaises(exception.UnexpectedTaskStateError,
+                                self._claim, inst.uuid)
+        self.assertIn('Actual: None', exc.format_message())
+        self.assertIsNone(instance.Instance.get_by_uuid(
+            self.context, inst.uuid).task_state)
+        inst.destroy()
+        self.assertRaises(exception.InstanceNotFound, self._claim,
+                          inst.uuid, (instance.STOPPED,))
+
+    def test_core_read_is_the_model_read(self):
+        inst = _instance(self.context, metadata={'a': 'b'}, tags=['x'],
+                         flavor=_flavor(self.context), locked=True)
+        inst.set_attributes(description='d')
+        inst.save()
+        with session.reader(self.context) as db:
+            orm = instance.Instance._from_db_object(
+                self.context, instance.Instance(), db.scalars(
+                    instance.Instance._select(self.context).where(
+                        models.Instance.uuid == inst.uuid)).one())
+        core = instance.Instance.get_by_uuid(self.context, inst.uuid)
+        self.assertEqual(orm.obj_to_primitive(), core.obj_to_primitive())
+        self.assertIs(True, core.locked)
+        self.assertIs(False, core.deleted)
+        self.assertEqual(set(), core.obj_what_changed())
+
     def test_keyset_pagination(self):
         base_time = datetime.datetime(2026, 1, 1)
         uuids = []
@@ -266,6 +316,34 @@ class TestInstance(base.DBTestCase):
             self.context, {'project_id': ['a', 'b']})))
 
 
+class TestInstanceUsage(base.DBTestCase):
+    """InstanceList.usage_by_host: what capacity.host_usage sums, summed
+    by the database, as the Instance objects it replaced summed it."""
+
+    def test_sums_the_live_instances_of_the_host(self):
+        a = _instance(self.context, vcpus=2, memory_mb=1024, root_gb=10,
+                      ephemeral_gb=5)
+        b = _instance(self.context, vcpus=1, memory_mb=512, root_gb=1,
+                      ephemeral_gb=None)
+        _instance(self.context, host='compute2', vcpus=8)
+        _instance(self.context, vcpus=4).destroy()
+        other = uuidutils.generate_uuid()
+        totals, here = instance.InstanceList.usage_by_host(
+            self.context, 'compute1', [a.uuid, other])
+        self.assertEqual((3, 1536, 16, 2), totals)
+        self.assertEqual({a.uuid}, here)
+        self.assertEqual(
+            (sum(i.vcpus for i in instance.InstanceList.get_by_host(
+                self.context, 'compute1')), {b.uuid}),
+            (totals[0], instance.InstanceList.usage_by_host(
+                self.context, 'compute1', [b.uuid])[1]))
+
+    def test_an_empty_host(self):
+        self.assertEqual(((0, 0, 0, 0), set()),
+                         instance.InstanceList.usage_by_host(
+                             self.context, 'nowhere', ['x']))
+
+
 class TestMigration(base.DBTestCase):
     def test_create_get_save_list(self):
         mig = _migration(self.context)
@@ -293,6 +371,22 @@ class TestMigration(base.DBTestCase):
         self.assertRaises(exception.MigrationNotFoundForInstance,
                           migration.Migration.get_by_id_and_instance,
                           self.context, mig.id, uuidutils.generate_uuid())
+
+    def test_create_live_migration_is_the_row_written(self):
+        inst = _instance(self.context, instance_type_id=3)
+        ctxt = migrator_context.RequestContext(user_id='u1',
+                                               project_id='p1')
+        made = migration.Migration.create_live_migration(ctxt, inst)
+        self.assertEqual('accepted', made.status)
+        self.assertEqual(('compute1', 'compute1', 3, 3, 'u1', 'p1'), (
+            made.source_compute, made.source_node,
+            made.old_instance_type_id, made.new_instance_type_id,
+            made.user_id, made.project_id))
+        # Every field set, as read back (the object is made from the
+        # values written, not read).
+        read = migration.Migration.get_by_id(ctxt, made.id)
+        self.assertEqual(read.obj_to_primitive(), made.obj_to_primitive())
+        self.assertEqual(set(), made.obj_what_changed())
 
     def test_list_filters(self):
         a = _migration(self.context, status='running')
@@ -356,6 +450,25 @@ class TestInstanceAction(base.DBTestCase):
         self.assertRaises(exception.InstanceActionNotFound,
                           instance_action.InstanceAction.get_by_request_id,
                           ctxt, inst.uuid, 'req-nope')
+
+    def test_action_start_is_the_row_written(self):
+        inst = _instance(self.context)
+        ctxt = migrator_context.RequestContext(user_id='u1',
+                                               project_id='p1')
+        made = instance_action.InstanceAction.action_start(
+            ctxt, inst.uuid, 'live-migration')
+        read = instance_action.InstanceAction.get_by_request_id(
+            ctxt, inst.uuid, ctxt.request_id)
+        self.assertEqual(read.obj_to_primitive(), made.obj_to_primitive())
+        self.assertEqual(made.start_time, made.created_at)
+        with session.writer(ctxt) as db:
+            new_id = instance_action.InstanceAction.start_in(
+                db, ctxt, inst.uuid, 'migrate', timeutils.utcnow())
+        self.assertEqual(
+            [(new_id, 'migrate'), (made.id, 'live-migration')],
+            [(a.id, a.action) for a in
+             instance_action.InstanceActionList.get_by_instance_uuid(
+                 ctxt, inst.uuid)])
 
     def test_list_marker(self):
         inst = _instance(self.context)
