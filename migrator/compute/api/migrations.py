@@ -22,9 +22,11 @@ class MigrationsMixin:
         id desc), the page after ``marker`` (a migration uuid;
         MarkerNotFound when no cell has it). With one cell this is one
         keyset-paged query. With ``rows``, the page's database rows (read
-        only, columns as attributes, no cell attached) instead of
-        Migration objects: what a caller that only reads them wants."""
+        only, columns as attributes, no cell attached; only
+        ``migration_obj.OS_MIGRATIONS_COLUMNS``) instead of Migration
+        objects: what a caller that only shows them wants."""
         marker_cell = marker_key = None
+        columns = migration_obj.OS_MIGRATIONS_COLUMNS if rows else None
         # The cells are read once for the marker's lookup and the page.
         cells = self.cells(context)
         if marker is not None:
@@ -37,7 +39,7 @@ class MigrationsMixin:
             lambda cctxt, page_limit, page_marker, after:
                 migration_obj.MigrationList.rows_by_filters(
                     cctxt, dict(filters), limit=page_limit,
-                    marker=page_marker, after=after),
+                    marker=page_marker, after=after, columns=columns),
             'migrations', 'created_at', 'desc', limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key,
             build=None if rows else migration_obj.MigrationList.from_row,

@@ -92,12 +92,8 @@ def os_migration(req, migration, show_host):
 
 
 # The columns an os-migrations entry shows, in the order os_migrations
-# reads them.
-_OS_MIGRATION_FIELDS = (
-    'created_at', 'updated_at', 'id', 'status') + HOST_FIELDS + (
-    'uuid', 'user_id', 'project_id', 'instance_uuid',
-    'old_instance_type_id', 'new_instance_type_id',
-    'migration_type') + migration_obj.PROGRESS_FIELDS
+# reads them (the only ones list_migrations reads for it).
+_OS_MIGRATION_FIELDS = migration_obj.OS_MIGRATIONS_COLUMNS
 
 
 def _reader(item):
