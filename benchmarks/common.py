@@ -270,14 +270,28 @@ def boot_servers(port, count, concurrency=8, flavor='1'):
     for t in threads:
         t.join()
 
-    def all_active():
-        _st, _s, body = client.request('GET', '/servers/detail?limit=1000')
-        states = [s['status'] for s in body['servers']]
+    mine = set(ids)
+
+    def none_building():
+        # Only the servers still building (or failed) are listed: a
+        # poll of every server in detail costs the API CPU that grows
+        # with them, taken from the builds it waits for (migrator-all
+        # is one process).
+        _st, _s, body = client.request(
+            'GET', '/servers/detail?status=BUILD&status=ERROR&limit=1000')
+        states = [s['status'] for s in body['servers'] if s['id'] in mine]
         if 'ERROR' in states:
             raise RuntimeError('a server went to ERROR while booting')
-        return states.count('ACTIVE') >= count
-    control_plane.wait_for(all_active, 600, 0.5,
+        return not states
+    control_plane.wait_for(none_building, 600, 0.5,
                            '%d servers ACTIVE' % count)
+    # Only the servers booted here: others may be listed too.
+    _st, _s, body = client.request('GET', '/servers/detail?limit=1000')
+    active = [s['id'] for s in body['servers']
+              if s['id'] in mine and s['status'] == 'ACTIVE']
+    if len(active) < count:
+        raise RuntimeError('%d of %d servers ACTIVE after booting' % (
+            len(active), count))
     return ids
 
 
@@ -470,6 +484,17 @@ def delete_servers(port, timeout=300):
     return len(ids)
 
 
+def active_servers(port, count):
+    """Ids of at most ``count`` of the ACTIVE servers already there, and
+    as many more booted as make ``count``."""
+    _st, _s, body = Client(port).request('GET', '/servers/detail?limit=1000')
+    ids = [s['id'] for s in body['servers'] if s['status'] == 'ACTIVE']
+    ids = ids[:count]
+    if len(ids) < count:
+        ids += boot_servers(port, count - len(ids))
+    return ids
+
+
 def services_up(port):
     """(services up, services listed) of ``GET /os-services``."""
     _st, _s, body = Client(port).request('GET', '/os-services')
@@ -478,7 +503,7 @@ def services_up(port):
 
 
 @contextlib.contextmanager
-def deployment(shared=False, **topology):
+def deployment(shared=False, keep_servers=False, **topology):
     """A started ``Deployment(**topology)``, stopped at the end of the
     block, or with ``shared=True`` the run's one deployment of that
     topology (``extra_conf`` included), started on first use and kept
@@ -488,7 +513,10 @@ def deployment(shared=False, **topology):
     whether an earlier benchmark used it, ``dep.start_seconds`` how long
     its start took. A benchmark that changes it (stops a service, adds
     one) calls ``dep.retire()``: it is stopped after the block instead.
-    ``MIGRATOR_BENCH_SHARE=0`` in the environment turns sharing off."""
+    ``MIGRATOR_BENCH_SHARE=0`` in the environment turns sharing off.
+    ``keep_servers=True``: a reused deployment keeps the earlier
+    benchmark's servers (idle, see ``active_servers``) instead of
+    deleting them: booting them again costs a minute at full size."""
     if os.environ.get('MIGRATOR_BENCH_SHARE', '1') == '0':
         shared = False
     key = tuple(sorted(topology.items()))
@@ -498,7 +526,8 @@ def deployment(shared=False, **topology):
         if busy:
             raise RuntimeError('the shared deployment still has servers '
                                'with a task: %s' % ', '.join(busy))
-        delete_servers(dep.port)
+        if not keep_servers:
+            delete_servers(dep.port)
         up, listed = services_up(dep.port)
         if up < listed:
             raise RuntimeError('the shared deployment has %d of %d '

@@ -107,6 +107,15 @@ class TestSharedDeployment(testtools.TestCase):
         common.stop_shared()
         self.assertTrue(first.stopped)
 
+    def test_keep_servers_leaves_the_earlier_servers(self):
+        with common.deployment(shared=True, computes=4):
+            pass
+        with common.deployment(shared=True, keep_servers=True,
+                               computes=4) as second:
+            self.assertTrue(second.reused)
+        self.settle.assert_called_once_with(1)
+        self.delete.assert_not_called()
+
     def test_another_topology_gets_its_own(self):
         with common.deployment(shared=True, computes=4) as first:
             pass
