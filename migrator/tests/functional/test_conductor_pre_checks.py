@@ -23,8 +23,9 @@ class TestPreChecksOffTheRPCThreads(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        # oslo.messaging registers its executor option when a server is
-        # made; the control plane sets it before.
+        # oslo.messaging registers its executor option only when it
+        # makes a server: registered here, so that the control plane
+        # can set it before its servers exist.
         for group, opts in messaging_opts.list_opts():
             if group is None:
                 cfg.CONF.register_opts(
