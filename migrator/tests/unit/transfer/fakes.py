@@ -1,8 +1,13 @@
-"""Fake endpoints and a fake clock for the transfer tests."""
+"""Fake endpoints, a fake clock and a fake ssh for the transfer tests."""
 import os
 import stat
+import sys
+
+import fixtures
+import testtools
 
 from migrator.tests import fixtures_dax
+from migrator import transfer
 from migrator.transfer import local
 
 
@@ -100,3 +105,30 @@ def install_fake_ssh(tmpdir):
     open(log, 'w').close()
     os.environ['FAKE_SSH_LOG'] = log
     return path, log
+
+
+class FakeSSHTestCase(testtools.TestCase):
+    """A host ``remote`` reached through a fake ssh that runs the agent
+    locally (its calls logged in ``ssh_log``), and a source file
+    ``src`` of ``DATA_SIZE`` random bytes (``data``)."""
+
+    DATA_SIZE = 300 * 1024 + 7
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
+        fake_ssh, self.ssh_log = install_fake_ssh(self.tmp)
+        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
+                                     python=sys.executable)
+        self.data = os.urandom(self.DATA_SIZE)
+        self.src = self.path('src')
+        with open(self.src, 'wb') as f:
+            f.write(self.data)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def read(self, path):
+        with open(path, 'rb') as f:
+            return f.read()

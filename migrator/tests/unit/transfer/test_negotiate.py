@@ -7,7 +7,6 @@ import sys
 from unittest import mock
 
 import fixtures
-import testtools
 
 from migrator.tests.unit.transfer import fakes
 from migrator import transfer
@@ -20,7 +19,9 @@ NO_XXHASH_AGENT = ssh.AGENT_SOURCE.replace('import xxhash',
                                            'import no_such_xxhash_module')
 
 
-class TestAutoChecksum(testtools.TestCase):
+class TestAutoChecksum(fakes.FakeSSHTestCase):
+
+    DATA_SIZE = 200 * 1024 + 5
 
     def setUp(self):
         super().setUp()
@@ -28,26 +29,10 @@ class TestAutoChecksum(testtools.TestCase):
             import xxhash  # noqa: F401
         except ImportError:
             self.skipTest('needs the xxhash module (pip install xxhash)')
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
         self.useFixture(fixtures.MonkeyPatch(
             'migrator.transfer.ssh._checksums_cache', {}))
-        fake_ssh, self.ssh_log = fakes.install_fake_ssh(self.tmp)
-        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
-                                     python=sys.executable)
-        self.data = os.urandom(200 * 1024 + 5)
-        self.src = self.path('src')
-        with open(self.src, 'wb') as f:
-            f.write(self.data)
         self.log = self.useFixture(fixtures.FakeLogger(
             name='migrator.transfer'))
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def read(self, path):
-        with open(path, 'rb') as f:
-            return f.read()
 
     def ssh_calls(self):
         with open(self.ssh_log) as f:

@@ -77,28 +77,9 @@ class TestSSHArgv(testtools.TestCase):
         self.assertEqual('[::1]', str(transfer.SSHHost('::1')))
 
 
-class TestRemoteEndpoints(testtools.TestCase):
+class TestRemoteEndpoints(fakes.FakeSSHTestCase):
     """RemoteFile and RemoteDaxDevice through a fake ssh that runs the
     agent locally."""
-
-    def setUp(self):
-        super().setUp()
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
-        fake_ssh, self.ssh_log = fakes.install_fake_ssh(self.tmp)
-        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
-                                     python=sys.executable)
-        self.data = os.urandom(300 * 1024 + 7)
-        self.src = self.path('src')
-        with open(self.src, 'wb') as f:
-            f.write(self.data)
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def read(self, path):
-        with open(path, 'rb') as f:
-            return f.read()
 
     def test_to_and_from_a_remote_file(self):
         remote = transfer.RemoteFile(self.host, self.path("r e'mote"))
