@@ -111,10 +111,9 @@ class ConductorManager(manager.Manager):
                 raise exception.Invalid(
                     reason='cold migration goes through '
                            'cold_migrate_server (RPC 1.1)')
-        with self.in_flight.track(instance.uuid, migration):
-            live_migrate.LiveMigrationTask(
-                context, instance, host, block_migration, force,
-                migration).run('conductor_migrate_server', self.host)
+        self.run_live_migration(context, instance, host, block_migration,
+                                force, migration,
+                                event='conductor_migrate_server')
 
     def live_migrate_server(self, context, instance, host,
                             block_migration=None, force=False,
@@ -159,16 +158,17 @@ class ConductorManager(manager.Manager):
 
     def run_live_migration(self, context, instance, host,
                            block_migration=None, force=False,
-                           migration=None, key=None):
-        """``live_migrate_server``'s work, in this thread: the pre-checks
-        and the hand-off to the source; raises what failed. ``key``: its
+                           migration=None, key=None,
+                           event='conductor_live_migrate_server'):
+        """The pre-checks and the hand-off to the source, in this thread,
+        recorded as ``event``; raises what failed. ``key``: its
         ``in_flight`` entry, if already counted."""
         if key is None:
             key = self.in_flight.add(instance.uuid, migration)
         with self.in_flight.running(key, instance.uuid, migration):
             live_migrate.LiveMigrationTask(
                 context, instance, host, block_migration, force,
-                migration).run('conductor_live_migrate_server', self.host)
+                migration).run(event, self.host)
 
     @messaging.expected_exceptions(exception.MigratorException)
     def cold_migrate_server(self, context, instance, flavor, host=None,
