@@ -53,21 +53,22 @@ def rollback_pending(migration):
     return bool((migration.progress_detail or {}).get(ROLLBACK_PENDING))
 
 
-def release_instance(context, instance_uuid, host=None):
-    """Give the instance back its state with no task, if it is still
-    migrating (and, with ``host``, still on that host)."""
+def release_instance(context, instance_uuid, host=None,
+                     task_state=instance_obj.MIGRATING):
+    """Give the instance back its state with no task, if it is still in
+    ``task_state`` (and, with ``host``, still on that host)."""
     try:
         instance = instance_obj.Instance.get_by_uuid(context, instance_uuid)
     except exception.InstanceNotFound:
         return None
-    if instance.task_state != instance_obj.MIGRATING:
+    if instance.task_state != task_state:
         return instance
     if host is not None and instance.host != host:
         return instance
     instance.task_state = None
     instance.progress = None
     try:
-        instance.save(expected_task_state=[instance_obj.MIGRATING])
+        instance.save(expected_task_state=[task_state])
     except exception.UnexpectedTaskStateError:
         pass
     return instance

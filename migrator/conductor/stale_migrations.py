@@ -160,8 +160,8 @@ def _end_and_release(context, migration, expected, task_state,
             interrupted.mark_rollback_pending(migration)
         if not migration.save(expected_status=expected):
             return False
-        _release(context, migration.instance_uuid,
-                 migration.source_compute, task_state)
+        interrupted.release_instance(context, migration.instance_uuid,
+                                     migration.source_compute, task_state)
     return True
 
 
@@ -180,20 +180,3 @@ def _cleanup_destination(context, rpcapi, migration):
                     '%s: %s', migration.dest_compute, migration.uuid, exc)
         return False
     return True
-
-
-def _release(context, instance_uuid, host, task_state):
-    """The server's state back with no task, if it still has the
-    migration's task on its source host."""
-    try:
-        instance = instance_obj.Instance.get_by_uuid(context, instance_uuid)
-    except exception.InstanceNotFound:
-        return
-    if instance.task_state != task_state or (host and instance.host != host):
-        return
-    instance.task_state = None
-    instance.progress = None
-    try:
-        instance.save(expected_task_state=[task_state])
-    except exception.UnexpectedTaskStateError:
-        pass

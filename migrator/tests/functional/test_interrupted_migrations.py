@@ -120,14 +120,14 @@ class TestInterrupted(lm.LiveMigrationTestBase):
         # deadlock between them left the server in its task for good.
         from oslo_db import exception as db_exc
         ctxt, inst, migration = self._stranded('accepted')
-        release = stale_migrations._release
+        release = interrupted.release_instance
         refusals = [db_exc.DBDeadlock()]
 
         def deadlock_once(*args):
             if refusals:
                 raise refusals.pop()
             return release(*args)
-        with mock.patch.object(stale_migrations, '_release',
+        with mock.patch.object(interrupted, 'release_instance',
                                side_effect=deadlock_once):
             self.assertEqual(1, self._expire_later())
         migration.refresh()
