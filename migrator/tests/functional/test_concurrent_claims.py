@@ -13,6 +13,7 @@ import oslo_messaging as messaging
 
 from migrator import capacity
 from migrator.compute import manager as compute_manager
+from migrator.conductor.tasks import migrate as migrate_task
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
 from migrator.objects import instance as instance_obj
@@ -152,4 +153,81 @@ class TestLiveMigrationClaims(ClaimRaceTestBase):
                          (first[2].status, first[2].dest_compute))
         self.assertIsNone(self.plane.wait_for_task_cleared(
             first[1].uuid).task_state)
+        self.assert_no_host_over()
+
+
+class TestColdMigrationClaims(ClaimRaceTestBase):
+
+    def setUp(self):
+        super().setUp()
+        # compute1 is full; compute2 has room for one.
+        self.fill('compute1', 2)
+        self.fill('compute2', 1)
+
+    def pre_migrating_on_compute1(self):
+        servers = instance_obj.InstanceList.get_by_filters(
+            self.plane.admin, {'host': 'compute1'})
+        moves = []
+        for inst in servers:
+            ctxt = self.plane.new_context()
+            inst._context = ctxt
+            inst.task_state = instance_obj.RESIZE_PREP
+            inst.save(expected_task_state=[None])
+            instance_action.InstanceAction.action_start(ctxt, inst.uuid,
+                                                        'migrate')
+            moves.append((ctxt, inst,
+                          migration_obj.Migration.create_cold_migration(
+                              ctxt, inst, inst.flavor)))
+        return moves
+
+    def hold_until_both_read(self):
+        """Both tasks pass their reads before either claims."""
+        both_read = threading.Barrier(2, timeout=20)
+        prep = migrate_task.MigrationTask._prep_resize
+
+        def after_both(task, node):
+            both_read.wait()
+            return prep(task, node)
+        self.useFixture(fixtures.MockPatchObject(
+            migrate_task.MigrationTask, '_prep_resize', after_both))
+
+    def hold_destination_until_both_decided(self, moves):
+        """The destination's prep_resize waits until both migrations
+        name it, or one of them has failed: each checks its room with
+        every claim that was made counted."""
+        def decided():
+            now = [migration_obj.Migration.get_by_id(self.plane.admin,
+                                                     m.id)
+                   for _, _, m in moves]
+            return (all(m.dest_compute == 'compute2' for m in now) or
+                    any(m.status == 'error' for m in now))
+        prep = compute_manager.ComputeManager.prep_resize
+
+        def when_decided(manager, *args, **kwargs):
+            control_plane.wait_for(decided, timeout=20,
+                                   what='both claims to be decided')
+            return prep(manager, *args, **kwargs)
+        self.useFixture(fixtures.MockPatchObject(
+            compute_manager.ComputeManager, 'prep_resize', when_decided))
+
+    def test_requested_destination_taken_meanwhile_fails_one(self):
+        moves = self.pre_migrating_on_compute1()
+        self.hold_until_both_read()
+        self.hold_destination_until_both_decided(moves)
+        runs = [self.in_thread(self.conductor.cold_migrate_server, ctxt,
+                               inst, inst.flavor, 'compute2',
+                               migration=migration)
+                for ctxt, inst, migration in moves]
+        for thread, _ in runs:
+            thread.join(60)
+        errors = [outcome.get('error') for _, outcome in runs]
+        # Before the claim was checked under a lock, both named compute2
+        # and both were refused there.
+        self.assertEqual(1, errors.count(None), errors)
+        lost = [e for e in errors if e is not None][0]
+        self.assertIsInstance(lost, exception.InsufficientResources)
+        self.assertIn('compute2 lacks room', str(lost))
+        winner = moves[errors.index(None)][1]
+        self.assertEqual('compute2', self.plane.wait_for_migration(
+            winner.uuid, statuses=('finished',)).dest_compute)
         self.assert_no_host_over()
