@@ -24,6 +24,7 @@ from migrator import capacity
 from migrator.db.main import models
 from migrator.db import session
 from migrator import exception
+from migrator.objects import instance as instance_obj
 
 _NODES = models.ComputeNode.__table__
 
@@ -62,3 +63,20 @@ def claim_for_migration(migration, node, flavor, expected_status):
         migration.dest_node = node.hypervisor_hostname
         migration.dest_host = node.host_ip or node.host
         return migration.save(expected_status=expected_status)
+
+
+@oslo_db_api.wrap_db_retry(max_retries=3, retry_interval=0.2,
+                           retry_on_deadlock=True)
+def claim_for_build(instance, node):
+    """Give ``instance`` (being scheduled) ``node`` as its host, with the
+    task ``spawning``, if its flavor fits there now. Raises
+    InsufficientResources (or ComputeHostNotFound) if it does not fit,
+    UnexpectedTaskStateError if the instance is no longer scheduling."""
+    context = instance._context
+    with session.writer(context) as db:
+        _lock_host(db, node.host)
+        _check_fits(context, node, instance.flavor)
+        instance.host = node.host
+        instance.node = node.hypervisor_hostname
+        instance.task_state = instance_obj.SPAWNING
+        instance.save(expected_task_state=[instance_obj.SCHEDULING])

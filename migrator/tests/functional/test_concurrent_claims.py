@@ -13,6 +13,7 @@ import oslo_messaging as messaging
 
 from migrator import capacity
 from migrator.compute import manager as compute_manager
+from migrator.conductor import scheduler
 from migrator.conductor.tasks import migrate as migrate_task
 from migrator import exception
 from migrator.objects import compute_node as compute_node_obj
@@ -153,6 +154,59 @@ class TestLiveMigrationClaims(ClaimRaceTestBase):
                          (first[2].status, first[2].dest_compute))
         self.assertIsNone(self.plane.wait_for_task_cleared(
             first[1].uuid).task_state)
+        self.assert_no_host_over()
+
+
+class TestBuildClaims(ClaimRaceTestBase):
+
+    def setUp(self):
+        super().setUp()
+        # compute1 is full; compute2 and compute3 have room for one each.
+        self.fill('compute1', 2)
+        self.fill('compute2', 1)
+        self.fill('compute3', 1)
+
+    def race(self, requested_host):
+        """Two servers to build: the second built through while the
+        first waits between the scheduler's read and its claim. The
+        first's build; the second server."""
+        first, second = [self.plane.scheduling('m1.small')
+                         for _ in range(2)]
+        select = scheduler.select_hosts
+        raced = []
+
+        def then_the_second(*args, **kwargs):
+            nodes = select(*args, **kwargs)
+            if not raced:
+                raced.append(True)
+                unwrapped(self.conductor.build_instances, second._context,
+                          second, requested_host)
+            return nodes
+        self.useFixture(fixtures.MockPatchObject(
+            scheduler, 'select_hosts', then_the_second))
+        return (lambda: unwrapped(self.conductor.build_instances,
+                                  first._context, first, requested_host)
+                ), first, second
+
+    def active(self, inst):
+        built = control_plane.wait_for(
+            lambda: self.plane.settled(inst.uuid),
+            what='server %s to build' % inst.uuid)
+        self.assertEqual(instance_obj.ACTIVE, built.vm_state)
+        return built
+
+    def test_scheduled_loser_builds_on_next_candidate(self):
+        build, first, second = self.race(None)
+        build()
+        hosts = {self.active(inst).host for inst in (first, second)}
+        self.assertEqual({'compute2', 'compute3'}, hosts)
+        self.assert_no_host_over()
+
+    def test_requested_host_taken_meanwhile_fails_clearly(self):
+        build, first, second = self.race('compute2')
+        error = self.assertRaises(exception.NoValidHost, build)
+        self.assertIn('compute2 lacks room', str(error))
+        self.assertEqual('compute2', self.active(second).host)
         self.assert_no_host_over()
 
 
