@@ -1,6 +1,8 @@
 """Build a new instance: pick a host, hand the build to its compute."""
+from oslo_config import cfg
 from oslo_log import log as logging
 
+from migrator import claims
 from migrator.conductor import cell0
 from migrator.conductor import scheduler
 from migrator.conductor.tasks import base
@@ -9,6 +11,7 @@ from migrator.objects import instance as instance_obj
 from migrator.objects import instance_fault
 from migrator.rpcapi import compute as compute_rpcapi
 
+CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -21,29 +24,48 @@ class BuildInstanceTask(base.TaskBase):
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
 
     def _execute(self):
-        flavor = self.instance.flavor
-        only = [self.requested_host] if self.requested_host else None
-        if self.requested_host:
-            scheduler.usable_service(self.context, self.requested_host)
-        node = scheduler.select_hosts(
-            self.context, flavor, only=only, limit=1,
-            hints=self.instance.attribute('scheduler_hints'))[0]
-        if self.requested_node and \
-                node.hypervisor_hostname != self.requested_node:
-            raise exception.NoValidHost(
-                reason='node %s is not on host %s' % (self.requested_node,
-                                                      node.host))
-        # The host is claimed by writing it before the build is cast, so
-        # a second build scheduled at once sees this one's usage.
-        self.instance.host = node.host
-        self.instance.node = node.hypervisor_hostname
-        self.instance.task_state = instance_obj.SPAWNING
-        self.instance.save(expected_task_state=[instance_obj.SCHEDULING])
+        node = self._claim_a_host(self._candidates())
         LOG.info('Instance %s scheduled to %s', self.instance.uuid,
                  node.host)
         self.compute_rpcapi.build_and_run_instance(
             self.context, self.instance, node.host,
             node=node.hypervisor_hostname)
+
+    def _candidates(self):
+        only = [self.requested_host] if self.requested_host else None
+        if self.requested_host:
+            scheduler.usable_service(self.context, self.requested_host)
+        nodes = scheduler.select_hosts(
+            self.context, self.instance.flavor, only=only,
+            limit=CONF.scheduler.max_attempts,
+            hints=self.instance.attribute('scheduler_hints'))
+        if not self.requested_node:
+            return nodes
+        named = [n for n in nodes
+                 if n.hypervisor_hostname == self.requested_node]
+        if not named:
+            raise exception.NoValidHost(
+                reason='node %s is not on host %s' % (self.requested_node,
+                                                      nodes[0].host))
+        return named
+
+    def _claim_a_host(self, candidates):
+        """The first candidate the instance still fits on, claimed by
+        writing it as the instance's host before the build is cast, so
+        that the next build sees this one's usage. The room the
+        scheduler read may have been taken meanwhile by another claim:
+        such a candidate is passed over."""
+        failures = []
+        for node in candidates:
+            try:
+                claims.claim_for_build(self.instance, node)
+                return node
+            except (exception.InsufficientResources,
+                    exception.ComputeHostNotFound) as exc:
+                LOG.info('Host %s taken meanwhile for %s: %s', node.host,
+                         self.instance.uuid, exc.format_message())
+                failures.append(exc.format_message())
+        raise exception.NoValidHost(reason='; '.join(failures))
 
     def rollback(self, exc):
         self.instance.vm_state = instance_obj.ERROR

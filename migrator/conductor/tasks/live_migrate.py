@@ -9,8 +9,11 @@ Steps, top to bottom:
    the scheduler's candidates, tried in turn (at most
    ``[scheduler] max_attempts``) until one passes every check;
 4. the destination and source computes' own checks (RPC calls);
-5. the destination is written to the Migration (its claim), then the
-   migration is cast to the source compute.
+5. the destination is written to the Migration (its claim) if the
+   instance still fits there, checked again under a lock on the host
+   (``claims``): a candidate whose room another claim took meanwhile is
+   passed over as one that failed its checks. Then the migration is
+   cast to the source compute.
 
 On a failed check the Migration goes to ``error`` and the instance back to
 its state with no task: the guest was never touched. A migration that is
@@ -23,6 +26,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator import capacity
+from migrator import claims
 from migrator.conductor import scheduler
 from migrator.conductor.tasks import base
 from migrator.db import session
@@ -87,13 +91,10 @@ class LiveMigrationTask(base.TaskBase):
         if self.destination:
             self.migrate_data = self._call_compute_checks(
                 self.destination)
+            if not self._claim(dest_node):
+                self._ended_meanwhile('during its pre-checks')
         else:
             dest_node = self._find_destination(candidates)
-        self.migration.dest_compute = dest_node.host
-        self.migration.dest_node = dest_node.hypervisor_hostname
-        self.migration.dest_host = dest_node.host_ip or dest_node.host
-        if not self.migration.save(expected_status=['accepted']):
-            self._ended_meanwhile('during its pre-checks')
         LOG.info('Live migration %s of %s: pre-checks passed, %s -> %s',
                  self.migration.uuid, self.instance.uuid, self.source,
                  dest_node.host)
@@ -190,13 +191,27 @@ class LiveMigrationTask(base.TaskBase):
                 self._check_same_cell(node.host)
                 self._check_hypervisor(node)
                 self.migrate_data = self._call_compute_checks(node.host)
-                return node
-            except exception.MigrationPreCheckError as exc:
+                claimed = self._claim(node)
+            except (exception.MigrationPreCheckError,
+                    exception.ComputeHostNotFound) as exc:
                 LOG.info('Destination %s rejected for %s: %s', node.host,
                          self.instance.uuid, exc.format_message())
                 failures.append('%s: %s' % (node.host,
                                             exc.format_message()))
+                continue
+            if not claimed:
+                self._ended_meanwhile('during its pre-checks')
+            return node
         raise exception.NoValidHost(reason='; '.join(failures))
+
+    def _claim(self, node):
+        """Write ``node`` as the destination (the migration's claim) if
+        the instance still fits there: the room read with the checks may
+        have been taken meanwhile by another claim (InsufficientResources).
+        Whether the migration was still ``accepted``."""
+        return claims.claim_for_migration(
+            self.migration, node, self.instance.flavor,
+            expected_status=['accepted'])
 
     def rollback(self, exc):
         # One transaction: the migration ended without its server freed

@@ -9,10 +9,14 @@ Steps, top to bottom:
    not the source unless a resize may stay, room for the new flavor and
    its PMEM namespaces, able to copy PMEM when asked); or the scheduler's
    candidates, tried in turn (at most ``[scheduler] max_attempts``);
-4. the destination's ``prep_resize`` (an RPC call) claims room and
-   namespaces and records the migration context; it then casts
-   ``resize_instance`` to the source, which powers the guest off and
-   copies, and the move goes on without the conductor.
+4. the destination is written to the Migration (its claim) if the new
+   flavor still fits there, checked again under a lock on the host
+   (``claims``): a candidate whose room another claim took meanwhile is
+   passed over. The destination's ``prep_resize`` (an RPC call) then
+   checks that room again, takes PMEM namespaces, records the
+   migration context and casts ``resize_instance`` to the source,
+   which powers the guest off and copies, and the move goes on without
+   the conductor.
 
 If no destination takes the instance, the Migration goes to ``error`` and
 the instance back to its state with no task: the guest was never touched.
@@ -21,6 +25,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from migrator import capacity
+from migrator import claims
 from migrator.conductor import scheduler
 from migrator.conductor.tasks import base
 from migrator import exception
@@ -33,6 +38,11 @@ from migrator.rpcapi import compute as compute_rpcapi
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+
+class MigrationEnded(exception.MigrationPreCheckError):
+    """The migration was ended by someone else (the stale-migration
+    check) while its destination was chosen: it is left alone."""
 
 
 class MigrationTask(base.TaskBase):
@@ -122,8 +132,11 @@ class MigrationTask(base.TaskBase):
                 self._check_can_copy(node.host)
                 self._prep_resize(node)
                 return
+            except MigrationEnded:
+                raise
             except (exception.MigrationPreCheckError,
-                    exception.PmemCopyNotSupported) as exc:
+                    exception.PmemCopyNotSupported,
+                    exception.ComputeHostNotFound) as exc:
                 LOG.info('Destination %s rejected for %s: %s', node.host,
                          self.instance.uuid, exc.format_message())
                 failures.append('%s: %s' % (node.host,
@@ -131,15 +144,24 @@ class MigrationTask(base.TaskBase):
         raise exception.NoValidHost(reason='; '.join(failures))
 
     def _prep_resize(self, node):
-        self.migration.dest_compute = node.host
-        self.migration.dest_node = node.hypervisor_hostname
-        self.migration.dest_host = node.host_ip or node.host
-        self.migration.save()
+        # The claim, checked again under a lock on the host: the room
+        # read before may have been taken meanwhile by another claim.
+        # Written before the call, so that the destination counts it.
+        if not claims.claim_for_migration(
+                self.migration, node, self.flavor,
+                expected_status=['pre-migrating']):
+            raise MigrationEnded(
+                reason='migration %s was ended during its pre-checks'
+                % self.migration.uuid)
         self.compute_rpcapi.prep_resize(
             self.context, self.instance, node.host, self.flavor,
             self.migration, self.copy_pmem_devices)
 
     def rollback(self, exc):
+        if isinstance(exc, MigrationEnded):
+            # Whoever ended it freed the server, which may since be
+            # another request's.
+            return
         if self.migration is not None:
             self.migration.status = 'error'
             self.migration.save()

@@ -141,6 +141,17 @@ class ControlPlane(fixtures.Fixture):
              ctxt=None):
         """Create a server through the conductor and wait for ACTIVE."""
         ctxt = ctxt or self.new_context()
+        inst = self.scheduling(flavor_name, metadata, ctxt)
+        conductor_rpcapi.ConductorAPI().build_instances(
+            ctxt, inst, requested_host=host)
+        return wait_for(lambda: self.settled(inst.uuid),
+                        what='server %s to build' % inst.uuid)
+
+    def scheduling(self, flavor_name='m1.small', metadata=None, ctxt=None):
+        """A new server as the API leaves it before it asks the
+        conductor to build it (task ``scheduling``, mapped, its action
+        started)."""
+        ctxt = ctxt or self.new_context()
         flavor = flavor_obj.Flavor.get_by_name(ctxt, flavor_name)
         inst = instance_obj.Instance(
             ctxt, uuid=uuidutils.generate_uuid(), display_name='server',
@@ -157,10 +168,7 @@ class ControlPlane(fixtures.Fixture):
                                     user_id=ctxt.user_id).create()
         instance_action.InstanceAction.action_start(ctxt, inst.uuid,
                                                     'create')
-        conductor_rpcapi.ConductorAPI().build_instances(
-            ctxt, inst, requested_host=host)
-        return wait_for(lambda: self.settled(inst.uuid),
-                        what='server %s to build' % inst.uuid)
+        return inst
 
     def claimed_for_live_migration(self, flavor_name='m1.small',
                                    host='compute1'):
