@@ -1,8 +1,10 @@
 """Data copy (PMEM and volumes): migrator.transfer against the raw tools.
 
 Copies one file (2 GiB by default; 256 MiB with ``--quick``) side by side
-in one run, each case ``--repeat`` times, the cases interleaved so that a
-noisy neighbour hurts them alike, and compares medians. The source is
+in one run, each case ``--repeat`` times, and compares medians. Each round
+runs the places (ssh, local, shm) in a new order and each place's cases
+back to back in a new order, so that a noisy neighbour hurts them alike
+and the cases a ratio compares run close together. The source is
 not in the page cache when a case starts (written, fsync'ed and dropped
 with ``posix_fadvise(POSIX_FADV_DONTNEED)`` before every case), as a
 PMEM namespace or a volume file that is being moved is not: each case
@@ -406,8 +408,9 @@ def run(quick=False):
     return {'name': 'data_copy',
             'figures': {k: v for k, v in result.items() if k != 'ratios'},
             'ratios': result['ratios'],
-            'notes': ['%d run(s) of each case, in a new shuffled order '
-                      'each round; a ratio is the median of its per-round '
+            'notes': ['%d run(s) of each case; each round a new order of '
+                      'the places, each place\'s cases together in a new '
+                      'order; a ratio is the median of its per-round '
                       'ratios; sync() and no writeback in flight before '
                       'every case' % args.repeat,
                       'in-memory (shm) cases: %s' % (
@@ -451,10 +454,7 @@ def measure(args):
         agent_calls = count_agent_syscalls(bench, min(size, 64 * MIB))
         rng = random.Random(14)
         for _ in range(args.repeat):
-            # A new order each round: a neighbour's burst of load, or the
-            # writeback of the case before, hits no case every time.
-            rng.shuffle(all_cases)
-            for where, name, func in all_cases:
+            for where, name, func in round_order(rng, all_cases):
                 samples.setdefault((where, name), []).append(
                     bench.measure(where, func))
     finally:
@@ -466,6 +466,25 @@ def measure(args):
     cached = '%.1f %%' % (100 * max(known)) if known else 'unknown'
     return (size, {key: samples[key] for key in order}, cached, agent_calls,
             bench.settle_s)
+
+
+def round_order(rng, all_cases):
+    """One round's cases: the places (ssh, local, shm) in a new order,
+    each place's cases back to back in a new order. A new order each
+    round: a neighbour's burst of load hits no case every time; places
+    kept together: the two cases a ratio compares run seconds apart, not
+    minutes, while the host's cache of the disk drifts."""
+    places = {}
+    for case in all_cases:
+        places.setdefault(case[0], []).append(case)
+    groups = list(places.values())
+    rng.shuffle(groups)
+    order = []
+    for group in groups:
+        group = list(group)
+        rng.shuffle(group)
+        order.extend(group)
+    return order
 
 
 def shm_workdir(parent, size):
