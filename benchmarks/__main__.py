@@ -42,7 +42,8 @@ BENCHMARKS = [
 
 # Seconds each may take on a quiet 2-core machine, (--quick, full): the
 # shares of issue 14's 5 and 30 minutes for the whole suite, the full
-# run aiming at 25 (1,500 s) to leave room for a noisy machine.
+# run aiming at 26.5 (1,590 s) to leave room for a noisy machine
+# (25 until data_copy ran each case three times instead of once).
 BUDGETS = {
     'bench_startup': (20, 200),
     'bench_accept_latency': (45, 180),
@@ -50,12 +51,12 @@ BUDGETS = {
     'bench_progress_freshness': (60, 150),
     'bench_live_migrate_response': (15, 35),
     'bench_volume_progress': (25, 35),
-    'bench_data_copy': (25, 190),
+    'bench_data_copy': (25, 280),
     'bench_pmem_resize': (15, 40),
     'bench_os_migrations_paging': (25, 290),
     'bench_map_instances': (25, 240),
 }
-SUITE_BUDGET = (300, 1500)
+SUITE_BUDGET = (300, 1590)
 
 
 def budget(module_name, quick):

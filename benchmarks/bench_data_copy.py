@@ -1,12 +1,19 @@
 """Data copy (PMEM and volumes): migrator.transfer against the raw tools.
 
 Copies one file (2 GiB by default; 256 MiB with ``--quick``) side by side
-in one run, each case ``--repeat`` times, the cases interleaved so that a
-noisy neighbour hurts them alike, and compares medians. The source is
+in one run, each case ``--repeat`` times, and compares medians. Each round
+runs the places (ssh, local, shm) in a new order and each place's cases
+back to back in a new order, so that a noisy neighbour hurts them alike
+and the cases a ratio compares run close together. The source is
 not in the page cache when a case starts (written, fsync'ed and dropped
 with ``posix_fadvise(POSIX_FADV_DONTNEED)`` before every case), as a
 PMEM namespace or a volume file that is being moved is not: each case
 reads it from the disk.
+
+Before every case the machine is settled: the destination of the case
+before is deleted, then ``sync()`` and a wait (up to 5 s) until the
+kernel has no writeback in flight, so that no case pays for the dirty
+pages of another (an unsynced 2 GiB copy leaves them all dirty).
 
 over SSH (Debian's sshd on a loopback port, started here with throw-away
 keys; every case uses the same ssh argv: the transfer.SSHHost options,
@@ -14,7 +21,8 @@ cipher aes128-gcm@openssh.com, compression off)
   raw          ``cat src | ssh host 'cat > dst'``
   raw+sync     ``cat src | ssh host 'cat > dst && sync dst'``
   copy         transfer.copy as migrator runs it: verified (the default
-               checksum, crc32, on both ends in the stream), progress
+               checksum, auto: xxh3_128 where both ends have the xxhash
+               module, else crc32; on both ends in the stream), progress
                callbacks every second, fsync'ed once at the end
   copy-nosync  the same without the fsync
   bare-nosync  no verification, no progress, no fsync
@@ -24,23 +32,42 @@ locally
   dd           ``dd if=src of=dst bs=4M``
   dd+sync      ``dd ... conv=fsync``
   copy, copy-nosync, bare-nosync, xxh3   as above, LocalFile to LocalFile
+in memory (``shm``: source and destination on tmpfs, ``--shm-dir``,
+/dev/shm by default; skipped when it lacks room for both)
+  dd, copy, copy-nosync, bare-nosync     as locally
+  crc32        ``copy-nosync`` with checksum='crc32' (the fallback where
+               the xxhash module is missing)
+
+The local disk of a virtual machine is a file the host caches: reading
+the "uncached" source runs at anything from 300 MiB/s to 1.5 GiB/s from
+one case to the next, which decides the local times more than the copy
+does. The memory-backed pair is what copying a PMEM namespace (memory)
+looks like, without that disk: it shows what the copy loop itself costs
+against ``dd`` (fsync on tmpfs does nothing, so synced and unsynced are
+alike there).
 
 Besides the timed cases, one untimed 64 MiB copy runs the far end's agent
 under ``strace -f -c`` (when strace is installed) and records how many
 fsync, fdatasync, sync_file_range and fadvise64 calls it made: one fsync
 and nothing else is what ``cat > dst && sync dst`` does.
 
-Each ratio is shown as the ratio of the medians ("value", judged against
-the target) and as the median of the ratios within each round ("paired").
+Each ratio is the median of the ratios within each round ("value", which
+is judged against the target: the cases of one round ran minutes apart
+at most, so drifting load and disk speed hurt both sides of it alike) and
+is also shown as the ratio of the medians ("of medians"). Each case's
+runs are recorded with their seconds, CPU s/GiB and the MiB that were
+dirty when they began.
 
-Targets (issue 14, item 5): copy ≥ 0.9 × the raw pipe (and local copy
-≥ 0.9 × dd), compared like with like (synced with synced, unsynced with
-unsynced); verification and progress on vs off ≤ 5 % apart. CPU per GiB
-is the CPU time of this process and its children (local side) and of the
-sshd sessions and what they ran (remote side) per GiB copied.
+Targets (issue 14, item 5): copy ≥ 0.9 × the raw pipe (and local or
+in-memory copy ≥ 0.9 × dd on the same file system), compared like with
+like (synced with synced, unsynced with unsynced); verification and
+progress on vs off ≤ 5 % apart. CPU per GiB is the CPU time of this
+process and its children (local side) and of the sshd sessions and what
+they ran (remote side) per GiB copied.
 
     python -m benchmarks.bench_data_copy [--quick] [--size-mib N]
-        [--repeat N] [--dir DIR] [--output FILE] [--remote-python PATH]
+        [--repeat N] [--dir DIR] [--shm-dir DIR] [--output FILE]
+        [--remote-python PATH]
 
 Figures go to benchmarks/results/data_copy.json.
 """
@@ -66,6 +93,7 @@ GIB = 1024 * MIB
 RESULTS = os.path.join(os.path.dirname(__file__), 'results',
                        'data_copy.json')
 TICK = os.sysconf('SC_CLK_TCK')
+SHM = '/dev/shm'
 
 
 def make_source(path, size):
@@ -125,16 +153,50 @@ def _reaped_cpu(pid):
     return (int(fields[13]) + int(fields[14])) / TICK
 
 
+def dirty_mib():
+    """MiB the kernel holds dirty or under writeback (/proc/meminfo)."""
+    kib = 0
+    with open('/proc/meminfo') as f:
+        for line in f:
+            if line.startswith(('Dirty:', 'Writeback:')):
+                kib += int(line.split()[1])
+    return kib / 1024
+
+
+def settle(timeout=5.0, idle_mib=16):
+    """Write back every dirty page and wait until the writeback is done
+    (or ``timeout``): sync() starts it, but neighbours dirty pages again,
+    and a case must not start while the disk still flushes the last."""
+    os.sync()
+    deadline = time.monotonic() + timeout
+    while dirty_mib() > idle_mib and time.monotonic() < deadline:
+        time.sleep(0.1)
+        os.sync()
+
+
+def remove(path):
+    if os.path.exists(path):
+        os.unlink(path)
+
+
 class Bench(object):
 
-    def __init__(self, size, workdir, sshd):
+    def __init__(self, size, workdir, sshd, shmdir=None):
         self.size = size
         self.workdir = workdir
         self.sshd = sshd
         self.src = os.path.join(workdir, 'src')
         self.dst = os.path.join(workdir, 'dst')
+        self.shmdir = shmdir
+        # 'ssh' and 'local' copy on the disk, 'shm' on tmpfs.
+        self.paths = {'ssh': (self.src, self.dst),
+                      'local': (self.src, self.dst)}
+        if shmdir:
+            self.paths['shm'] = (os.path.join(shmdir, 'src'),
+                                 os.path.join(shmdir, 'dst'))
         self.progress_calls = 0
         self.cached = []
+        self.settle_s = 0.0
 
     # -- the cases --------------------------------------------------------
     def raw(self, sync):
@@ -147,31 +209,37 @@ class Bench(object):
         if ssh.wait() or cat.wait():
             raise RuntimeError('raw pipe failed')
 
-    def dd(self, sync):
-        argv = ['dd', 'if=' + self.src, 'of=' + self.dst, 'bs=4M',
-                'status=none']
+    def dd(self, sync, where='local'):
+        src, dst = self.paths[where]
+        argv = ['dd', 'if=' + src, 'of=' + dst, 'bs=4M', 'status=none']
         if sync:
             argv.append('conv=fsync')
         subprocess.run(argv, check=True)
 
-    def copy(self, remote, verify=True, progress=True, sync=True,
+    def copy(self, where, verify=True, progress=True, sync=True,
              checksum=transfer.DEFAULT_CHECKSUM):
-        sink = (transfer.RemoteFile(self.sshd.host, self.dst) if remote
-                else transfer.LocalFile(self.dst))
+        src, dst = self.paths[where]
+        sink = (transfer.RemoteFile(self.sshd.host, dst) if where == 'ssh'
+                else transfer.LocalFile(dst))
 
         def on_progress(p):
             self.progress_calls += 1
-        transfer.copy(transfer.LocalFile(self.src), sink, verify=verify,
+        transfer.copy(transfer.LocalFile(src), sink, verify=verify,
                       on_progress=on_progress if progress else None,
                       sync=sync, checksum=checksum)
 
     # -- measuring --------------------------------------------------------
-    def measure(self, func):
-        if os.path.exists(self.dst):
-            os.unlink(self.dst)
-        os.sync()       # no writeback of an earlier case during this one
-        drop_from_cache(self.src)
-        self.cached.append(cached_fraction(self.src))
+    def measure(self, where, func):
+        src, dst = self.paths[where]
+        for _, old in self.paths.values():
+            remove(old)         # no case keeps another's output around
+        settled = time.perf_counter()
+        settle()        # no writeback of an earlier case during this one
+        self.settle_s += time.perf_counter() - settled
+        if where != 'shm':      # tmpfs is memory: nothing to drop
+            drop_from_cache(src)
+            self.cached.append(cached_fraction(src))
+        dirty = dirty_mib()
         remote0 = _reaped_cpu(self.sshd.pid)
         local0 = _self_cpu() + _children_cpu()
         start = time.perf_counter()
@@ -182,34 +250,43 @@ class Bench(object):
         while self.sshd.session_pids() and time.monotonic() < deadline:
             time.sleep(0.05)
         remote = _reaped_cpu(self.sshd.pid) - remote0
-        if os.path.getsize(self.dst) != self.size:
+        if os.path.getsize(dst) != self.size:
             raise RuntimeError('%s copied %d of %d bytes' % (
-                func, os.path.getsize(self.dst), self.size))
-        return seconds, local, remote
+                func, os.path.getsize(dst), self.size))
+        return seconds, local, remote, dirty
 
 
 def cases(bench):
     ssh = [
         ('ssh', 'raw', lambda: bench.raw(False)),
         ('ssh', 'raw+sync', lambda: bench.raw(True)),
-        ('ssh', 'copy', lambda: bench.copy(True)),
-        ('ssh', 'copy-nosync', lambda: bench.copy(True, sync=False)),
+        ('ssh', 'copy', lambda: bench.copy('ssh')),
+        ('ssh', 'copy-nosync', lambda: bench.copy('ssh', sync=False)),
         ('ssh', 'bare-nosync', lambda: bench.copy(
-            True, verify=False, progress=False, sync=False)),
-        ('ssh', 'xxh3', lambda: bench.copy(True, sync=False,
+            'ssh', verify=False, progress=False, sync=False)),
+        ('ssh', 'xxh3', lambda: bench.copy('ssh', sync=False,
                                            checksum='xxh3_128')),
     ]
     local = [
         ('local', 'dd', lambda: bench.dd(False)),
         ('local', 'dd+sync', lambda: bench.dd(True)),
-        ('local', 'copy', lambda: bench.copy(False)),
-        ('local', 'copy-nosync', lambda: bench.copy(False, sync=False)),
+        ('local', 'copy', lambda: bench.copy('local')),
+        ('local', 'copy-nosync', lambda: bench.copy('local', sync=False)),
         ('local', 'bare-nosync', lambda: bench.copy(
-            False, verify=False, progress=False, sync=False)),
-        ('local', 'xxh3', lambda: bench.copy(False, sync=False,
+            'local', verify=False, progress=False, sync=False)),
+        ('local', 'xxh3', lambda: bench.copy('local', sync=False,
                                              checksum='xxh3_128')),
     ]
-    return ssh + local
+    shm = [
+        ('shm', 'dd', lambda: bench.dd(False, 'shm')),
+        ('shm', 'copy', lambda: bench.copy('shm')),
+        ('shm', 'copy-nosync', lambda: bench.copy('shm', sync=False)),
+        ('shm', 'bare-nosync', lambda: bench.copy(
+            'shm', verify=False, progress=False, sync=False)),
+        ('shm', 'crc32', lambda: bench.copy('shm', sync=False,
+                                            checksum='crc32')),
+    ]
+    return ssh + local + (shm if 'shm' in bench.paths else [])
 
 
 RATIOS = [
@@ -226,7 +303,66 @@ RATIOS = [
      'bare-nosync', 0.05, 'apart'),
     ('local: xxh3 verify+progress on/off', 'local', 'xxh3', 'bare-nosync',
      0.05, 'apart'),
+    ('shm: copy / dd', 'shm', 'copy', 'dd', 0.9, 'min'),
+    ('shm: copy-nosync / dd', 'shm', 'copy-nosync', 'dd', 0.9, 'min'),
+    ('shm: verify+progress on / off', 'shm', 'copy-nosync', 'bare-nosync',
+     0.05, 'apart'),
+    ('shm: crc32 verify+progress on/off', 'shm', 'crc32', 'bare-nosync',
+     0.05, 'apart'),
+    # CPU s/GiB, case over baseline (no target): on a loaded machine the
+    # wall times wait for a core, the CPU each case spends does not.
+    ('shm: CPU copy-nosync / dd', 'shm', 'copy-nosync', 'dd', None, 'cpu'),
+    ('shm: CPU verify+progress on / off', 'shm', 'copy-nosync',
+     'bare-nosync', None, 'cpu'),
+    ('shm: CPU crc32 on / off', 'shm', 'crc32', 'bare-nosync', None, 'cpu'),
 ]
+
+
+def case_row(where, runs, size):
+    """The medians of one case's runs (seconds, local and remote CPU per
+    GiB), and each run's seconds, CPU and dirty MiB at its start."""
+    gib = size / GIB
+    seconds = statistics.median(r[0] for r in runs)
+    return {
+        'seconds': round(seconds, 3),
+        'mib_per_s': round(size / MIB / seconds, 1),
+        'cpu_s_per_gib_local': round(
+            statistics.median(r[1] for r in runs) / gib, 3),
+        'cpu_s_per_gib_remote': round(
+            statistics.median(r[2] for r in runs) / gib, 3)
+        if where == 'ssh' else None,
+        'runs_s': [round(r[0], 3) for r in runs],
+        'runs_cpu_s_per_gib': [round(r[1] / gib, 3) for r in runs],
+        'runs_dirty_mib_at_start': [round(r[3]) for r in runs]}
+
+
+def median_run(runs):
+    """Seconds and CPU seconds, each the median over ``runs``."""
+    return (statistics.median(r[0] for r in runs),
+            statistics.median(r[1] for r in runs))
+
+
+def ratio_row(label, case_runs, base_runs, target, kind):
+    """Throughput of the case over its baseline (kind 'cpu': the case's
+    CPU over the baseline's): judged on the median of the per-round
+    ratios (the two ran in the same round, close together), shown also
+    as the ratio of the medians."""
+    def ratio(base, case):
+        if kind == 'cpu':       # CPU spent: the case's over the base's
+            return case[1] / base[1]
+        return base[0] / case[0]        # throughput: > 1 when faster
+    paired = statistics.median(map(ratio, base_runs, case_runs))
+    of_medians = ratio(median_run(base_runs), median_run(case_runs))
+    if kind == 'cpu':
+        met, shown = None, '-'
+    elif kind == 'min':
+        met, shown = paired >= target, '>= %.2f' % target
+    else:       # 'apart'
+        met = abs(1 - paired) <= target
+        shown = 'within %d%%' % (target * 100)
+    return {'name': label, 'value': round(paired, 3),
+            'ratio_of_medians': round(of_medians, 3),
+            'target': shown, 'met': met}
 
 
 def _commit():
@@ -246,6 +382,9 @@ def main(argv=None):
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--dir', help='where the files go (default: a '
                                       'temporary directory under /var/tmp)')
+    parser.add_argument('--shm-dir', default=SHM,
+                        help='tmpfs for the in-memory cases (default: '
+                             '%(default)s; empty: skip them)')
     parser.add_argument('--output', default=RESULTS)
     parser.add_argument('--remote-python',
                         default='/usr/bin/python3' if os.path.exists(
@@ -258,18 +397,26 @@ def main(argv=None):
 
 
 def run(quick=False):
-    """Issue 14's contract: 256 MiB once (quick) or 2 GiB once, from a
-    source not in the page cache."""
+    """Issue 14's contract: 256 MiB once (quick) or 2 GiB three times
+    (median), from a source not in the page cache."""
     args = argparse.Namespace(
-        quick=quick, size_mib=256 if quick else 2048, repeat=1, dir=None,
+        quick=quick, size_mib=256 if quick else 2048,
+        repeat=1 if quick else 3, dir=None, shm_dir=SHM,
         output=RESULTS, remote_python='/usr/bin/python3' if os.path.exists(
             '/usr/bin/python3') else 'python3')
     result = report(args, *measure(args), write=False)
     return {'name': 'data_copy',
             'figures': {k: v for k, v in result.items() if k != 'ratios'},
             'ratios': result['ratios'],
-            'notes': ['one run of each case (medians with --repeat when '
-                      'run alone); cases in a shuffled order',
+            'notes': ['%d run(s) of each case; each round a new order of '
+                      'the places, each place\'s cases together in a new '
+                      'order; a ratio is the median of its per-round '
+                      'ratios; sync() and no writeback in flight before '
+                      'every case' % args.repeat,
+                      'in-memory (shm) cases: %s' % (
+                          'source and destination on %s (tmpfs)' %
+                          args.shm_dir if result['shm'] else
+                          'skipped (no tmpfs with room for both files)'),
                       'the source is dropped from the page cache before '
                       'each case (posix_fadvise DONTNEED): every case '
                       'reads it from the disk; at most %s of it was '
@@ -289,9 +436,14 @@ def measure(args):
     sshd = fixtures_ssh.SSHServer()
     sshd.setUp()
     sshd.host.python = args.remote_python
+    shmdir = None
     try:
-        bench = Bench(size, workdir, sshd)
+        shmdir = shm_workdir(args.shm_dir, size)
+        bench = Bench(size, workdir, sshd, shmdir)
         make_source(bench.src, size)
+        if shmdir:
+            shutil.copyfile(bench.src, bench.paths['shm'][0])
+            drop_from_cache(bench.src)
         samples = {}
         all_cases = cases(bench)
         order = [(where, name) for where, name, _ in all_cases]
@@ -302,18 +454,47 @@ def measure(args):
         agent_calls = count_agent_syscalls(bench, min(size, 64 * MIB))
         rng = random.Random(14)
         for _ in range(args.repeat):
-            # A new order each round: a neighbour's burst of load, or the
-            # writeback of the case before, hits no case every time.
-            rng.shuffle(all_cases)
-            for where, name, func in all_cases:
+            for where, name, func in round_order(rng, all_cases):
                 samples.setdefault((where, name), []).append(
-                    bench.measure(func))
+                    bench.measure(where, func))
     finally:
         sshd.cleanUp()
         shutil.rmtree(workdir, ignore_errors=True)
+        if shmdir:
+            shutil.rmtree(shmdir, ignore_errors=True)
     known = [c for c in bench.cached if c is not None]
     cached = '%.1f %%' % (100 * max(known)) if known else 'unknown'
-    return size, {key: samples[key] for key in order}, cached, agent_calls
+    return (size, {key: samples[key] for key in order}, cached, agent_calls,
+            bench.settle_s)
+
+
+def round_order(rng, all_cases):
+    """One round's cases: the places (ssh, local, shm) in a new order,
+    each place's cases back to back in a new order. A new order each
+    round: a neighbour's burst of load hits no case every time; places
+    kept together: the two cases a ratio compares run seconds apart, not
+    minutes, while the host's cache of the disk drifts."""
+    places = {}
+    for case in all_cases:
+        places.setdefault(case[0], []).append(case)
+    groups = list(places.values())
+    rng.shuffle(groups)
+    order = []
+    for group in groups:
+        group = list(group)
+        rng.shuffle(group)
+        order.extend(group)
+    return order
+
+
+def shm_workdir(parent, size):
+    """A fresh directory on the tmpfs ``parent`` with room for a source
+    and a destination of ``size`` bytes (and 1 GiB to spare), or None."""
+    if not parent or not os.path.isdir(parent):
+        return None
+    if shutil.disk_usage(parent).free < 2 * size + GIB:
+        return None
+    return tempfile.mkdtemp(prefix='migrator-bench-copy-', dir=parent)
 
 
 STRACE_WRAPPER = """#!/bin/sh
@@ -360,53 +541,34 @@ def count_agent_syscalls(bench, length):
     return counts
 
 
-def report(args, size, samples, cached=None, agent_calls=None, write=True):
-    gib = size / GIB
-    rows = {}
+def report(args, size, samples, cached=None, agent_calls=None,
+           settle_s=0.0, write=True):
     print('Data copy of %d MiB, median of %d, %d cores, load %s' % (
         size // MIB, args.repeat, os.cpu_count(),
         open('/proc/loadavg').read().split()[0]))
     print('%-6s %-12s %9s %9s %12s %12s' % (
         'where', 'case', 'seconds', 'MiB/s', 'CPU s/GiB', 'remote s/GiB'))
+    rows = {}
     for (where, name), runs in samples.items():
-        seconds = statistics.median(r[0] for r in runs)
-        local = statistics.median(r[1] for r in runs) / gib
-        remote = statistics.median(r[2] for r in runs) / gib
-        rows['%s %s' % (where, name)] = {
-            'seconds': round(seconds, 3),
-            'mib_per_s': round(size / MIB / seconds, 1),
-            'cpu_s_per_gib_local': round(local, 3),
-            'cpu_s_per_gib_remote': round(remote, 3) if where == 'ssh'
-            else None,
-            'runs_s': [round(r[0], 3) for r in runs]}
+        rows['%s %s' % (where, name)] = row = case_row(where, runs, size)
         print('%-6s %-12s %9.2f %9.1f %12.2f %12s' % (
-            where, name, seconds, size / MIB / seconds, local,
-            '%.2f' % remote if where == 'ssh' else '-'))
-    ratios = []
+            where, name, row['seconds'], row['mib_per_s'],
+            row['cpu_s_per_gib_local'],
+            '-' if row['cpu_s_per_gib_remote'] is None
+            else '%.2f' % row['cpu_s_per_gib_remote']))
     print()
     print('%-34s %7s %7s %10s %5s' % ('ratio (throughput)', 'value',
-                                      'paired', 'target', 'met'))
+                                      'of med.', 'target', 'met'))
+    ratios = []
     for label, where, case, base, target, kind in RATIOS:
-        value = (rows['%s %s' % (where, base)]['seconds'] /
-                 rows['%s %s' % (where, case)]['seconds'])
-        # The same ratio within each round (cases of one round ran close
-        # together), its median: less sensitive to load that drifts.
-        paired = statistics.median(
-            b[0] / c[0] for b, c in zip(samples[(where, base)],
-                                        samples[(where, case)]))
-        if kind == 'min':
-            met, shown = value >= target, '>= %.2f' % target
-        elif kind == 'apart':
-            met = abs(1 - value) <= target
-            shown = 'within %d%%' % (target * 100)
-        else:
-            met, shown = None, '-'
-        ratios.append({'name': label, 'value': round(value, 3),
-                       'paired_median': round(paired, 3),
-                       'target': shown, 'met': met})
+        if (where, case) not in samples or (where, base) not in samples:
+            continue        # the in-memory cases were skipped
+        ratios.append(ratio_row(label, samples[(where, case)],
+                                samples[(where, base)], target, kind))
+        r = ratios[-1]
         print('%-34s %7.3f %7.3f %10s %5s' % (
-            label, value, paired, shown,
-            '-' if met is None else ('yes' if met else 'NO')))
+            label, r['value'], r['ratio_of_medians'], r['target'],
+            '-' if r['met'] is None else ('yes' if r['met'] else 'NO')))
     result = {
         'benchmark': 'data_copy', 'commit': _commit(),
         'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -418,6 +580,8 @@ def report(args, size, samples, cached=None, agent_calls=None, write=True):
         'remote_python': args.remote_python,
         'source_cached_max': cached,
         'remote_agent_syscalls': agent_calls,
+        'shm': 'shm' in {where for where, _ in samples},
+        'settle_s': round(settle_s, 1),
         'cases': rows, 'ratios': ratios}
     if agent_calls:
         print('remote agent, %s: %s' % (
