@@ -256,33 +256,35 @@ class Bench(object):
         return seconds, local, remote, dirty
 
 
+def _copier_cases(bench, place):
+    """migrator's copy at ``place``: as migrator runs it, without the
+    fsync, and bare (no verification, no progress, no fsync)."""
+    return [
+        (place, 'copy', lambda: bench.copy(place)),
+        (place, 'copy-nosync', lambda: bench.copy(place, sync=False)),
+        (place, 'bare-nosync', lambda: bench.copy(
+            place, verify=False, progress=False, sync=False)),
+    ]
+
+
 def cases(bench):
     ssh = [
         ('ssh', 'raw', lambda: bench.raw(False)),
         ('ssh', 'raw+sync', lambda: bench.raw(True)),
-        ('ssh', 'copy', lambda: bench.copy('ssh')),
-        ('ssh', 'copy-nosync', lambda: bench.copy('ssh', sync=False)),
-        ('ssh', 'bare-nosync', lambda: bench.copy(
-            'ssh', verify=False, progress=False, sync=False)),
+    ] + _copier_cases(bench, 'ssh') + [
         ('ssh', 'xxh3', lambda: bench.copy('ssh', sync=False,
                                            checksum='xxh3_128')),
     ]
     local = [
         ('local', 'dd', lambda: bench.dd(False)),
         ('local', 'dd+sync', lambda: bench.dd(True)),
-        ('local', 'copy', lambda: bench.copy('local')),
-        ('local', 'copy-nosync', lambda: bench.copy('local', sync=False)),
-        ('local', 'bare-nosync', lambda: bench.copy(
-            'local', verify=False, progress=False, sync=False)),
+    ] + _copier_cases(bench, 'local') + [
         ('local', 'xxh3', lambda: bench.copy('local', sync=False,
                                              checksum='xxh3_128')),
     ]
     shm = [
         ('shm', 'dd', lambda: bench.dd(False, 'shm')),
-        ('shm', 'copy', lambda: bench.copy('shm')),
-        ('shm', 'copy-nosync', lambda: bench.copy('shm', sync=False)),
-        ('shm', 'bare-nosync', lambda: bench.copy(
-            'shm', verify=False, progress=False, sync=False)),
+    ] + _copier_cases(bench, 'shm') + [
         ('shm', 'crc32', lambda: bench.copy('shm', sync=False,
                                             checksum='crc32')),
     ]
