@@ -32,6 +32,19 @@ def _remembered(instance):
     """``remember`` for a server read in the cell already remembered."""
 
 
+def _remember_cells(instances):
+    """Keep the cell of each scheduled server of a listing (read in its
+    cell, tagged ``_cell``), as a read of one server does: a client that
+    lists servers and then acts on one (``openstack server list``, then
+    a live migration) no longer costs a transaction on the API database
+    for each (a third of an accept's CPU in migrator-all)."""
+    for instance in instances:
+        cell = getattr(instance, '_cell', None)
+        if cell is not None and (instance.host or cell.is_cell0):
+            instance_cells.CELLS.remember(instance.uuid, cell,
+                                          instance.project_id)
+
+
 class ServersMixin:
     # -- servers ----------------------------------------------------------
     def _mapping(self, context, uuid):
@@ -141,6 +154,7 @@ class ServersMixin:
                     marker=page_marker, after=after),
             'servers', sort_key, sort_dir, limit=limit, marker=marker,
             marker_cell=marker_cell, marker_key=marker_key)
+        _remember_cells(results)
         results.down_records = []
         room = None if limit is None else limit - len(results)
         if down_records and results.down_cells and marker is None and \

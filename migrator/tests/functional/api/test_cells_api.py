@@ -11,6 +11,7 @@ listed, cell2's as partial records at 2.69, never a 500.
 """
 import datetime
 import os
+from unittest import mock
 
 import fixtures
 from oslo_config import cfg
@@ -149,6 +150,26 @@ class TestTwoCells(testtools.TestCase):
             lambda: self.request('/servers/%s' % a)[0] == 404,
             what='%s to be deleted' % a)
         self.assertIsNone(instance_cells.CELLS.get(a))
+
+    def test_a_listing_remembers_the_cells_of_scheduled_servers(self):
+        uuids = self.boot_four()
+        instance_cells.CELLS.clear()
+        code, body = self.request('/servers/detail')
+        self.assertEqual(200, code, body)
+        for uuid, cell in zip(uuids, (self.cell1, self.cell2) * 2):
+            self.assertEqual(cell.uuid,
+                             instance_cells.CELLS.get(uuid)[0].uuid)
+        # Each server is then read in its cell without its mapping.
+        with mock.patch.object(
+                mapping_obj.InstanceMapping, 'get_by_instance_uuid',
+                side_effect=AssertionError('mapping read')):
+            for uuid in uuids:
+                code, body = self.request('/servers/%s' % uuid)
+                self.assertEqual(200, code, body)
+        # Another project's server is still not found for a non-admin.
+        code, body = self.request('/servers/%s' % uuids[0],
+                                  token='other:other')
+        self.assertEqual(404, code, body)
 
     def test_live_migration_within_a_cell_only(self):
         a, b, _, _ = self.boot_four()
