@@ -171,6 +171,10 @@ class InstanceMapper:
                     driver.execute('DETACH DATABASE migrator_cell')
                     driver.execute('PRAGMA main.synchronous = FULL')
                     driver.execute('PRAGMA main.cache_size = -2000')
+                if self.strategy == STREAM:
+                    # Its temporary table lives as long as the connection:
+                    # a pooled one would hand it to the next run.
+                    self._api.invalidate()
             except Exception:  # noqa: S110 - the connection is discarded
                 self._api.invalidate()
             self._api.close()
