@@ -36,10 +36,18 @@ RABBIT = os.environ.get('MIGRATOR_TEST_RABBIT_URL',
 MYSQL = 'mysql+pymysql://root@127.0.0.1:3306'
 
 # The fake driver 10 x faster than real time, samples and saves as the
-# functional tests take them: migrations end in seconds.
+# functional tests take them: migrations end in seconds. Hosts four times
+# the default size (256 vCPUs and 128 m1.tiny-sized slots of memory
+# each): an accepted migration claims room on its destination until it
+# ends, and a load answered at once can leave every server migrating;
+# the benchmarks time the answers, not a full cloud's "no valid host"
+# (which, since claims are atomic, is what a host with no room left
+# answers instead of being overfilled).
 FAST_CONF = """
 [fake_driver]
 time_scale = 10
+vcpus = 64
+memory_mb = 131072
 """
 
 
