@@ -8,29 +8,20 @@ import fixtures
 import testtools
 
 from migrator.tests import fixtures_ssh
+from migrator.tests.unit.transfer import fakes as transfer_fakes
 from migrator import transfer
 
 KIB = 1024
 MIB = 1024 * KIB
 
 
-class TestCopyOverSSH(testtools.TestCase):
+class TestCopyOverSSH(transfer_fakes.SourceFileTestCase):
+
+    DATA_SIZE = 5 * MIB + 12345
 
     def setUp(self):
         super().setUp()
         self.sshd = self.useFixture(fixtures_ssh.SSHServer())
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.data = os.urandom(5 * MIB + 12345)
-        self.src = self.path('src')
-        with open(self.src, 'wb') as f:
-            f.write(self.data)
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def read(self, path):
-        with open(path, 'rb') as f:
-            return f.read()
 
     def test_to_a_remote_file_and_back(self):
         remote = transfer.RemoteFile(self.sshd.host, self.path('on host'))

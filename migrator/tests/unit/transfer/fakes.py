@@ -107,20 +107,15 @@ def install_fake_ssh(tmpdir):
     return path, log
 
 
-class FakeSSHTestCase(testtools.TestCase):
-    """A host ``remote`` reached through a fake ssh that runs the agent
-    locally (its calls logged in ``ssh_log``), and a source file
-    ``src`` of ``DATA_SIZE`` random bytes (``data``)."""
+class SourceFileTestCase(testtools.TestCase):
+    """A temporary directory (``tmp``, ``path(name)``) holding a source
+    file ``src`` of ``DATA_SIZE`` random bytes (``data``)."""
 
     DATA_SIZE = 300 * 1024 + 7
 
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
-        fake_ssh, self.ssh_log = install_fake_ssh(self.tmp)
-        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
-                                     python=sys.executable)
         self.data = os.urandom(self.DATA_SIZE)
         self.src = self.path('src')
         with open(self.src, 'wb') as f:
@@ -132,3 +127,16 @@ class FakeSSHTestCase(testtools.TestCase):
     def read(self, path):
         with open(path, 'rb') as f:
             return f.read()
+
+
+class FakeSSHTestCase(SourceFileTestCase):
+    """``SourceFileTestCase`` with a host ``remote`` reached through a
+    fake ssh that runs the agent locally (its calls logged in
+    ``ssh_log``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.EnvironmentVariable('FAKE_SSH_LOG'))
+        fake_ssh, self.ssh_log = install_fake_ssh(self.tmp)
+        self.host = transfer.SSHHost('remote', ssh=fake_ssh,
+                                     python=sys.executable)
