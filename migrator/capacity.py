@@ -103,3 +103,11 @@ def lacking(flavor, free):
         if pmem_short:
             short.append(pmem_short)
     return '; '.join(short) or None
+
+
+def check_fits(context, node, flavor):
+    """Raise InsufficientResources unless ``flavor`` fits on ``node``
+    now."""
+    short = lacking(flavor, free_capacity(context, node))
+    if short:
+        raise exception.InsufficientResources(host=node.host, reason=short)

@@ -39,12 +39,6 @@ def _lock_host(db, host):
         raise exception.ComputeHostNotFound(host=host)
 
 
-def _check_fits(context, node, flavor):
-    short = capacity.lacking(flavor, capacity.free_capacity(context, node))
-    if short:
-        raise exception.InsufficientResources(host=node.host, reason=short)
-
-
 @oslo_db_api.wrap_db_retry(max_retries=3, retry_interval=0.2,
                            retry_on_deadlock=True)
 def claim_for_migration(migration, node, flavor, expected_status):
@@ -58,7 +52,7 @@ def claim_for_migration(migration, node, flavor, expected_status):
     context = migration._context
     with session.writer(context) as db:
         _lock_host(db, node.host)
-        _check_fits(context, node, flavor)
+        capacity.check_fits(context, node, flavor)
         migration.dest_compute = node.host
         migration.dest_node = node.hypervisor_hostname
         migration.dest_host = node.host_ip or node.host
@@ -75,7 +69,7 @@ def claim_for_build(instance, node):
     context = instance._context
     with session.writer(context) as db:
         _lock_host(db, node.host)
-        _check_fits(context, node, instance.flavor)
+        capacity.check_fits(context, node, instance.flavor)
         instance.host = node.host
         instance.node = node.hypervisor_hostname
         instance.task_state = instance_obj.SPAWNING

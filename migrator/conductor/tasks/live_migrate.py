@@ -123,7 +123,7 @@ class LiveMigrationTask(base.TaskBase):
         self._check_same_cell(dest)
         node = compute_node_obj.ComputeNodeList.get_all_by_host(
             self.context, dest)[0]
-        self._check_room(node)
+        capacity.check_fits(self.context, node, self.instance.flavor)
         self._check_hypervisor(node)
         return node
 
@@ -150,13 +150,6 @@ class LiveMigrationTask(base.TaskBase):
                 get_by_instance_uuid(self.context,
                                      self.instance.uuid).cell_mapping
         return self._my_cell
-
-    def _check_room(self, node):
-        free = capacity.free_capacity(self.context, node)
-        short = capacity.lacking(self.instance.flavor, free)
-        if short:
-            raise exception.InsufficientResources(host=node.host,
-                                                  reason=short)
 
     def _check_hypervisor(self, dest_node):
         source_node = self._source_node()
