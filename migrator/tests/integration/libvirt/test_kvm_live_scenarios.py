@@ -285,8 +285,10 @@ class KvmLiveScenariosTest(_LiveScenario, base.TestCase):
         self.assertIn('flags %#x' % self.block_flags(), log)
         self.assertNotIn('stalled', log)
         self.delete(server_id, dst)
-        self.assertFalse(os.path.exists(self.hosts.local_disk(dst,
-                                                              server_id)))
+        # The compute removes the disk after the guest: wait for both.
+        self.wait(lambda: not os.path.exists(
+            self.hosts.local_disk(dst, server_id)), 30,
+            'the deleted server\'s disk to be removed')
 
     def block_flags(self):
         lv = self.libvirt
