@@ -30,6 +30,9 @@ def host_usage(context, host):
     (vcpus, memory, disk, count), here = \
         instance_obj.InstanceList.usage_by_host(
             context, host, [m.instance_uuid for m in migrations])
+    incoming = instance_obj.InstanceList.flavors_by_uuid(
+        context, [m.instance_uuid for m in migrations
+                  if m.dest_compute == host and m.instance_uuid not in here])
     for mig in migrations:
         if mig.instance_uuid in here:
             continue
@@ -45,13 +48,10 @@ def host_usage(context, host):
                     disk += used[2]
             continue
         flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
-        try:
-            inst = instance_obj.Instance.get_by_uuid(context,
-                                                     mig.instance_uuid)
-        except exception.InstanceNotFound:
-            continue
-        flavor = inst.flavor
-        if mig.new_instance_type_id and flavor_id != inst.instance_type_id:
+        if mig.instance_uuid not in incoming:
+            continue    # deleted meanwhile
+        type_id, flavor = incoming[mig.instance_uuid]
+        if mig.new_instance_type_id and flavor_id != type_id:
             try:
                 flavor = flavor_obj.Flavor.get_by_id(context, flavor_id)
             except exception.FlavorNotFound:

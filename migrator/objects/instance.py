@@ -93,6 +93,12 @@ ATTRIBUTE_KEYS = ('description', 'hostname', 'access_ip_v4',
                   'requested_networks', 'pinned_availability_zone')
 
 
+def _flavor_of(row):
+    """The Flavor of an instance row's snapshot, or None."""
+    return (flavor_obj.Flavor.from_snapshot(jsonutils.loads(row.flavor))
+            if row.flavor else None)
+
+
 @base.register
 class Instance(base.CellRowMixin, base.MigratorObject,
                base.MigratorPersistentObject):
@@ -181,8 +187,7 @@ class Instance(base.CellRowMixin, base.MigratorObject,
         obj.server_attributes = jsonutils.loads(
             db_obj.server_attributes or '{}')
         obj.tags = [t for t in (db_obj.tags or '').split(',') if t]
-        obj.flavor = (flavor_obj.Flavor.from_snapshot(
-            jsonutils.loads(db_obj.flavor)) if db_obj.flavor else None)
+        obj.flavor = _flavor_of(db_obj)
         obj._context = context
         obj.obj_reset_changes()
         return obj
@@ -402,6 +407,23 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
     @classmethod
     def get_by_host(cls, context, host):
         return cls.get_by_filters(context, {'host': host})
+
+    @classmethod
+    def flavors_by_uuid(cls, context, uuids):
+        """{uuid: (instance_type_id, Flavor or None)} of those of
+        ``uuids`` that exist, in one query: a host's usage (read at every
+        claim and refresh) loaded a whole Instance for each migration
+        coming to the host."""
+        if not uuids:
+            return {}
+        model = models.Instance
+        query = base.read_deleted_filter(
+            sa.select(model.uuid, model.instance_type_id, model.flavor),
+            model, context).where(model.uuid.in_(sorted(set(uuids))))
+        with session.reader(context) as db:
+            rows = db.execute(query).all()
+        return {row.uuid: (row.instance_type_id, _flavor_of(row))
+                for row in rows}
 
     @classmethod
     def usage_by_host(cls, context, host, uuids=()):

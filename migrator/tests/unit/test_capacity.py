@@ -1,0 +1,84 @@
+"""capacity.host_usage: what a host holds and what is coming to it."""
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from migrator import capacity
+from migrator.objects import flavor as flavor_obj
+from migrator.objects import instance
+from migrator.objects import migration
+from migrator.tests import base
+
+
+class TestHostUsage(base.DBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.small = self._flavor('m1.small', '2', vcpus=1, memory_mb=2048,
+                                  root_gb=20)
+        self.large = self._flavor('m1.large', '4', vcpus=4, memory_mb=8192,
+                                  root_gb=80)
+        # compute2's own server.
+        self._instance('compute2', self.small, vcpus=2, memory_mb=1024,
+                       root_gb=10)
+
+    def _flavor(self, name, flavorid, **kw):
+        obj = flavor_obj.Flavor(self.context, name=name, flavorid=flavorid,
+                                **kw)
+        obj.create()
+        return obj
+
+    def _instance(self, host, flavor, **kw):
+        values = dict(uuid=uuidutils.generate_uuid(), display_name='vm',
+                      project_id='p1', user_id='u1', host=host, node=host,
+                      vm_state=instance.ACTIVE, task_state=None,
+                      vcpus=flavor.vcpus, memory_mb=flavor.memory_mb,
+                      root_gb=flavor.root_gb, ephemeral_gb=0,
+                      instance_type_id=flavor.id, flavor=flavor)
+        values.update(kw)
+        obj = instance.Instance(self.context, **values)
+        obj.create()
+        return obj
+
+    def _coming(self, flavor=None, new_flavor=None, status='running',
+                kind='live-migration'):
+        """A server on compute1 on its way to compute2."""
+        inst = self._instance('compute1', flavor or self.small)
+        mig = migration.Migration(
+            self.context, instance_uuid=inst.uuid,
+            source_compute='compute1', dest_compute='compute2',
+            source_node='compute1', dest_node='compute2', status=status,
+            migration_type=kind,
+            old_instance_type_id=inst.instance_type_id,
+            new_instance_type_id=(new_flavor or flavor or self.small).id)
+        mig.create()
+        return inst
+
+    def test_counts_what_is_coming_in_its_new_flavor(self):
+        self._coming()                                      # 1, 2048, 20
+        self._coming(new_flavor=self.large, kind='resize')  # 4, 8192, 80
+        self._coming(status='completed')                    # done: nothing
+        self._coming().destroy()                            # gone: nothing
+        self.assertEqual((2 + 1 + 4, 1024 + 2048 + 8192, 10 + 20 + 80, 1),
+                         capacity.host_usage(self.context, 'compute2'))
+
+    def test_one_read_of_the_servers_coming_however_many(self):
+        # It read each incoming server on its own: a claim on a busy host
+        # (made under that host's lock) grew with its incoming moves.
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(sa.engine.Engine, 'before_cursor_execute', count)
+        self.addCleanup(sa.event.remove, sa.engine.Engine,
+                        'before_cursor_execute', count)
+        self._coming()
+        del statements[:]
+        capacity.host_usage(self.context, 'compute2')
+        one = len(statements)
+        for _ in range(5):
+            self._coming()
+        del statements[:]
+        usage = capacity.host_usage(self.context, 'compute2')
+        self.assertEqual((2 + 6, 1024 + 6 * 2048, 10 + 6 * 20, 1), usage)
+        self.assertEqual(one, len(statements), statements)
