@@ -352,6 +352,43 @@ def api_cpu(dep):
     return total
 
 
+# MIGRATOR_BENCH_FRESHNESS_PIN=1: the API's processes and the probe on
+# CPU 0, the simulated computes, the conductors and the readers on the
+# other CPUs (the database and the broker where the kernel puts them):
+# the API under the load with a core of its own, as on a machine apart
+# from the computes. An experiment beside the shared-core run.
+API_CPUS = {0}
+
+
+def pinned(environ=os.environ):
+    return environ.get('MIGRATOR_BENCH_FRESHNESS_PIN') == '1'
+
+
+def pin(pid, cpus):
+    """Every thread of ``pid`` on ``cpus`` (threads started later take
+    their creator's)."""
+    try:
+        threads = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return
+    for tid in threads:
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except OSError:
+            pass    # gone meanwhile
+
+
+def pin_deployment(dep, procs, conductors):
+    rest = set(range(os.cpu_count())) - API_CPUS
+    master = dep.pid('api')
+    for pid in [master] + common.descendants(master):
+        pin(pid, API_CPUS)
+    for pid in [p.pid for p in procs] + [
+            dep.pid('conductor%d' % n) for n in range(1, conductors + 1)]:
+        pin(pid, rest)
+    pin(os.getpid(), rest)      # this runner: readers, poller, requests
+
+
 class Probe(threading.Thread):
     """One keep-alive client sending ``GET /servers/{id}`` (2.80) of a
     server that is not migrating, one request after the other, until
@@ -366,6 +403,8 @@ class Probe(threading.Thread):
         self.times = []
 
     def run(self):
+        if pinned():
+            os.sched_setaffinity(0, API_CPUS)   # this thread only
         while not self.stop.is_set():
             self.times.append(self.client.request(
                 'GET', '/servers/%s' % self.sid)[1])
@@ -393,6 +432,8 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         started_at = time.perf_counter()
         dep.start()
         start_computes(dep, computes, time_scale, procs)
+        if pinned():
+            pin_deployment(dep, procs, conductors=2)
         startup = time.perf_counter() - started_at
         port = dep.port
         # One server more than migrations: the probe's, never migrated.
@@ -528,6 +569,8 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
                       'threads), 2 conductors, RabbitMQ, MariaDB; %d '
                       'computes started here, odd ones saving every 1 s, '
                       'even ones every 5 s' % computes,
+        # MIGRATOR_BENCH_FRESHNESS_PIN=1: the API had CPU 0 to itself.
+        'api_on_its_own_cpu': pinned(),
         'startup_s': round(startup, 1),
         # Where the rest of the run goes (the load phase is load_s).
         'boot_s': round(boot_s, 1),

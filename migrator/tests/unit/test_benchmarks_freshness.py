@@ -1,5 +1,11 @@
 """bench_progress_freshness: when its load phase ends, its size
-override, and common.settle at its timeout (no deployment started)."""
+override, its CPU pinning, and common.settle at its timeout (no
+deployment started)."""
+import os
+import subprocess
+import sys
+import time
+
 import fixtures
 import testtools
 
@@ -46,6 +52,32 @@ class TestSize(testtools.TestCase):
         for bad in ('40', 'ax4', '40x1', '0x4'):
             self.assertRaises(ValueError, fresh.size, 100, 10,
                               environ={'MIGRATOR_BENCH_FRESHNESS_SIZE': bad})
+
+
+class TestPinned(testtools.TestCase):
+    def test_only_when_asked(self):
+        self.assertFalse(fresh.pinned(environ={}))
+        self.assertFalse(fresh.pinned(
+            environ={'MIGRATOR_BENCH_FRESHNESS_PIN': '0'}))
+        self.assertTrue(fresh.pinned(
+            environ={'MIGRATOR_BENCH_FRESHNESS_PIN': '1'}))
+
+    def test_pins_every_thread_of_a_process(self):
+        proc = subprocess.Popen(
+            [sys.executable, '-c', 'import threading, time\n'
+             'threading.Thread(target=time.sleep, args=(30,)).start()\n'
+             'time.sleep(30)'])
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        deadline = time.monotonic() + 30
+        while (len(os.listdir('/proc/%d/task' % proc.pid)) < 2 and
+               time.monotonic() < deadline):
+            time.sleep(0.05)
+        fresh.pin(proc.pid, {0})
+        tids = os.listdir('/proc/%d/task' % proc.pid)
+        self.assertEqual(2, len(tids))
+        for tid in tids:
+            self.assertEqual({0}, os.sched_getaffinity(int(tid)))
 
 
 class TestLoadTimeout(testtools.TestCase):
