@@ -379,6 +379,8 @@ def pin(pid, cpus):
 
 
 def pin_deployment(dep, procs, conductors):
+    """Pin as above; gives back this runner's CPUs before, to restore."""
+    before = os.sched_getaffinity(0)
     rest = set(range(os.cpu_count())) - API_CPUS
     master = dep.pid('api')
     for pid in [master] + common.descendants(master):
@@ -387,6 +389,7 @@ def pin_deployment(dep, procs, conductors):
             dep.pid('conductor%d' % n) for n in range(1, conductors + 1)]:
         pin(pid, rest)
     pin(os.getpid(), rest)      # this runner: readers, poller, requests
+    return before
 
 
 class Probe(threading.Thread):
@@ -427,13 +430,14 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
     dep = common.Deployment(api_workers=2, conductors=2, computes=0,
                             extra_conf=conf(time_scale))
     procs = []
+    runner_cpus = None
     failed = False
     try:
         started_at = time.perf_counter()
         dep.start()
         start_computes(dep, computes, time_scale, procs)
         if pinned():
-            pin_deployment(dep, procs, conductors=2)
+            runner_cpus = pin_deployment(dep, procs, conductors=2)
         startup = time.perf_counter() - started_at
         port = dep.port
         # One server more than migrations: the probe's, never migrated.
@@ -533,6 +537,8 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
         raise
     finally:
         stopped_at = time.perf_counter()
+        if runner_cpus:     # the benchmarks after this one run unpinned
+            pin(os.getpid(), runner_cpus)
         # The logs outlive the deployment until the run is known good.
         kept = stop_computes(dep, procs)
         stop_s = time.perf_counter() - stopped_at
