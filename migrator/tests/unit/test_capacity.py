@@ -1,12 +1,9 @@
 """capacity.host_usage: what a host holds and what is coming to it."""
-from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from migrator import capacity
-from migrator.objects import flavor as flavor_obj
-from migrator.objects import instance
-from migrator.objects import migration
 from migrator.tests import base
+from migrator.tests.unit import test_objects
 
 
 class TestHostUsage(base.DBTestCase):
@@ -22,35 +19,27 @@ class TestHostUsage(base.DBTestCase):
                        root_gb=10)
 
     def _flavor(self, name, flavorid, **kw):
-        obj = flavor_obj.Flavor(self.context, name=name, flavorid=flavorid,
-                                **kw)
-        obj.create()
-        return obj
+        return test_objects._flavor(self.context, name=name,
+                                    flavorid=flavorid, **kw)
 
     def _instance(self, host, flavor, **kw):
-        values = dict(uuid=uuidutils.generate_uuid(), display_name='vm',
-                      project_id='p1', user_id='u1', host=host, node=host,
-                      vm_state=instance.ACTIVE, task_state=None,
-                      vcpus=flavor.vcpus, memory_mb=flavor.memory_mb,
-                      root_gb=flavor.root_gb, ephemeral_gb=0,
+        """A server of ``flavor`` on ``host``, its usage columns the
+        flavor's unless ``kw`` says otherwise."""
+        values = dict(host=host, node=host, vcpus=flavor.vcpus,
+                      memory_mb=flavor.memory_mb, root_gb=flavor.root_gb,
                       instance_type_id=flavor.id, flavor=flavor)
         values.update(kw)
-        obj = instance.Instance(self.context, **values)
-        obj.create()
-        return obj
+        return test_objects._instance(self.context, **values)
 
     def _coming(self, flavor=None, new_flavor=None, status='running',
                 kind='live-migration'):
         """A server on compute1 on its way to compute2."""
         inst = self._instance('compute1', flavor or self.small)
-        mig = migration.Migration(
-            self.context, instance_uuid=inst.uuid,
-            source_compute='compute1', dest_compute='compute2',
-            source_node='compute1', dest_node='compute2', status=status,
+        test_objects._migration(
+            self.context, instance_uuid=inst.uuid, status=status,
             migration_type=kind,
             old_instance_type_id=inst.instance_type_id,
             new_instance_type_id=(new_flavor or flavor or self.small).id)
-        mig.create()
         return inst
 
     def test_counts_what_is_coming_in_its_new_flavor(self):
