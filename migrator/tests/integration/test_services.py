@@ -38,6 +38,7 @@ from migrator.rpcapi import conductor as conductor_rpcapi
 from migrator.tests import base
 from migrator.tests import fixtures as migrator_fixtures
 from migrator.tests.functional import test_migrator_all
+from migrator.tests import manage_shell
 
 RABBIT = os.environ.get('MIGRATOR_TEST_RABBIT_URL',
                         'rabbit://guest:guest@127.0.0.1:5672/')
@@ -103,6 +104,8 @@ class Deployment:
         self.config_file = self._write_config()
         self.procs = {}
         self.addCleanup(self._stop_all)
+        self.manage_in_own_process = False
+        self.manage_shell = None
 
     # -- set-up -----------------------------------------------------------
     def _transport_url(self):
@@ -137,16 +140,25 @@ class Deployment:
         return path
 
     def manage(self, *argv, expect=0):
-        result = subprocess.run(
-            _command('migrator-manage') + ['--config-file', self.config_file]
-            + list(argv), capture_output=True, text=True, timeout=120,
-            stdin=subprocess.DEVNULL)
+        """``migrator-manage ARGV``'s output, its exit status checked
+        against ``expect`` (None: not checked). Run in the deployment's
+        ManageShell unless ``manage_in_own_process`` is set (a test of the
+        commands as an operator runs them)."""
+        argv = ['--config-file', self.config_file] + list(argv)
+        if self.manage_in_own_process:
+            result = subprocess.run(
+                _command('migrator-manage') + argv, capture_output=True,
+                text=True, timeout=120, stdin=subprocess.DEVNULL)
+            code, out, err = result.returncode, result.stdout, result.stderr
+        else:
+            if self.manage_shell is None:
+                self.manage_shell = self.useFixture(manage_shell.ManageShell(
+                    os.path.join(self.tmp, 'manage-shell.log')))
+            code, out, err = self.manage_shell.run(argv, timeout=120)
         if expect is not None:
-            self.assertEqual(expect, result.returncode,
-                             'migrator-manage %s: %s%s' % (
-                                 ' '.join(argv), result.stdout,
-                                 result.stderr))
-        return result.stdout
+            self.assertEqual(expect, code, 'migrator-manage %s: %s%s' % (
+                ' '.join(argv[2:]), out, err))
+        return out
 
     def start(self, binary, host, extra_config=''):
         """Start ``binary`` as ``host``; ``extra_config`` is appended to
@@ -231,7 +243,9 @@ class _ServicesScenario(Deployment):
 
     # -- the scenario ----------------------------------------------------
     def test_conductor_and_computes_over_rabbitmq(self):
-        # The README's set-up, each step twice where it must be idempotent.
+        # The README's set-up, each step twice where it must be idempotent,
+        # each command its own process as an operator runs it.
+        self.manage_in_own_process = True
         self.assertIn('Upgraded the API database',
                       self.manage('api_db', 'sync'))
         self.assertIn('nothing to do', self.manage('api_db', 'sync'))
