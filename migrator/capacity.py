@@ -16,6 +16,9 @@ from migrator import pmem
 # A cold migration or resize that reached the destination keeps room for
 # its instance on the source until it is confirmed or reverted.
 _HELD_ON_SOURCE = ('finished', 'confirming', 'reverting')
+_MIGRATION_COLUMNS = ('instance_uuid', 'source_compute', 'dest_compute',
+                      'status', 'migration_type', 'old_instance_type_id',
+                      'new_instance_type_id')
 
 
 def _flavor_usage(flavor):
@@ -25,44 +28,58 @@ def _flavor_usage(flavor):
 
 def host_usage(context, host):
     """(vcpus, memory_mb, disk_gb, running_vms) used or claimed on host."""
-    migrations = migration_obj.MigrationList.get_unfinished_by_host(
-        context, host)
-    (vcpus, memory, disk, count), here = \
-        instance_obj.InstanceList.usage_by_host(
-            context, host, [m.instance_uuid for m in migrations])
+    return hosts_usage(context, [host])[host]
+
+
+def hosts_usage(context, hosts):
+    """{host: (vcpus, memory_mb, disk_gb, running_vms)} used or claimed on
+    each of ``hosts``: the same few queries for one host or a thousand
+    (the scheduler weighs every host at each boot and move)."""
+    hosts = set(hosts)
+    # Rows of only what is summed: every move in flight to or from the
+    # hosts is read at each boot and move, and a whole Migration object
+    # each (its progress text too) was most of this function's CPU.
+    migrations = migration_obj.MigrationList.rows_by_filters(
+        context, {'host': sorted(hosts),
+                  'status': list(migration_obj.NOT_FINISHED)},
+        columns=_MIGRATION_COLUMNS)
+    totals, located = instance_obj.InstanceList.usage_by_hosts(
+        context, hosts, [m.instance_uuid for m in migrations])
+    # A migration's instance already on the host is in its totals.
     incoming = instance_obj.InstanceList.flavors_by_uuid(
         context, [m.instance_uuid for m in migrations
-                  if m.dest_compute == host and m.instance_uuid not in here])
+                  if m.dest_compute in hosts and
+                  located.get(m.instance_uuid) != m.dest_compute])
+    usage = {host: list(totals[host]) for host in hosts}
     for mig in migrations:
-        if mig.instance_uuid in here:
-            continue
-        if mig.dest_compute != host:
-            if (mig.source_compute == host and
-                    mig.status in _HELD_ON_SOURCE and
-                    not mig.is_live_migration):
-                old = _old_flavor(context, mig)
-                if old is not None:
-                    used = _flavor_usage(old)
-                    vcpus += used[0]
-                    memory += used[1]
-                    disk += used[2]
-            continue
-        flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
-        if mig.instance_uuid not in incoming:
-            continue    # deleted meanwhile
-        type_id, flavor = incoming[mig.instance_uuid]
-        if mig.new_instance_type_id and flavor_id != type_id:
-            try:
-                flavor = flavor_obj.Flavor.get_by_id(context, flavor_id)
-            except exception.FlavorNotFound:
-                pass
-        if flavor is None:
-            continue
-        used = _flavor_usage(flavor)
-        vcpus += used[0]
-        memory += used[1]
-        disk += used[2]
-    return vcpus, memory, disk, count
+        for host in {mig.source_compute, mig.dest_compute} & hosts:
+            if located.get(mig.instance_uuid) == host:
+                continue
+            flavor = _claimed_by(context, mig, host, incoming)
+            if flavor is not None:
+                for i, used in enumerate(_flavor_usage(flavor)):
+                    usage[host][i] += used
+    return {host: tuple(used) for host, used in usage.items()}
+
+
+def _claimed_by(context, mig, host, incoming):
+    """The flavor ``mig`` holds room for on ``host`` where its instance is
+    not (yet, or any more), or None."""
+    if mig.dest_compute != host:
+        if mig.status in _HELD_ON_SOURCE and \
+                mig.migration_type != 'live-migration':
+            return _old_flavor(context, mig)
+        return None
+    if mig.instance_uuid not in incoming:
+        return None    # deleted meanwhile
+    flavor_id = mig.new_instance_type_id or mig.old_instance_type_id
+    type_id, flavor = incoming[mig.instance_uuid]
+    if mig.new_instance_type_id and flavor_id != type_id:
+        try:
+            flavor = flavor_obj.Flavor.get_by_id(context, flavor_id)
+        except exception.FlavorNotFound:
+            pass
+    return flavor
 
 
 def _old_flavor(context, mig):
@@ -74,18 +91,26 @@ def _old_flavor(context, mig):
 
 
 def free_capacity(context, node):
-    """Free vcpus, memory_mb and disk_gb of a ComputeNode."""
-    vcpus_used, memory_used, disk_used, _ = host_usage(context, node.host)
-    return {
+    """Free vcpus, memory_mb, disk_gb and PMEM of a ComputeNode."""
+    return free_capacities(context, [node])[0]
+
+
+def free_capacities(context, nodes):
+    """The free capacity of each of the ComputeNodes ``nodes``, in their
+    order, read in the same few queries however many they are."""
+    hosts = {node.host for node in nodes}
+    used = hosts_usage(context, hosts)
+    pmem_free = pmem_obj.PmemNamespaceList.free_by_label_of_hosts(
+        context, hosts)
+    return [{
         'vcpus': int(node.vcpus * (node.cpu_allocation_ratio or 1.0))
-        - vcpus_used,
+        - used[node.host][0],
         'memory_mb': int(node.memory_mb * (node.ram_allocation_ratio or 1.0))
-        - memory_used,
+        - used[node.host][1],
         'disk_gb': int(node.local_gb * (node.disk_allocation_ratio or 1.0))
-        - disk_used,
-        'pmem': pmem_obj.PmemNamespaceList.free_by_label(context,
-                                                         node.host),
-    }
+        - used[node.host][2],
+        'pmem': pmem_free[node.host],
+    } for node in nodes]
 
 
 def lacking(flavor, free):

@@ -25,6 +25,21 @@ def usable_service(context, host):
     return svc
 
 
+def _service_problems(context, hosts):
+    """{host: why it cannot take work} for those of ``hosts`` whose
+    compute service is missing, disabled or down; one query."""
+    services = {svc.host: svc for svc in service_obj.ServiceList.get_all(
+        context, binary='migrator-compute', host=set(hosts))}
+    problems = {}
+    for host in hosts:
+        svc = services.get(host)
+        if svc is None:
+            problems[host] = exception.ComputeHostNotFound(host=host)
+        elif svc.disabled or not svc.is_up:
+            problems[host] = exception.ComputeServiceUnavailable(host=host)
+    return {host: exc.format_message() for host, exc in problems.items()}
+
+
 def _as_list(value):
     if value is None:
         return []
@@ -63,31 +78,36 @@ def select_hosts(context, flavor, exclude=(), only=None, limit=None,
                  hints=None):
     """Compute nodes that pass every filter, best first. ``hints``: the
     server's scheduler hints (see ``hint_filter``). Read in one
-    transaction (or the caller's): a service, the usage and the PMEM of
-    each node, a transaction each, were most of the conductor's CPU per
-    move."""
+    transaction (or the caller's), in the same few queries however many
+    nodes there are: a service, the usage and the PMEM of each node, a
+    transaction each, were most of the conductor's CPU per move."""
     with session.reader(context):
         return _select_hosts(context, flavor, exclude, only, limit, hints)
 
 
 def _select_hosts(context, flavor, exclude, only, limit, hints):
+    hint_check = hint_filter(context, hints)
+    candidates = [
+        node for node in compute_node_obj.ComputeNodeList.get_all(context)
+        if node.host not in exclude and (not only or node.host in only)]
+    # (node, why it fails the hints) in the nodes' order: the reasons are
+    # given in that order.
+    hinted = [(node, hint_check(node.host)) for node in candidates]
+    problems = _service_problems(
+        context, {node.host for node, failed in hinted if not failed})
+    usable = [node for node, failed in hinted
+              if not failed and node.host not in problems]
+    # Every usable node's capacity in one go: a few queries per node made
+    # each scheduling grow with the number of hosts.
+    free_of = dict(zip(map(id, usable),
+                       capacity.free_capacities(context, usable)))
     passed = []
     reasons = []
-    hint_check = hint_filter(context, hints)
-    for node in compute_node_obj.ComputeNodeList.get_all(context):
-        if node.host in exclude or (only and node.host not in only):
+    for node, failed in hinted:
+        if failed or node.host in problems:
+            reasons.append(failed or problems[node.host])
             continue
-        failed = hint_check(node.host)
-        if failed:
-            reasons.append(failed)
-            continue
-        try:
-            usable_service(context, node.host)
-        except (exception.ComputeHostNotFound,
-                exception.ComputeServiceUnavailable) as exc:
-            reasons.append(exc.format_message())
-            continue
-        free = capacity.free_capacity(context, node)
+        free = free_of[id(node)]
         short = capacity.lacking(flavor, free)
         if short:
             reasons.append('%s lacks room (%s)' % (node.host, short))

@@ -426,26 +426,35 @@ class InstanceList(base.ObjectListBase, base.MigratorObject):
                 for row in rows}
 
     @classmethod
-    def usage_by_host(cls, context, host, uuids=()):
-        """(vcpus, memory_mb, disk_gb, count) of the instances on
-        ``host``, summed by the database, and which of ``uuids`` are
-        among them. The scheduler asks for every host at every boot and
-        move: building an Instance per row made each ask grow with the
-        host's instances (a boot took ~160 ms of CPU at 1,000 servers)."""
+    def usage_by_hosts(cls, context, hosts, uuids=()):
+        """({host: (vcpus, memory_mb, disk_gb, count)} of the instances on
+        each of ``hosts``, summed by the database (zeros for a host with
+        none), {uuid: host} of those of ``uuids`` on one of them): two
+        queries whatever the number of hosts. The scheduler asks at every
+        boot and move: building an Instance per row made each ask grow
+        with the hosts' instances (a boot took ~160 ms of CPU at 1,000
+        servers), and a query per host with the hosts."""
         model = models.Instance
-        where = (model.host == host,)
+        hosts = sorted(set(hosts))
+        where = (model.host.in_(hosts),)
         totals = base.read_deleted_filter(sa.select(
+            model.host,
             sa.func.coalesce(sa.func.sum(model.vcpus), 0),
             sa.func.coalesce(sa.func.sum(model.memory_mb), 0),
             sa.func.coalesce(sa.func.sum(
                 sa.func.coalesce(model.root_gb, 0) +
                 sa.func.coalesce(model.ephemeral_gb, 0)), 0),
-            sa.func.count(model.id)), model, context).where(*where)
+            sa.func.count(model.id)), model, context).where(
+                *where).group_by(model.host)
+        usage = {host: (0, 0, 0, 0) for host in hosts}
+        located = {}
         with session.reader(context) as db:
-            vcpus, memory, disk, count = db.execute(totals).one()
-            here = set()
+            for host, vcpus, memory, disk, count in db.execute(totals):
+                usage[host] = (int(vcpus), int(memory), int(disk),
+                               int(count))
             if uuids:
-                here = set(db.scalars(base.read_deleted_filter(
-                    sa.select(model.uuid), model, context).where(
-                        *where, model.uuid.in_(sorted(set(uuids))))))
-        return (int(vcpus), int(memory), int(disk), int(count)), here
+                located = dict(db.execute(base.read_deleted_filter(
+                    sa.select(model.uuid, model.host), model,
+                    context).where(*where, model.uuid.in_(
+                        sorted(set(uuids))))).all())
+        return usage, located

@@ -308,7 +308,10 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
                                          context)
         host = filters.pop('host', None)
         source_compute = filters.pop('source_compute', None)
-        if host:
+        if isinstance(host, (list, tuple, set)):
+            query = query.where(sa.or_(model.source_compute.in_(host),
+                                       model.dest_compute.in_(host)))
+        elif host:
             query = query.where(sa.or_(model.source_compute == host,
                                        model.dest_compute == host))
         elif source_compute:
@@ -366,6 +369,7 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
 
     @classmethod
     def get_unfinished_by_host(cls, context, host):
-        """Migrations into or out of ``host`` that still hold resources."""
+        """Migrations into or out of ``host`` (a name, or a list of them)
+        that still hold resources."""
         return cls.get_by_filters(context, {'host': host,
                                             'status': list(NOT_FINISHED)})

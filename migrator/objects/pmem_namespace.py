@@ -76,12 +76,23 @@ class PmemNamespaceList(base.ObjectListBase, base.MigratorObject):
     @classmethod
     def free_by_label(cls, context, host):
         """{label: number of free namespaces} of ``host``."""
+        return cls.free_by_label_of_hosts(context, [host])[host]
+
+    @classmethod
+    def free_by_label_of_hosts(cls, context, hosts):
+        """{host: {label: number of free namespaces}} of each of
+        ``hosts``, in one query."""
         model = models.PmemNamespace
+        free = {host: {} for host in hosts}
         with session.reader(context) as db:
-            rows = db.execute(sa.select(model.label, sa.func.count()).where(
-                model.host == host, model.instance_uuid.is_(None)).group_by(
-                    model.label)).all()
-        return {label: count for label, count in rows}
+            rows = db.execute(sa.select(
+                model.host, model.label, sa.func.count()).where(
+                    model.host.in_(sorted(free)),
+                    model.instance_uuid.is_(None)).group_by(
+                        model.host, model.label)).all()
+        for host, label, count in rows:
+            free[host][label] = count
+        return free
 
     @classmethod
     def sync_host(cls, context, host, namespaces):

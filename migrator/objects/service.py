@@ -125,7 +125,9 @@ class ServiceList(base.ObjectListBase, base.MigratorObject):
         query = base.read_deleted_filter(sa.select(model), model, context)
         if binary:
             query = query.where(model.binary == binary)
-        if host:
+        if isinstance(host, (list, tuple, set)):
+            query = query.where(model.host.in_(sorted(host)))
+        elif host:
             query = query.where(model.host == host)
         if disabled is not None:
             query = query.where(model.disabled == disabled)

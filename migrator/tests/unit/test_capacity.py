@@ -1,6 +1,7 @@
 """capacity.host_usage: what a host holds and what is coming to it."""
 import sqlalchemy as sa
 
+
 from migrator import capacity
 from migrator.tests import base
 from migrator.tests.unit import test_objects
@@ -50,9 +51,8 @@ class TestHostUsage(base.DBTestCase):
         self.assertEqual((2 + 1 + 4, 1024 + 2048 + 8192, 10 + 20 + 80, 1),
                          capacity.host_usage(self.context, 'compute2'))
 
-    def test_one_read_of_the_servers_coming_however_many(self):
-        # It read each incoming server on its own: a claim on a busy host
-        # (made under that host's lock) grew with its incoming moves.
+    def statements(self):
+        """The list every SQL statement run from now on is added to."""
         statements = []
 
         def count(conn, cursor, statement, *args):
@@ -61,6 +61,12 @@ class TestHostUsage(base.DBTestCase):
         sa.event.listen(sa.engine.Engine, 'before_cursor_execute', count)
         self.addCleanup(sa.event.remove, sa.engine.Engine,
                         'before_cursor_execute', count)
+        return statements
+
+    def test_one_read_of_the_servers_coming_however_many(self):
+        # It read each incoming server on its own: a claim on a busy host
+        # (made under that host's lock) grew with its incoming moves.
+        statements = self.statements()
         self._coming()
         del statements[:]
         capacity.host_usage(self.context, 'compute2')
@@ -71,3 +77,31 @@ class TestHostUsage(base.DBTestCase):
         usage = capacity.host_usage(self.context, 'compute2')
         self.assertEqual((2 + 6, 1024 + 6 * 2048, 10 + 6 * 20, 1), usage)
         self.assertEqual(one, len(statements), statements)
+
+    def test_many_hosts_at_once_as_each_alone(self):
+        # The scheduler weighs every host: a few queries each made every
+        # boot and move grow with the hosts.
+        self._coming()
+        self._coming(new_flavor=self.large, kind='resize')
+        # A cold migration that reached compute3 holds its old room on
+        # compute1 until it is confirmed or reverted.
+        held = self._instance('compute3', self.small)
+        test_objects._migration(
+            self.context, instance_uuid=held.uuid, status='finished',
+            migration_type='migration', dest_compute='compute3',
+            old_instance_type_id=self.small.id,
+            new_instance_type_id=self.small.id)
+        self._instance('compute4', self.large)
+        hosts = ['compute1', 'compute2', 'compute3', 'compute4', 'nowhere']
+        alone = {host: capacity.host_usage(self.context, host)
+                 for host in hosts}
+        self.assertEqual((0, 0, 0, 0), alone['nowhere'])
+        self.assertEqual((1 + 1 + 1, 3 * 2048, 3 * 20, 2),
+                         alone['compute1'])
+        statements = self.statements()
+        capacity.hosts_usage(self.context, ['compute1', 'compute2'])
+        two = len(statements)
+        del statements[:]
+        self.assertEqual(alone, capacity.hosts_usage(self.context, hosts))
+        # Five hosts, the same statements as the two with every move.
+        self.assertEqual(two, len(statements), statements)

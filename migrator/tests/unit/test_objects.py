@@ -317,31 +317,33 @@ class TestInstance(base.DBTestCase):
 
 
 class TestInstanceUsage(base.DBTestCase):
-    """InstanceList.usage_by_host: what capacity.host_usage sums, summed
+    """InstanceList.usage_by_hosts: what capacity.hosts_usage sums, summed
     by the database, as the Instance objects it replaced summed it."""
 
-    def test_sums_the_live_instances_of_the_host(self):
+    def test_sums_the_live_instances_of_each_host(self):
         a = _instance(self.context, vcpus=2, memory_mb=1024, root_gb=10,
                       ephemeral_gb=5)
         b = _instance(self.context, vcpus=1, memory_mb=512, root_gb=1,
                       ephemeral_gb=None)
-        _instance(self.context, host='compute2', vcpus=8)
+        c = _instance(self.context, host='compute2', vcpus=8)
         _instance(self.context, vcpus=4).destroy()
+        _instance(self.context, host='compute3', vcpus=16)
         other = uuidutils.generate_uuid()
-        totals, here = instance.InstanceList.usage_by_host(
-            self.context, 'compute1', [a.uuid, other])
-        self.assertEqual((3, 1536, 16, 2), totals)
-        self.assertEqual({a.uuid}, here)
+        totals, located = instance.InstanceList.usage_by_hosts(
+            self.context, ['compute1', 'compute2'], [a.uuid, c.uuid, other])
+        self.assertEqual({'compute1': (3, 1536, 16, 2),
+                          'compute2': (8, 512, 1, 1)}, totals)
+        self.assertEqual({a.uuid: 'compute1', c.uuid: 'compute2'}, located)
         self.assertEqual(
             (sum(i.vcpus for i in instance.InstanceList.get_by_host(
-                self.context, 'compute1')), {b.uuid}),
-            (totals[0], instance.InstanceList.usage_by_host(
-                self.context, 'compute1', [b.uuid])[1]))
+                self.context, 'compute1')), {b.uuid: 'compute1'}),
+            (totals['compute1'][0], instance.InstanceList.usage_by_hosts(
+                self.context, ['compute1'], [b.uuid])[1]))
 
     def test_an_empty_host(self):
-        self.assertEqual(((0, 0, 0, 0), set()),
-                         instance.InstanceList.usage_by_host(
-                             self.context, 'nowhere', ['x']))
+        self.assertEqual(({'nowhere': (0, 0, 0, 0)}, {}),
+                         instance.InstanceList.usage_by_hosts(
+                             self.context, ['nowhere'], ['x']))
 
 
 class TestMigration(base.DBTestCase):
