@@ -92,7 +92,7 @@ class _KillMidCopy(test_services._ServicesScenario):
             'compute1': ('migrator-compute', 'enabled', 'up'),
             'compute2': ('migrator-compute', 'enabled', 'up'),
         }, test_services.START_TIMEOUT)
-        self.manage('cell_v2', 'discover_hosts')
+        self.map_computes(['compute1', 'compute2'])
 
         def api_up():
             try:

@@ -93,7 +93,7 @@ class _FaultScenario(rest_client.ComputeAPIHelpers,
             self.start('migrator-compute', host)
             wanted[host] = ('migrator-compute', 'enabled', 'up')
         self.wait_for_states(wanted, START_TIMEOUT)
-        self.manage('cell_v2', 'discover_hosts')
+        self.map_computes(['compute1', 'compute2'])
         self.start('migrator-api', 'api1')
         self.wait(lambda: self._api_up(), 30, 'migrator-api to answer')
 

@@ -214,6 +214,27 @@ class Deployment:
         self.fail('services did not reach %s within %s s; last: %s'
                   % (wanted, timeout, states))
 
+    def map_computes(self, hosts, timeout=START_TIMEOUT):
+        """``cell_v2 discover_hosts`` once each of ``hosts`` has recorded
+        its compute node: discover_hosts maps nodes, and a compute's
+        service reports up a moment before its node is written."""
+        deadline = time.monotonic() + timeout
+        engine = sa.create_engine(self.cell_url, poolclass=sa.pool.NullPool)
+        try:
+            while True:
+                with engine.connect() as conn:
+                    recorded = set(conn.scalars(sa.text(
+                        'SELECT host FROM compute_nodes WHERE deleted = 0')))
+                if recorded >= set(hosts):
+                    break
+                if time.monotonic() > deadline:
+                    self.fail('compute nodes of %s not recorded within %s '
+                              's' % (sorted(set(hosts) - recorded), timeout))
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
+        self.manage('cell_v2', 'discover_hosts')
+
     def rpc_client_setup(self):
         # This test process talks to the services over the same broker.
         self.flags(transport_url=self.transport_url)
