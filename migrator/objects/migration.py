@@ -257,7 +257,8 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
                        after=None):
         """Migrations matching Nova's os-migrations filters.
 
-        ``filters``: host (source or destination compute),
+        ``filters``: host (source or destination compute; a name or a
+        list of names),
         source_compute (ignored with host), status (value or list),
         instance_uuid, migration_type, hidden, user_id, project_id,
         node, changes-since and changes-before (on updated_at),
@@ -369,7 +370,6 @@ class MigrationList(base.ObjectListBase, base.MigratorObject):
 
     @classmethod
     def get_unfinished_by_host(cls, context, host):
-        """Migrations into or out of ``host`` (a name, or a list of them)
-        that still hold resources."""
+        """Migrations into or out of ``host`` that still hold resources."""
         return cls.get_by_filters(context, {'host': host,
                                             'status': list(NOT_FINISHED)})
