@@ -432,6 +432,11 @@ def measure(migrations, computes, time_scale, readers=4, idle_s=5.0,
     procs = []
     runner_cpus = None
     failed = False
+    # The run's shared deployment (accept_latency's and scale_out's, before
+    # this one) is not needed after them: left up, its connections and
+    # this one's passed MariaDB's default 151 (a boot failed on "Too many
+    # connections") and its services shared the cores with this load.
+    common.stop_shared()
     try:
         started_at = time.perf_counter()
         dep.start()
