@@ -36,6 +36,7 @@ import threading
 import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
+import sqlalchemy as sa
 
 import migrator.conf  # noqa: F401 - registers the option groups
 from migrator.db import migration
@@ -248,3 +249,18 @@ def check_rabbit(url='rabbit://guest:guest@127.0.0.1:5672/'):
         socket.create_connection((host, port), timeout=5).close()
     except OSError as exc:
         raise service_missing('rabbit', '%s:%s' % (host, port), exc)
+
+
+class StatementLog(fixtures.Fixture):
+    """``.statements``: the SQL text of every statement any engine runs
+    while the fixture is in use (clear it to count from a point on)."""
+
+    def _setUp(self):
+        self.statements = []
+        sa.event.listen(sa.engine.Engine, 'before_cursor_execute',
+                        self._add)
+        self.addCleanup(sa.event.remove, sa.engine.Engine,
+                        'before_cursor_execute', self._add)
+
+    def _add(self, conn, cursor, statement, *args):
+        self.statements.append(statement)

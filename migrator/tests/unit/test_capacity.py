@@ -1,9 +1,8 @@
 """capacity.host_usage: what a host holds and what is coming to it."""
-import sqlalchemy as sa
-
 
 from migrator import capacity
 from migrator.tests import base
+from migrator.tests import fixtures as migrator_fixtures
 from migrator.tests.unit import test_objects
 
 
@@ -53,15 +52,7 @@ class TestHostUsage(base.DBTestCase):
 
     def statements(self):
         """The list every SQL statement run from now on is added to."""
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        sa.event.listen(sa.engine.Engine, 'before_cursor_execute', count)
-        self.addCleanup(sa.event.remove, sa.engine.Engine,
-                        'before_cursor_execute', count)
-        return statements
+        return self.useFixture(migrator_fixtures.StatementLog()).statements
 
     def test_one_read_of_the_servers_coming_however_many(self):
         # It read each incoming server on its own: a claim on a busy host

@@ -1,12 +1,11 @@
 """The conductor's scheduler: which hosts can take a flavor, and why the
 others cannot."""
-import sqlalchemy as sa
-
 from migrator.conductor import scheduler
 from migrator import exception
 from migrator.objects import compute_node
 from migrator.objects import service
 from migrator.tests import base
+from migrator.tests import fixtures as migrator_fixtures
 from migrator.tests.unit import test_objects
 
 
@@ -35,17 +34,9 @@ class TestSelectHosts(base.DBTestCase):
             self.context, self.small, **kw)]
 
     def statements_of(self, call):
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        sa.event.listen(sa.engine.Engine, 'before_cursor_execute', count)
-        try:
+        with migrator_fixtures.StatementLog() as log:
             call()
-        finally:
-            sa.event.remove(sa.engine.Engine, 'before_cursor_execute', count)
-        return statements
+        return log.statements
 
     def test_most_free_memory_first_and_why_the_others_fail(self):
         self.host('compute1', memory_mb=4096)
