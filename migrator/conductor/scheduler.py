@@ -17,11 +17,22 @@ from migrator.objects import service as service_obj
 LOG = logging.getLogger(__name__)
 
 
+def _unusable(host, svc):
+    """Why ``host``, whose compute service is ``svc`` (None: it has
+    none), cannot take work, as the exception to raise; None if it can."""
+    if svc is None:
+        return exception.ComputeHostNotFound(host=host)
+    if svc.disabled or not svc.is_up:
+        return exception.ComputeServiceUnavailable(host=host)
+    return None
+
+
 def usable_service(context, host):
     """The up and enabled compute service of ``host``, or raise."""
     svc = service_obj.Service.get_by_compute_host(context, host)
-    if svc.disabled or not svc.is_up:
-        raise exception.ComputeServiceUnavailable(host=host)
+    problem = _unusable(host, svc)
+    if problem:
+        raise problem
     return svc
 
 
@@ -30,14 +41,9 @@ def _service_problems(context, hosts):
     compute service is missing, disabled or down; one query."""
     services = {svc.host: svc for svc in service_obj.ServiceList.get_all(
         context, binary='migrator-compute', host=set(hosts))}
-    problems = {}
-    for host in hosts:
-        svc = services.get(host)
-        if svc is None:
-            problems[host] = exception.ComputeHostNotFound(host=host)
-        elif svc.disabled or not svc.is_up:
-            problems[host] = exception.ComputeServiceUnavailable(host=host)
-    return {host: exc.format_message() for host, exc in problems.items()}
+    problems = {host: _unusable(host, services.get(host)) for host in hosts}
+    return {host: problem.format_message()
+            for host, problem in problems.items() if problem}
 
 
 def _as_list(value):
