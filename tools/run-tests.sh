@@ -122,7 +122,19 @@ run_suite() {
 PASSED=0
 FAILED_TESTS=0
 LOG=$(mktemp)
-trap 'rm -f "$LOG"' EXIT
+FAILURES=$(mktemp)
+trap 'rm -f "$LOG" "$FAILURES"' EXIT
+
+# A failed test's details scroll by long before the run ends (each carries
+# its captured log); note its name and traceback's end for the summary.
+note_failures() {  # suite
+    case $1 in
+        unit|functional|integration) ;;
+        *) return 0 ;;
+    esac
+    "$VENV/bin/python" -m stestr last --subunit 2>/dev/null |
+        "$VENV/bin/python" tools/failure-summary.py >>"$FAILURES" 2>&1
+}
 
 count_tests() {  # add up stestr's " - Passed: N" / " - Failed: N" lines
     local n
@@ -151,10 +163,15 @@ main() {
         else
             summary+=("$suite FAILED rc=$rc ($((SECONDS - t0))s)")
             failed=1
+            note_failures "$suite"
         fi
     done
     local verdict=passed
     [ $failed -eq 0 ] || verdict=FAILED
+    if [ -s "$FAILURES" ]; then
+        echo "run-tests: what failed:"
+        cat "$FAILURES"
+    fi
     local joined
     printf -v joined '%s; ' "${summary[@]}"
     echo "run-tests: $verdict in $((SECONDS - start))s: ${joined%; }"
