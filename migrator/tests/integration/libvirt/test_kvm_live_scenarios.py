@@ -136,9 +136,7 @@ class _LiveScenario(rest._KvmApiScenario):
         self.assertEqual(sorted(figures), figures)
         if min_samples >= 2:
             self.assertGreater(figures[-1], figures[0])
-        for s, error in zip(moving, errors):
-            self.assertLessEqual(s['age'], rest.MAX_AGE, s)
-            self.assertLessEqual(abs(error), bound, s)
+        self.check_freshness(moving, errors, rate)
 
 
 class KvmLiveScenariosTest(_LiveScenario, base.TestCase):

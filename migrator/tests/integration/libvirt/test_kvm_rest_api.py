@@ -50,6 +50,11 @@ SAVE = 0.5
 # Within one save interval (+0.5 s of slack for a busy machine).
 MAX_AGE = SAVE + 0.5
 MAX_ERROR = int(BANDWIDTH_MIB * MIB * (SAVE + 0.5))
+# A loaded machine may hold up one save a little (CI saw ages of 1.008
+# and 1.016 s, once each); a saver slower than its interval is late on
+# most samples, so one late sample is let through, up to LATE_MAX_AGE.
+LATE_SAMPLES_ALLOWED = 1
+LATE_MAX_AGE = MAX_AGE + 0.5
 JOB_UNBOUNDED = 2
 ACTIVE_JOBS = (1, JOB_UNBOUNDED)
 FINAL = ('completed', 'failed', 'error', 'cancelled')
@@ -282,10 +287,19 @@ class _KvmApiScenario(rest_client.ComputeAPIHelpers,
         percents = [s['percent'] for s in samples]
         self.assertEqual(sorted(percents), percents)
         self.assertGreater(percents[-1], 0)
-        for s, error in zip(moving, errors):
-            self.assertLessEqual(s['age'], MAX_AGE, s)
-            self.assertLessEqual(abs(error), MAX_ERROR, s)
+        self.check_freshness(moving, errors, BANDWIDTH_MIB * MIB)
         return samples
+
+    def check_freshness(self, moving, errors, rate):
+        """Each sample's age within MAX_AGE (but LATE_SAMPLES_ALLOWED up
+        to LATE_MAX_AGE), and its byte error within what ``rate`` moves
+        in that age."""
+        late = [s for s in moving if s['age'] > MAX_AGE]
+        self.assertLessEqual(len(late), LATE_SAMPLES_ALLOWED, late)
+        for s, error in zip(moving, errors):
+            self.assertLessEqual(s['age'], LATE_MAX_AGE, s)
+            self.assertLessEqual(abs(error),
+                                 int(rate * max(MAX_AGE, s['age'])), s)
 
     def live_migrate(self, server_id, block_migration='auto'):
         """POST os-migrateLive at 2.34; the running migration's id."""
