@@ -15,9 +15,11 @@ the run, took longer than its budget.
 The machine is shared: absolute times are noisy, the ratios (each
 measured side by side in one run) are what to compare. Exits 1 when a
 benchmark failed to run; a missed target is reported, not an error.
+``--report`` prints the committed results' table without running.
 """
 import argparse
 import importlib
+import json
 import os
 import resource
 import sys
@@ -125,6 +127,32 @@ def table(results, quick=False):
     return '\n'.join(lines)
 
 
+def report(chosen):
+    """The table of the committed results (benchmarks/results), each
+    benchmark's commit, date and load average above its ratios; runs
+    nothing. Returns 1 if a result is missing."""
+    missing = False
+    for module_name in chosen:
+        name = module_name[len('bench_'):]
+        path = os.path.join(common.RESULTS, '%s.json' % name)
+        try:
+            with open(path) as source:
+                result = json.load(source)
+        except FileNotFoundError:
+            print('%s: no result (%s)' % (name, os.path.relpath(path)))
+            missing = True
+            continue
+        print('%s: %s on %s, %s cores, load average %s%s' % (
+            name, result.get('commit', '?')[:7], result.get('date', '?'),
+            result.get('cores', '?'),
+            ' '.join('%.1f' % x for x in result.get('load_average', [])),
+            ' (--quick)' if result.get('quick') else ''))
+        print(table([(module_name, result, result.get('seconds', 0.0))],
+                    result.get('quick', False)))
+        print()
+    return 1 if missing else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='python -m benchmarks',
@@ -135,7 +163,14 @@ def main(argv=None):
     parser.add_argument('names', nargs='*',
                         help='benchmarks to run (default: all): %s'
                         % ', '.join(b[len('bench_'):] for b in BENCHMARKS))
+    parser.add_argument('--report', action='store_true',
+                        help='print the committed results '
+                             '(benchmarks/results/*.json) as the table, '
+                             'with their commit, date and load; run '
+                             'nothing')
     args = parser.parse_args(argv)
+    if args.report:
+        return report(select(args.names))
     results = []
     failed = False
     chosen = select(args.names)
