@@ -19,7 +19,7 @@ FAILED = ('fail', 'uxsuccess')
 
 
 def failures(stream):
-    """Yield (test id, traceback text) for each failed test in stream."""
+    """[(test id, its traceback)] of the failed tests in ``stream``."""
     found = []
 
     def on_test(test):
