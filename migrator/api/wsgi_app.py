@@ -13,6 +13,7 @@ from oslo_log import log as logging
 from migrator.api.compute import app as compute_app
 from migrator.api import db_faults
 import migrator.conf  # noqa: F401 - registers every option group
+from migrator import log_handlers
 from migrator import rpc
 
 CONF = cfg.CONF
@@ -30,6 +31,7 @@ def init_application():
     logging.register_options(CONF)
     CONF([], project='migrator', default_config_files=_config_files())
     logging.setup(CONF, 'migrator')
+    log_handlers.never_raise()
     db_faults.set_api_defaults(CONF)
     rpc.init(CONF)
     return compute_app.make_app(CONF)

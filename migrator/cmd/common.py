@@ -7,6 +7,7 @@ from oslo_log import log as logging
 
 import migrator.conf  # noqa: F401 - registers every option group
 from migrator import exception
+from migrator import log_handlers
 from migrator import objects
 
 CONF = cfg.CONF
@@ -36,6 +37,7 @@ def parse_args(argv, description, default_config_files=None,
     if before_logging is not None:
         before_logging(CONF)
     logging.setup(CONF, 'migrator')
+    log_handlers.never_raise()
     objects.register_all()
 
 

@@ -8,6 +8,7 @@ migration has ended, the server is ACTIVE with no task on its source, its
 instance action is closed, and nothing is claimed on the destination.
 """
 import os
+import shutil
 import signal
 import time
 
@@ -162,3 +163,46 @@ class TestSighup(base.TestCase):
             'networks': 'none'}})
         self.assertEqual(202, status)
         self.assertEqual(0, proc.stop())
+
+
+class TestLogFileGone(base.TestCase):
+    """The log file's directory removed under a running process (a log
+    volume unmounted, a rotation that left no directory): the process
+    goes on answering, and SIGTERM still stops it. Python's
+    WatchedFileHandler, oslo.log's default for a log file, raises from
+    every later log call when it cannot reopen the file."""
+
+    def test_serves_and_stops_when_its_log_cannot_be_written(self):
+        state = self.useFixture(fixtures.TempDir()).path
+        logs = os.path.join(self.useFixture(fixtures.TempDir()).path, 'log')
+        os.makedirs(logs)
+        conf = os.path.join(state, 'grace.conf')
+        with open(conf, 'w') as handle:
+            handle.write('[DEFAULT]\ngraceful_shutdown_timeout = %d\n'
+                         % GRACE)
+        port = test_migrator_all.free_port()
+        proc = test_migrator_all.MigratorAll(
+            state, port, '--config-file', conf,
+            '--log-file', os.path.join(logs, 'migrator-all.log'))
+        self.addCleanup(TestSigtermMidMigration._kill, proc)
+        proc.wait_for_text('Stop with Ctrl-C.')
+        api = rest_client.ComputeClient(port)
+        self.assertEqual(200, api.request('GET', '/flavors')[0])
+
+        shutil.rmtree(logs)
+        status, body = api.request('POST', '/servers', {'server': {
+            'name': 'unlogged', 'flavorRef': '1', 'imageRef': 'any',
+            'networks': 'none'}})
+        self.assertEqual(202, status, body)
+        server_id = body['server']['id']
+        rest_client.wait_for(
+            lambda: api.request('GET', '/servers/%s' % server_id)[1]
+            ['server']['status'] == 'ACTIVE', 60, 'server ACTIVE')
+
+        proc.proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.proc.wait(timeout=GRACE + 10)
+        except Exception:
+            self.fail('migrator-all still running %d s after SIGTERM:\n%s'
+                      % (GRACE + 10, proc.text()[-3000:]))
+        self.assertEqual(0, code, proc.text()[-3000:])
