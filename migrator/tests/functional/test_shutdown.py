@@ -206,3 +206,6 @@ class TestLogFileGone(base.TestCase):
             self.fail('migrator-all still running %d s after SIGTERM:\n%s'
                       % (GRACE + 10, proc.text()[-3000:]))
         self.assertEqual(0, code, proc.text()[-3000:])
+        # Each record it could not write was reported on its stderr.
+        self.assertIn('--- Logging error ---', proc.text())
+        self.assertIn('FileNotFoundError', proc.text())
